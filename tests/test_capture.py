@@ -1,0 +1,89 @@
+"""Frame sources: timestamps from the container, clear sentences for bad files."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+
+from footform.capture import ImageFolderSource, VideoFileSource, open_source
+from footform.errors import InputError
+
+
+def write_avi(path, n=60, fps=30.0, size=(320, 240)):
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), fps, size)
+    for i in range(n):
+        img = np.full((size[1], size[0], 3), (i * 4) % 256, np.uint8)
+        cv2.putText(img, str(i), (40, 120), cv2.FONT_HERSHEY_SIMPLEX, 2, (255, 255, 255), 3)
+        writer.write(img)
+    writer.release()
+    return path
+
+
+def test_sample_timestamps_increase_and_match_duration(samples_dir):
+    src = VideoFileSource(samples_dir / "pose2sim_cam01.mp4")
+    assert (src.info.width, src.info.height) == (1080, 1920)
+    assert src.info.fps_nominal == pytest.approx(60.0)
+    times = [f.t_s for f in src]
+    assert len(times) == 100 == src.frames_read
+    assert times[0] == 0.0
+    assert np.all(np.diff(times) > 0)
+    # 100 frames at 60 fps: the last frame starts 99/60 s after the first.
+    assert times[-1] == pytest.approx(99 / 60, abs=1e-3)
+    assert np.diff(times) == pytest.approx(np.full(99, 1 / 60), abs=1e-3)
+    src.check_complete()
+
+
+def test_variable_frame_rate_uses_container_time(tmp_path):
+    """Frames keep their own timestamps: a 15 fps file is not read as 30 fps."""
+    path = write_avi(tmp_path / "slow.avi", n=30, fps=15.0)
+    times = [f.t_s for f in VideoFileSource(path)]
+    assert times[-1] == pytest.approx(29 / 15, abs=1e-3)
+
+
+def test_truncated_video_is_detected_after_reading_what_is_there(tmp_path):
+    full = write_avi(tmp_path / "full.avi")
+    cut = tmp_path / "cut.avi"
+    cut.write_bytes(full.read_bytes()[: full.stat().st_size // 2])
+    src = VideoFileSource(cut)
+    frames = list(src)
+    assert 10 < len(frames) < 60
+    assert src.truncated
+    with pytest.raises(InputError, match="looks truncated"):
+        src.check_complete()
+
+
+def _file(path, data: bytes):
+    path.write_bytes(data)
+    return path
+
+
+@pytest.mark.parametrize(
+    "make, message",
+    [
+        (lambda p: p / "missing.mp4", "no such file"),
+        (lambda p: _file(p / "empty.mp4", b""), "is empty"),
+        (lambda p: _file(p / "notes.mp4", b"not a video at all\n" * 50), "not a video"),
+        (lambda p: p, "is a folder"),
+    ],
+)
+def test_bad_files_raise_one_sentence(tmp_path, make, message):
+    path = make(tmp_path)
+    with pytest.raises(InputError, match=message) as info:
+        VideoFileSource(path)
+    text = str(info.value)
+    assert "\n" not in text and text.endswith(".")
+
+
+def test_image_folder_source(tmp_path):
+    for i in range(5):
+        cv2.imwrite(str(tmp_path / f"frame_{i:03d}.png"), np.full((48, 64, 3), i * 40, np.uint8))
+    src = open_source(tmp_path, fps=10.0)
+    assert isinstance(src, ImageFolderSource)
+    frames = list(src)
+    assert [f.t_s for f in frames] == pytest.approx([0.0, 0.1, 0.2, 0.3, 0.4])
+    assert frames[3].image[0, 0, 0] == 120
+    empty = tmp_path / "nothing_here"
+    empty.mkdir()
+    with pytest.raises(InputError, match="holds no images"):
+        ImageFolderSource(empty)

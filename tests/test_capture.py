@@ -87,3 +87,24 @@ def test_image_folder_source(tmp_path):
     empty.mkdir()
     with pytest.raises(InputError, match="holds no images"):
         ImageFolderSource(empty)
+
+
+def test_read_ahead_keeps_order_and_passes_errors_on():
+    from footform.capture import Frame, read_ahead
+
+    def frames(n, fail_at=None):
+        for i in range(n):
+            if i == fail_at:
+                raise InputError("camera 0 stopped delivering pictures (unplugged?).")
+            yield Frame(i, i / 30, np.zeros((2, 2, 3), np.uint8))
+
+    assert [f.index for f in read_ahead(frames(50), depth=4)] == list(range(50))
+    seen = []
+    with pytest.raises(InputError, match="unplugged"):
+        for f in read_ahead(frames(50, fail_at=20), depth=4):
+            seen.append(f.index)
+    assert seen == list(range(20))
+    # A consumer that stops early does not hang.
+    it = read_ahead(frames(10_000), depth=2)
+    assert next(it).index == 0
+    it.close()

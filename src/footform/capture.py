@@ -16,8 +16,10 @@ Failures a user can cause (missing, unreadable, empty or truncated file; no such
 from __future__ import annotations
 
 import os
+import queue
+import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -268,6 +270,50 @@ class CameraSource:
 
     def check_complete(self) -> None:
         return None
+
+
+_END = object()
+
+
+def read_ahead(frames: Iterable[Frame], depth: int = 8) -> Iterator[Frame]:
+    """Decode on a background thread, ``depth`` frames ahead of the consumer.
+
+    OpenCV's decoder releases the GIL, so decoding the next frames overlaps the pose model's
+    work on the current one.  The queue is bounded (memory stays at ``depth`` frames whatever
+    the video's length).  An exception raised by the source is re-raised in the consumer; a
+    consumer that stops early stops the thread.
+    """
+    q: queue.Queue = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def produce() -> None:
+        try:
+            for frame in frames:
+                while not stop.is_set():
+                    try:
+                        q.put(frame, timeout=0.1)
+                        break
+                    except queue.Full:
+                        continue
+                if stop.is_set():
+                    return
+            q.put(_END)
+        except BaseException as e:  # handed to the consumer
+            q.put(e)
+
+    thread = threading.Thread(target=produce, name="footform-decode", daemon=True)
+    thread.start()
+    try:
+        while True:
+            item = q.get()
+            if item is _END:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        thread.join(timeout=5.0)
 
 
 def open_source(spec: str | os.PathLike, fps: float = 30.0) -> VideoFileSource | ImageFolderSource | CameraSource:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .capture import ImageFolderSource, VideoFileSource
+from .capture import ImageFolderSource, VideoFileSource, read_ahead
 from .errors import InputError
 from .landmarks import PoseFrame
 from .pose import ModelInfo, PoseEstimator, resolve_model
@@ -128,7 +128,7 @@ def open_input(path: str | os.PathLike, model: str | os.PathLike | None = None, 
 
     def frames() -> Iterator[PoseFrame]:
         with PoseEstimator(info, num_poses=num_poses) as estimator:
-            yield from estimator.run(src)
+            yield from estimator.run(read_ahead(src))
 
     return PoseInput(
         name=name,

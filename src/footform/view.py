@@ -54,7 +54,10 @@ def frame_view(frame: PoseFrame) -> str:
     if min(frame.visibility(LM.LEFT_SHOULDER), frame.visibility(LM.RIGHT_SHOULDER)) >= VISIBILITY_MIN:
         axis = axis + (w[LM.LEFT_SHOULDER] - w[LM.RIGHT_SHOULDER])
     dx, dz = float(axis[0]), float(axis[2])
-    if abs(dx) >= 1.5 * abs(dz):
+    # Up to 45° of turn still counts as front/back (people rarely stand square to a webcam: the
+    # front clips in shared/footage are turned 20–30°); a side view needs the hip/shoulder axis
+    # within ~34° of the camera axis.
+    if abs(dx) >= abs(dz):
         return "front" if dx > 0 else "back"
     if abs(dz) >= 1.5 * abs(dx):
         # The side nearer the camera has the smaller z (z grows away from the camera).

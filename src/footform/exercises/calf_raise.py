@@ -1,0 +1,321 @@
+"""Calf raises (double- and single-leg): an online rep counter with baseline calibration.
+
+Signal
+------
+The *lift* (foot lengths FL, up positive) is the rise above the person's own standing baseline of:
+
+* from the side, from behind or an unknown view: the heel above the toe of each foot on the floor
+  (``heel_toe_*``; relative to the toe, so camera drift cancels);
+* from the front: the mean rise of the hips, the shoulders and the heels/ankles of the feet on the
+  floor in the image (``hip_h``, ``shoulder_h``, ``heel_h_*``, ``ankle_h_*``): straight from the
+  front MediaPipe's toe point rises with the heel, so heel-above-toe barely moves, while the whole
+  body rises by roughly the heel height.  This needs a still camera (a webcam).
+
+MediaPipe reports only part of a real heel raise (~83 % from the side, 64–69 % from behind,
+52–58 % front three-quarter), so the lift is a calibrated *estimate* of the person's movement
+(consistent within a session and a view), not a measured heel height.
+
+Baseline
+--------
+Each component's baseline is a low quantile (:data:`BASELINE_QUANTILE`) of its values over the
+last :data:`BASELINE_WINDOW_S` seconds *while no rep is in progress*; heels cannot go below the
+floor, so the lower envelope of the resting samples is the standing level.  Calibration needs
+:data:`CALIBRATION_S` of resting samples (the first still stretch); a hard cut or lost tracking
+restarts it (the person or camera moved: the old baseline is meaningless).
+
+State machine (``down → up → down``), thresholds relative to the person's own range
+--------------------------------------------------------------------------------------
+* a rep starts when the lift exceeds ``max(MIN_LIFT_FL, START_FRACTION × ref)`` where ``ref``
+  is the median peak of the last :data:`REF_REPS` accepted reps (``MIN_LIFT_FL`` before any);
+* it ends when the lift falls below ``END_FRACTION × peak`` (the top may last any time up to
+  :data:`MAX_REP_S`: pauses at the top or bottom are fine);
+* it counts when its peak is ≥ ``FULL_FRACTION × ref`` and it lasted ≥ :data:`MIN_REP_S`;
+  otherwise it is a partial rep (an event).  At :meth:`finish` every rep is checked again against
+  the median peak of the whole set, so a partial rep before the first full one is also caught.
+* Rep phases use 20 % / 80 % of the rep's own peak: ``t_start`` = last time ≤ 20 % before the
+  rise, ``t_top`` = middle of the stretch ≥ 80 %, ``t_end`` = first time ≤ 20 % after the top;
+  rise = start → first ≥ 80 %; top = time ≥ 80 %; lowering = last ≥ 80 % → end.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..kinematics import SIG, Kinematics
+from ..view import view_family
+
+#: Smallest lift that can start a rep, FL.  Smoothed heel-above-toe jitter on a still person is
+#: σ ≈ 0.01–0.015 FL (shared/footage README: heel/toe σ ≈ 2 px at 720p, FL ≈ 80 px, /2.5 by the
+#: detection smoother), so 0.06 FL is ≥ 4σ; a real calf raise reads 0.1–0.3 FL.
+MIN_LIFT_FL = 0.06
+START_FRACTION = 0.35
+END_FRACTION = 0.2
+#: A full rep reaches at least half of the person's typical peak (their own range).
+FULL_FRACTION = 0.5
+REF_REPS = 5
+#: Shortest rep (start → end).  Jitter spikes last 1–2 frames; the fastest real reps in
+#: shared/footage (calf_back_waistdown_dumbbells) take ~0.8 s.
+MIN_REP_S = 0.3
+#: Longer "reps" are not reps (the person stood up on their toes and stayed, or the baseline is off).
+MAX_REP_S = 10.0
+#: A gap in tracking longer than this aborts the rep in progress.
+MAX_GAP_S = 0.5
+BASELINE_QUANTILE = 0.2
+BASELINE_WINDOW_S = 4.0
+CALIBRATION_S = 0.5
+PHASE_LO = 0.2
+PHASE_HI = 0.8
+
+NOT_MEASURABLE = "not measurable from this view"
+
+
+class LiftBaseline:
+    """Low-quantile baseline of one signal over the recent resting samples (bounded deque)."""
+
+    def __init__(self, quantile: float = BASELINE_QUANTILE) -> None:
+        self.quantile = quantile
+        self._buf: deque[tuple[float, float]] = deque()
+        self.value = float("nan")
+
+    def reset(self) -> None:
+        self._buf.clear()
+        self.value = float("nan")
+
+    @property
+    def ready(self) -> bool:
+        return len(self._buf) >= 3 and (self._buf[-1][0] - self._buf[0][0]) >= CALIBRATION_S
+
+    def add(self, t_s: float, v: float) -> None:
+        if not np.isfinite(v):
+            return
+        self._buf.append((t_s, v))
+        while self._buf and t_s - self._buf[0][0] > BASELINE_WINDOW_S:
+            self._buf.popleft()
+        if self.ready:
+            self.value = float(np.quantile([b[1] for b in self._buf], self.quantile))
+
+
+@dataclass
+class Rep:
+    """One calf-raise rep.  Times in seconds on the source clock; heights in FL (and cm)."""
+
+    index: int
+    side: str                 # "both", "left" or "right" (the working foot/feet)
+    t_start: float
+    t_top: float
+    t_end: float
+    peak_lift: float          # FL above the standing baseline (the pose model's estimate)
+    peak_lift_cm: float | None
+    rise_s: float
+    top_s: float
+    lower_s: float
+    heel_in: dict[str, float | None] | str  # per side, FL, + = heel drifts in (inversion/sickling)
+    full: bool = True
+
+
+@dataclass
+class RepState:
+    """What the live overlay needs from the counter this frame."""
+
+    reps: int
+    phase: str                # "calibrating", "down", "up", "not_measurable"
+    lift: float               # FL, NaN when not measurable
+    side: str                 # current working side(s)
+
+
+@dataclass
+class _Current:
+    t_start: float
+    side: str
+    ts: list[float] = field(default_factory=list)
+    lifts: list[float] = field(default_factory=list)
+    heel_in: dict[str, list[float]] = field(default_factory=lambda: {"left": [], "right": []})
+    t_last: float = 0.0
+
+
+class CalfRaiseCounter:
+    """Online calf-raise rep counter (identical live and offline): :meth:`step` once per frame."""
+
+    def __init__(self, cm_per_fl: float | None = None) -> None:
+        self.cm_per_fl = cm_per_fl
+        self.reps: list[Rep] = []          # accepted reps (re-checked at finish)
+        self.partials: list[Rep] = []
+        self.events: list[dict] = []
+        self._bases: dict[str, LiftBaseline] = {}
+        self._cur: _Current | None = None
+        self._last_valid_t: float | None = None
+        self._last_lo_t: float | None = None
+        self.lift = float("nan")
+        self.phase = "calibrating"
+        self._armed = True
+
+    # -- signals -------------------------------------------------------------------------------
+    def _components(self, kin: Kinematics, det: np.ndarray, stance: str) -> dict[str, float]:
+        feet = [s for s in ("left", "right") if kin.foot_ok.get(s) and (stance in ("both", s))]
+        comps: dict[str, float] = {}
+        if view_family(kin.view) == "front":
+            for name in ("hip_h", "shoulder_h"):
+                comps[name] = det[SIG[name]]
+            for s in feet:
+                comps[f"heel_h_{s}"] = det[SIG[f"heel_h_{s}"]]
+                comps[f"ankle_h_{s}"] = det[SIG[f"ankle_h_{s}"]]
+        else:
+            for s in feet:
+                comps[f"heel_toe_{s}"] = det[SIG[f"heel_toe_{s}"]]
+        return {k: float(v) for k, v in comps.items() if np.isfinite(v)}
+
+    def _base(self, name: str) -> LiftBaseline:
+        if name not in self._bases:
+            # signed offsets (heel alignment) use the median; heights the low quantile
+            self._bases[name] = LiftBaseline(0.5 if name.startswith("heel_medial") else BASELINE_QUANTILE)
+        return self._bases[name]
+
+    def reset(self, t_s: float, reason: str, rebaseline: bool = True) -> None:
+        """Drop a rep in progress (as an event) and, unless told not to, forget the baselines."""
+        if self._cur is not None:
+            self.events.append({"type": "rep_aborted", "t_s": round(self._cur.t_start, 3), "t_end_s": round(t_s, 3),
+                                "side": self._cur.side, "reason": reason})
+            self._cur = None
+        self._armed = False  # a new rep needs the lift to come down first
+        self._last_lo_t = None
+        if rebaseline:
+            for b in self._bases.values():
+                b.reset()
+            self.phase = "calibrating"
+
+    @property
+    def ref_peak(self) -> float | None:
+        if not self.reps:
+            return None
+        return float(np.median([r.peak_lift for r in self.reps[-REF_REPS:]]))
+
+    def _thresholds(self) -> tuple[float, float]:
+        ref = self.ref_peak
+        start = MIN_LIFT_FL if ref is None else max(MIN_LIFT_FL, START_FRACTION * ref)
+        full = MIN_LIFT_FL if ref is None else max(MIN_LIFT_FL, FULL_FRACTION * ref)
+        return start, full
+
+    # -- per frame -----------------------------------------------------------------------------
+    def step(self, kin: Kinematics, det: np.ndarray, stance: str) -> RepState:
+        t = kin.t_s
+        if kin.cut:
+            self.reset(t, "cut")
+        side = "both" if stance == "both" else stance
+        comps = self._components(kin, det, stance) if stance in ("both", "left", "right") else {}
+        if not comps:
+            self.lift = float("nan")
+            self.phase = "not_measurable" if self.phase != "calibrating" else "calibrating"
+            return RepState(len(self.reps), self.phase, self.lift, side)
+        if self._last_valid_t is not None and t - self._last_valid_t > MAX_GAP_S:
+            # tracking was lost for a while: a rep in progress cannot be trusted, and a rep may
+            # only start again after the lift has been seen low (no half-observed reps)
+            self.reset(t, "tracking_lost", rebaseline=False)
+        self._last_valid_t = t
+        if self._cur is None:
+            for k, v in comps.items():
+                self._base(k).add(t, v)
+        rises = [v - self._base(k).value for k, v in comps.items() if self._base(k).ready]
+        if not rises:
+            self.phase = "calibrating"
+            self.lift = float("nan")
+            return RepState(len(self.reps), self.phase, self.lift, side)
+        lift = float(np.mean(rises))
+        self.lift = lift
+        start_thr, _ = self._thresholds()
+        if self._cur is None:
+            self.phase = "down"
+            if lift <= 0.5 * start_thr:
+                self._last_lo_t = t
+                self._armed = True
+            if lift > start_thr and self._armed:
+                t0 = self._last_lo_t if self._last_lo_t is not None else t
+                self._cur = _Current(t_start=t0, side=side)
+                self.phase = "up"
+        if self._cur is not None and side != self._cur.side:
+            # a foot went up or came down mid-rep (a knee raise, a step): not a calf raise
+            self.reset(t, "stance_changed", rebaseline=False)
+            return RepState(len(self.reps), self.phase, self.lift, side)
+        if self._cur is not None:
+            c = self._cur
+            c.ts.append(t)
+            c.lifts.append(lift)
+            c.t_last = t
+            for s in ("left", "right"):
+                v = det[SIG[f"heel_medial_{s}"]]
+                b = self._base(f"heel_medial_{s}")
+                if np.isfinite(v) and b.ready:
+                    c.heel_in[s].append(float(v - b.value))
+            peak = max(c.lifts)
+            if lift < END_FRACTION * peak and peak > start_thr:
+                self._finish_rep(t)
+            elif t - c.t_start > MAX_REP_S:
+                self.reset(t, "too_long")
+        # resting heel alignment baseline (median of the resting samples)
+        if self._cur is None:
+            for s in ("left", "right"):
+                v = det[SIG[f"heel_medial_{s}"]]
+                if np.isfinite(v):
+                    self._base(f"heel_medial_{s}").add(t, float(v))
+        return RepState(len(self.reps), self.phase, self.lift, side)
+
+    def _finish_rep(self, t_now: float) -> None:
+        c = self._cur
+        assert c is not None
+        self._cur = None
+        self.phase = "down"
+        self._last_lo_t = t_now
+        ts = np.asarray(c.ts)
+        ls = np.asarray(c.lifts)
+        peak = float(ls.max())
+        hi = ls >= PHASE_HI * peak
+        idx_hi = np.flatnonzero(hi)
+        t_hi0, t_hi1 = float(ts[idx_hi[0]]), float(ts[idx_hi[-1]])
+        lo_after = np.flatnonzero((ls <= PHASE_LO * peak) & (ts > t_hi1))
+        t_end = float(ts[lo_after[0]]) if lo_after.size else t_now
+        lo_before = np.flatnonzero((ls <= PHASE_LO * peak) & (ts < t_hi0))
+        t_start = float(ts[lo_before[-1]]) if lo_before.size else c.t_start
+        heel_in: dict[str, float | None] | str
+        if not any(c.heel_in.values()):
+            heel_in = NOT_MEASURABLE
+        else:
+            heel_in = {s: (round(float(np.mean(v)), 4) if v else None) for s, v in c.heel_in.items()}
+        rep = Rep(
+            index=0, side=c.side, t_start=t_start, t_top=0.5 * (t_hi0 + t_hi1), t_end=t_end,
+            peak_lift=peak, peak_lift_cm=None if self.cm_per_fl is None else peak * self.cm_per_fl,
+            rise_s=t_hi0 - t_start, top_s=t_hi1 - t_hi0, lower_s=t_end - t_hi1, heel_in=heel_in,
+        )
+        _, full_thr = self._thresholds()
+        if rep.t_end - rep.t_start >= MIN_REP_S and peak >= full_thr:
+            rep.index = len(self.reps) + 1
+            self.reps.append(rep)
+        else:
+            rep.full = False
+            self.partials.append(rep)
+            self.events.append({"type": "partial_rep", "t_s": round(rep.t_start, 3), "t_end_s": round(rep.t_end, 3),
+                                "side": rep.side, "peak_lift": round(peak, 4),
+                                "reason": "too_short" if rep.t_end - rep.t_start < MIN_REP_S else "too_low"})
+
+    def finish(self, t_s: float | None) -> None:
+        """End of stream: a rep in progress is dropped; every rep is re-checked against the set."""
+        if self._cur is not None:
+            self.events.append({"type": "rep_incomplete", "t_s": round(self._cur.t_start, 3),
+                                "t_end_s": None if t_s is None else round(t_s, 3), "side": self._cur.side,
+                                "reason": "end_of_video"})
+            self._cur = None
+        if len(self.reps) >= 3:
+            med = float(np.median([r.peak_lift for r in self.reps]))
+            keep = []
+            for r in self.reps:
+                if r.peak_lift >= FULL_FRACTION * med:
+                    keep.append(r)
+                else:
+                    r.full = False
+                    self.partials.append(r)
+                    self.events.append({"type": "partial_rep", "t_s": round(r.t_start, 3), "t_end_s": round(r.t_end, 3),
+                                        "side": r.side, "peak_lift": round(r.peak_lift, 4), "reason": "too_low_for_set"})
+            self.reps = keep
+        for i, r in enumerate(self.reps, 1):
+            r.index = i

@@ -1,0 +1,111 @@
+"""Which foot is on the floor: a small hysteresis state machine on the feet's relative elevation.
+
+Input per frame: ``elev_right_minus_left`` (FL, see ``kinematics.py``): how much higher the lowest
+point (heel or toe, whichever is lower in the image) of the right foot is than that of the left.
+Using the *difference* between the feet makes it independent of camera height, tilt and handheld
+drift; using each foot's lowest point makes a heel raise (toes stay down) not look like a lift.
+
+States: ``both`` (both feet down), ``left`` (standing on the left, right foot lifted), ``right``,
+``unknown`` (no usable pair of feet).  The standing offset between the feet (from the side the far
+foot looks a little higher) is the running median of the elevation while both feet are down.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass
+
+import numpy as np
+
+#: A foot is lifted when its lowest point is this many foot lengths above the other's (≈ 13 cm
+#: for a 1.70 m person); it is down again below :data:`LIFT_EXIT_FL`.  Lift-off / touch-down
+#: times are the first frame above / below the enter level.  Why so high: with both feet down,
+#: placing one foot nearer the camera makes it look lower, and from the front MediaPipe's toe
+#: point rises while the heel peels off before the foot leaves the floor; on the front clips of
+#: shared/footage both effects reach 0.2–0.45 FL, while a lifted foot (knee raise, bent-knee
+#: single-leg stance) is 0.6–1.9 FL up.  Smoothed standing jitter is ≈ 0.01–0.02 FL.
+LIFT_ENTER_FL = 0.5
+LIFT_EXIT_FL = 0.4
+#: A lifted foot must stay down this long to count as set down: a swinging foot passing the floor
+#: (shared/footage sls_front_lateral_leg_swings) is near it for 0.1–0.2 s; setting a foot down
+#: to stand on it takes longer.
+MIN_DOWN_S = 0.25
+#: Samples of both-feet-down elevation whose median is the standing offset.
+OFFSET_WINDOW = 31
+#: Longer than this without a usable pair of feet → state ``unknown``.
+MAX_GAP_S = 0.5
+
+
+@dataclass(frozen=True)
+class Lift:
+    """One period with a foot off the floor: the lifted side and lift-off / touch-down times (s)."""
+
+    lifted_side: str
+    t_off: float
+    t_on: float | None  # None while still lifted
+
+    @property
+    def stance_side(self) -> str:
+        return "left" if self.lifted_side == "right" else "right"
+
+
+class FootContact:
+    """Streaming foot-contact detector; :meth:`step` returns the current stance state."""
+
+    def __init__(self) -> None:
+        self.state = "unknown"
+        self._offsets: deque[float] = deque(maxlen=OFFSET_WINDOW)
+        self._first_low_t: float | None = None  # first time the lifted foot dropped below the enter level
+        self._last_t: float | None = None
+        self.current: Lift | None = None
+        self.finished: list[Lift] = []  # lifts that ended in the last step (drained by the caller)
+
+    @property
+    def offset(self) -> float:
+        return float(np.median(self._offsets)) if self._offsets else 0.0
+
+    @property
+    def pending_touchdown_t(self) -> float | None:
+        """Time the lifted foot came down if it is down but not yet confirmed (end of a stream)."""
+        return self._first_low_t if self.current is not None else None
+
+    def reset(self) -> None:
+        """Forget the standing offset (after a cut)."""
+        self._offsets.clear()
+
+    def step(self, t_s: float, elev: float) -> str:
+        self.finished = []
+        if not np.isfinite(elev):
+            if self._last_t is not None and t_s - self._last_t > MAX_GAP_S:
+                if self.current is not None:
+                    self.finished.append(Lift(self.current.lifted_side, self.current.t_off, None))
+                    self.current = None
+                self.state = "unknown"
+            return self.state
+        self._last_t = t_s
+        e = elev - self.offset
+        if self.state in ("both", "unknown"):
+            if e > LIFT_ENTER_FL or e < -LIFT_ENTER_FL:
+                lifted = "right" if e > 0 else "left"
+                self.current = Lift(lifted, t_s, None)
+                self._first_low_t = None
+                self.state = "left" if lifted == "right" else "right"
+            else:
+                self.state = "both"
+                if abs(e) < LIFT_EXIT_FL:
+                    self._offsets.append(elev)
+        else:
+            lifted = "right" if self.state == "left" else "left"
+            e_l = e if lifted == "right" else -e
+            if e_l <= LIFT_ENTER_FL:
+                if self._first_low_t is None:
+                    self._first_low_t = t_s
+            else:
+                self._first_low_t = None
+            if e_l < LIFT_EXIT_FL and self._first_low_t is not None and t_s - self._first_low_t >= MIN_DOWN_S:
+                assert self.current is not None
+                t_on = self._first_low_t if self._first_low_t is not None else t_s
+                self.finished.append(Lift(lifted, self.current.t_off, t_on))
+                self.current = None
+                self.state = "both"
+        return self.state

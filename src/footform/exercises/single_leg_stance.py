@@ -1,0 +1,355 @@
+"""Single-leg stance: holds, brief lifts, touch-downs, sway of a COM proxy and ankle wobble.
+
+Built on :class:`~footform.exercises.contact.FootContact` (which foot is down).  A period with one
+foot off the floor becomes a **hold** once it lasts :data:`MIN_HOLD_S`; shorter lifts (a knee
+raise, a stumble, a step) are **events** ("brief_lift"), never holds.  During a hold a
+touch-down of the lifted foot shorter than :data:`MAX_TOUCHDOWN_S` is counted and the hold goes
+on; a longer one ends the hold at the moment of touch-down.
+
+Per hold, statistics accumulate incrementally (memory does not grow with the hold's length):
+
+* **Sway** of the COM proxy (``kinematics.py``) relative to the stance foot's centre, in FL (and
+  cm): along the image horizontal — medio-lateral (ML) from the front/back, antero-posterior (AP)
+  from the side — RMS about the mean, range, path length, mean velocity; along depth (from the
+  model's 3-D world landmarks, much noisier) RMS and range; the 95 % prediction-ellipse area
+  ``π · χ²₂(0.95) · √det(Σ)`` (χ² = 5.991) of the two axes.
+* **Ankle wobble**: RMS (deg) and dominant frequency (Hz, 0.2–6 Hz) of the stance shank's
+  frontal-plane angle (front/back views only), via a running DFT on the samples' own timestamps.
+* **Noise floor** beside each: the landmark jitter σ of the same signals in the same hold from
+  second differences (``filters.jitter_sigma_from_d2``), propagated through the light filter the
+  figures were measured on (``noise_gain``): what a perfectly still person would score.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..kinematics import SIG, Kinematics
+from ..view import view_family
+from .contact import Lift
+
+#: A lift shorter than this is an event, not a hold.  Protocol holds are 30–60 s; knee raises and
+#: stumbles in shared/footage last 0.5–0.8 s; 2 s leaves a wide margin on both sides.
+MIN_HOLD_S = 2.0
+#: A touch-down shorter than this (a toe tap to regain balance) is counted, the hold goes on.
+MAX_TOUCHDOWN_S = 1.0
+#: Samples further apart than this do not add to the path length.
+MAX_STEP_S = 0.2
+CHI2_95_2D = 5.991
+WOBBLE_FREQS_HZ = np.round(np.arange(0.2, 6.0001, 0.1), 3)
+
+
+class _D2:
+    """Running mean square of second differences of one raw signal (for the jitter σ)."""
+
+    def __init__(self) -> None:
+        self.prev: list[float] = []
+        self.t_prev: float | None = None
+        self.sum_sq = 0.0
+        self.n = 0
+
+    def add(self, t: float, x: float) -> None:
+        if not np.isfinite(x) or (self.t_prev is not None and t - self.t_prev > MAX_STEP_S):
+            self.prev = []
+        if not np.isfinite(x):
+            return
+        self.t_prev = t
+        self.prev.append(x)
+        if len(self.prev) > 3:
+            self.prev.pop(0)
+        if len(self.prev) == 3:
+            d2 = self.prev[0] - 2 * self.prev[1] + self.prev[2]
+            self.sum_sq += d2 * d2
+            self.n += 1
+
+    @property
+    def sigma(self) -> float:
+        return math.sqrt(self.sum_sq / self.n / 6.0) if self.n else float("nan")
+
+
+class _Moments:
+    """Welford mean/variance, min/max of one signal."""
+
+    def __init__(self) -> None:
+        self.n = 0
+        self.mean = 0.0
+        self.m2 = 0.0
+        self.lo = math.inf
+        self.hi = -math.inf
+
+    def add(self, x: float) -> None:
+        self.n += 1
+        d = x - self.mean
+        self.mean += d / self.n
+        self.m2 += d * (x - self.mean)
+        self.lo = min(self.lo, x)
+        self.hi = max(self.hi, x)
+
+    @property
+    def var(self) -> float:
+        return self.m2 / self.n if self.n > 1 else float("nan")
+
+
+@dataclass
+class HoldStats:
+    """Incremental sway / wobble statistics of one hold."""
+
+    h: _Moments = field(default_factory=_Moments)   # image-horizontal axis (ML front/back, AP side)
+    d: _Moments = field(default_factory=_Moments)   # depth axis (world z)
+    cov_n: int = 0
+    cov_mh: float = 0.0
+    cov_md: float = 0.0
+    cov_c: float = 0.0
+    path: float = 0.0
+    path_t: float = 0.0
+    last: tuple[float, float] | None = None
+    wob: _Moments = field(default_factory=_Moments)
+    dft_re: np.ndarray = field(default_factory=lambda: np.zeros(WOBBLE_FREQS_HZ.size))
+    dft_im: np.ndarray = field(default_factory=lambda: np.zeros(WOBBLE_FREQS_HZ.size))
+    dft_c: np.ndarray = field(default_factory=lambda: np.zeros(WOBBLE_FREQS_HZ.size))
+    dft_s: np.ndarray = field(default_factory=lambda: np.zeros(WOBBLE_FREQS_HZ.size))
+    n_h_raw: _D2 = field(default_factory=_D2)
+    n_d_raw: _D2 = field(default_factory=_D2)
+    n_w_raw: _D2 = field(default_factory=_D2)
+    dts: _Moments = field(default_factory=_Moments)
+    t_prev: float | None = None
+
+    def add(self, t: float, h: float, d: float, w: float, h_raw: float, d_raw: float, w_raw: float) -> None:
+        if self.t_prev is not None and 0 < t - self.t_prev <= MAX_STEP_S:
+            self.dts.add(t - self.t_prev)
+        self.t_prev = t
+        if np.isfinite(h):
+            self.h.add(h)
+            if self.last is not None and 0 < t - self.last[0] <= MAX_STEP_S:
+                self.path += abs(h - self.last[1])
+                self.path_t += t - self.last[0]
+            self.last = (t, h)
+            if np.isfinite(d):
+                self.d.add(d)
+                # running co-moment of (h, d) on jointly valid samples
+                self.cov_n += 1
+                dx = h - self.cov_mh
+                self.cov_mh += dx / self.cov_n
+                self.cov_md += (d - self.cov_md) / self.cov_n
+                self.cov_c += dx * (d - self.cov_md)
+        else:
+            self.last = None
+        if np.isfinite(w):
+            self.wob.add(w)
+            ph = 2 * np.pi * WOBBLE_FREQS_HZ * t
+            c, s = np.cos(ph), np.sin(ph)
+            self.dft_re += w * c
+            self.dft_im += w * s
+            self.dft_c += c
+            self.dft_s += s
+        self.n_h_raw.add(t, h_raw)
+        self.n_d_raw.add(t, d_raw)
+        self.n_w_raw.add(t, w_raw)
+
+
+def _r(x: float | None, nd: int = 4) -> float | None:
+    return None if x is None or not np.isfinite(x) else round(float(x), nd)
+
+
+@dataclass
+class Hold:
+    """One single-leg hold.  Times in s; sway in FL (``*_cm`` when height is known)."""
+
+    stance_side: str
+    t_start: float
+    t_end: float | None = None
+    ended_by: str | None = None
+    touchdowns: int = 0
+    stats: HoldStats = field(default_factory=HoldStats, repr=False)
+    view: str = "unknown"
+    sway: dict = field(default_factory=dict)
+    wobble: dict = field(default_factory=dict)
+    noise_floor: dict = field(default_factory=dict)
+
+    @property
+    def duration_s(self) -> float:
+        return float("nan") if self.t_end is None else self.t_end - self.t_start
+
+    def finalize(self, light_gain: tuple[float, float] | None, cm_per_fl: float | None) -> None:
+        """Turn the running statistics into the reported figures (called once, at the end)."""
+        st = self.stats
+        fam = view_family(self.view)
+        h_axis = "ap" if fam == "side" else "ml"
+        d_axis = "ml" if fam == "side" else "ap"
+        dt = st.dts.mean if st.dts.n else float("nan")
+        g0, g1 = light_gain if light_gain is not None else (1.0, 2.0)
+        sway: dict = {"axes": {h_axis: "image horizontal", d_axis: "depth from the model's 3-D estimate (noisier)"},
+                      "units": "FL (foot lengths)"}
+        rms_h = math.sqrt(st.h.var) if st.h.n > 1 else float("nan")
+        rms_d = math.sqrt(st.d.var) if st.d.n > 1 else float("nan")
+        vel = st.path / st.path_t if st.path_t > 0 else float("nan")
+        sway[f"rms_{h_axis}"] = _r(rms_h)
+        sway[f"range_{h_axis}"] = _r(st.h.hi - st.h.lo) if st.h.n else None
+        sway[f"path_length_{h_axis}"] = _r(st.path)
+        sway[f"mean_velocity_{h_axis}_per_s"] = _r(vel)
+        sway[f"rms_{d_axis}"] = _r(rms_d)
+        sway[f"range_{d_axis}"] = _r(st.d.hi - st.d.lo) if st.d.n else None
+        area = float("nan")
+        if st.cov_n > 2 and st.d.n > 2:
+            var_h = st.h.var
+            var_d = st.d.var
+            cov = st.cov_c / st.cov_n
+            det = max(var_h * var_d - cov * cov, 0.0)
+            area = math.pi * CHI2_95_2D * math.sqrt(det)
+        sway["ellipse95_area"] = _r(area, 6)
+        # noise floor: jitter σ of the raw signals, through the light filter
+        sh, sd, sw = st.n_h_raw.sigma, st.n_d_raw.sigma, st.n_w_raw.sigma
+        fs = 1.0 / dt if dt and np.isfinite(dt) and dt > 0 else float("nan")
+        nf = {"jitter_sigma_raw_h": _r(sh), "jitter_sigma_raw_depth": _r(sd)}
+        nf[f"rms_{h_axis}"] = _r(sh * math.sqrt(g0))
+        nf[f"rms_{d_axis}"] = _r(sd * math.sqrt(g0))
+        nf[f"mean_velocity_{h_axis}_per_s"] = _r(sh * math.sqrt(g1) * math.sqrt(2 / math.pi) * fs)
+        nf["ellipse95_area"] = _r(math.pi * CHI2_95_2D * sh * sd * g0, 6)
+        nf["wobble_rms_deg"] = _r(sw * math.sqrt(g0), 3)
+        nf["method"] = "jitter σ from second differences of the unfiltered signal in this hold, through the light filter"
+        wobble: dict
+        if fam in ("front", "back") and st.wob.n > 10:
+            n = st.wob.n
+            mean = st.wob.mean
+            re = st.dft_re - mean * st.dft_c
+            im = st.dft_im - mean * st.dft_s
+            power = (re**2 + im**2) / n
+            k = int(np.argmax(power))
+            wobble = {"rms_deg": _r(math.sqrt(st.wob.var), 3), "dominant_freq_hz": _r(float(WOBBLE_FREQS_HZ[k]), 2),
+                      "mean_angle_deg": _r(mean, 2)}
+        else:
+            wobble = {"rms_deg": NOT_MEASURABLE_SIDE, "dominant_freq_hz": NOT_MEASURABLE_SIDE}
+        if cm_per_fl is not None:
+            for key in list(sway):
+                v = sway[key]
+                if isinstance(v, float) and key != "ellipse95_area":
+                    sway[key + "_cm"] = _r(v * cm_per_fl, 3)
+            if isinstance(sway.get("ellipse95_area"), float):
+                sway["ellipse95_area_cm2"] = _r(sway["ellipse95_area"] * cm_per_fl**2, 3)
+            for key in list(nf):
+                v = nf[key]
+                if isinstance(v, float) and not key.startswith("wobble") and key != "ellipse95_area":
+                    nf[key + "_cm"] = _r(v * cm_per_fl, 3)
+            if isinstance(nf.get("ellipse95_area"), float):
+                nf["ellipse95_area_cm2"] = _r(nf["ellipse95_area"] * cm_per_fl**2, 3)
+        self.sway, self.wobble, self.noise_floor = sway, wobble, nf
+
+
+NOT_MEASURABLE_SIDE = "not measurable from this view"
+
+
+@dataclass
+class StanceState:
+    """What the live overlay needs this frame."""
+
+    stance: str              # "both", "left", "right", "unknown"
+    hold_s: float | None     # running hold time (s) once a hold is confirmed, else None
+    holds: int
+    brief_lifts: int
+
+
+class SingleLegStance:
+    """Online single-leg-stance analyser; feed :meth:`step` the contact state and the signals."""
+
+    def __init__(self, cm_per_fl: float | None = None) -> None:
+        self.cm_per_fl = cm_per_fl
+        self.holds: list[Hold] = []
+        self.events: list[dict] = []
+        self.brief_lifts = 0
+        self._lift: Lift | None = None          # current lift (not yet a hold)
+        self._hold: Hold | None = None
+        self._touch_t: float | None = None      # time of a pending touch-down in a hold
+        self._pending_stats: HoldStats | None = None
+        self.light_gain: tuple[float, float] | None = None
+        self.off_floor_s = 0.0
+        self._t_prev: float | None = None
+
+    def step_finished_lift(self, lift: Lift) -> None:
+        """Record a lift that ended before becoming a hold (a brief lift)."""
+        if lift.t_on is not None and lift.t_on - lift.t_off < MIN_HOLD_S:
+            self.brief_lifts += 1
+            self.events.append({"type": "brief_lift", "t_s": round(lift.t_off, 3), "t_end_s": round(lift.t_on, 3),
+                                "side": lift.lifted_side, "duration_s": round(lift.t_on - lift.t_off, 3)})
+        self._lift = None
+        self._pending_stats = None
+
+    def _close_hold(self, t_end: float, ended_by: str) -> None:
+        h = self._hold
+        assert h is not None
+        h.t_end, h.ended_by = t_end, ended_by
+        self.holds.append(h)
+        self._hold = None
+        self._touch_t = None
+
+    def step(self, kin: Kinematics, light: np.ndarray, raw: np.ndarray, stance: str, finished: list[Lift],
+             current: Lift | None, coming_down: bool = False) -> StanceState:
+        """One frame: ``stance``/``finished``/``current`` from FootContact; ``coming_down``: the
+        lifted foot is below the lift level but not yet confirmed down (no sway accumulated)."""
+        t = kin.t_s
+        if self._t_prev is not None and stance in ("left", "right"):
+            self.off_floor_s += min(t - self._t_prev, MAX_STEP_S)
+        self._t_prev = t
+        if kin.cut:
+            if self._hold is not None:
+                self._close_hold(t, "cut")
+            self._lift = None
+            self._pending_stats = None
+        # lifts that ended this frame
+        for lift in finished:
+            if self._hold is not None and lift.lifted_side != self._hold.stance_side:
+                if lift.t_on is None:
+                    self._close_hold(t, "tracking_lost")
+                else:
+                    self._touch_t = lift.t_on
+            else:
+                self.step_finished_lift(lift)
+        # pending touch-down: too long → the hold ended when the foot came down
+        if self._hold is not None and self._touch_t is not None:
+            if current is not None and current.lifted_side != self._hold.stance_side:
+                self._hold.touchdowns += 1
+                self.events.append({"type": "touch_down", "t_s": round(self._touch_t, 3), "t_end_s": round(current.t_off, 3),
+                                    "side": current.lifted_side, "hold": len(self.holds) + 1})
+                self._touch_t = None
+            elif t - self._touch_t > MAX_TOUCHDOWN_S:
+                self._close_hold(self._touch_t, "touch_down")
+        if self._hold is None and current is not None:
+            if self._lift is None or self._lift.t_off != current.t_off:
+                self._lift = current
+                self._pending_stats = HoldStats()
+            if t - current.t_off >= MIN_HOLD_S:
+                self._hold = Hold(stance_side=current.stance_side, t_start=current.t_off, view=kin.view,
+                                  stats=self._pending_stats or HoldStats())
+                self._pending_stats = None
+                self._lift = None
+        # accumulate sway of the COM over the stance foot
+        stats = self._hold.stats if self._hold is not None else self._pending_stats
+        if stats is not None and stance in ("left", "right") and self._touch_t is None and not coming_down:
+            s = stance
+            h = light[SIG["com_x"]] - light[SIG[f"foot_x_{s}"]]
+            h_raw = raw[SIG["com_x"]] - raw[SIG[f"foot_x_{s}"]]
+            stats.add(t, h, light[SIG[f"com_depth_{s}"]], light[SIG[f"shank_angle_{s}"]],
+                      h_raw, raw[SIG[f"com_depth_{s}"]], raw[SIG[f"shank_angle_{s}"]])
+        hold_s = None if self._hold is None else t - self._hold.t_start
+        return StanceState(stance, hold_s, len(self.holds) + (self._hold is not None), self.brief_lifts)
+
+    def finish(self, t_s: float | None, pending_touchdown_t: float | None = None) -> None:
+        """End of stream; ``pending_touchdown_t``: the lifted foot came down then, unconfirmed."""
+        if pending_touchdown_t is not None:
+            if self._hold is not None and self._touch_t is None:
+                self._touch_t = pending_touchdown_t
+            elif self._hold is None and self._lift is not None:
+                self.step_finished_lift(Lift(self._lift.lifted_side, self._lift.t_off, pending_touchdown_t))
+        if self._hold is not None:
+            if self._touch_t is not None:
+                self._close_hold(self._touch_t, "touch_down")
+            else:
+                self._close_hold(t_s if t_s is not None else self._hold.t_start, "end_of_video")
+        elif self._lift is not None and t_s is not None:
+            self.events.append({"type": "brief_lift", "t_s": round(self._lift.t_off, 3), "t_end_s": None,
+                                "side": self._lift.lifted_side, "duration_s": round(t_s - self._lift.t_off, 3),
+                                "note": "still lifted at the end of the video"})
+        for h in self.holds:
+            h.finalize(self.light_gain, self.cm_per_fl)

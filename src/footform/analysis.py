@@ -1,0 +1,201 @@
+"""The analysis entry point: pose frames in, per-frame state and a :class:`~footform.summary.Summary` out.
+
+Flow inside :class:`Analyzer` (one code path live and offline)::
+
+    PoseFrame ─► view.assess_framing + ViewTracker ─► KinematicsEstimator ─► filters
+              ─► FootContact ─► CalfRaiseCounter / SingleLegStance ─► FrameResult … Summary
+
+Offline (``live=False``) the signals are smoothed with zero-phase centred Gaussians, so
+:meth:`Analyzer.step` returns the state of the frame ``LAG_FRAMES`` frames back (``FrameResult.t_s``
+says which); live, One-Euro / first-order filters add no look-ahead.  Memory is flat in video length:
+the filters hold a few frames, baselines a few seconds, a rep in progress its own samples, and the
+summary only per-rep / per-hold figures.  Time is always ``frame.t_s``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from .exercises.calf_raise import CalfRaiseCounter
+from .exercises.contact import FootContact
+from .exercises.single_leg_stance import SingleLegStance
+from .filters import CentredSmoother, LowPass, OneEuroFilter
+from .kinematics import SIG, Kinematics, KinematicsEstimator, cm_per_fl
+from .landmarks import PoseFrame
+from .summary import Quality, Summary, build_summary
+from .view import ViewTracker, assess_framing
+
+EXERCISES = ("auto", "calf_raise", "single_leg_stance")
+
+#: Offline smoothing (see filters.py for the choice): detection σ and light (sway) σ in seconds,
+#: and the fixed look-ahead in frames.
+DETECT_SIGMA_S = 0.06
+LIGHT_SIGMA_S = 0.025
+LAG_FRAMES = 6
+#: Live filters.
+LIVE_MIN_CUTOFF_HZ = 1.0
+LIVE_BETA = 5.0
+LIVE_LIGHT_CUTOFF_HZ = 5.0
+#: In "auto" mode a recording with a foot off the floor for at least this share of the measured
+#: time (or any hold) is single-leg stance unless it has calf-raise reps.
+AUTO_OFF_FLOOR_SHARE = 0.25
+
+
+@dataclass
+class AnalysisConfig:
+    """What to analyse and how.
+
+    Attributes:
+        exercise: ``"calf_raise"``, ``"single_leg_stance"`` or ``"auto"`` (decided from the data).
+        height_cm: the person's standing height; enables centimetre figures (estimates).
+        live: ``True`` → causal filters (One-Euro), no look-ahead; ``False`` → zero-phase offline.
+    """
+
+    exercise: str = "auto"
+    height_cm: float | None = None
+    live: bool = False
+
+    def __post_init__(self) -> None:
+        if self.exercise not in EXERCISES:
+            raise ValueError(f"exercise must be one of {EXERCISES}, not {self.exercise!r}")
+        if self.height_cm is not None and not (50.0 <= float(self.height_cm) <= 250.0):
+            raise ValueError("height_cm must be between 50 and 250")
+
+
+@dataclass
+class FrameResult:
+    """Per-frame state for a live overlay.
+
+    ``index``/``t_s`` are those of the frame the state refers to (offline: ``LAG_FRAMES`` behind
+    the frame just given; ``index = -1`` while the smoother fills).  ``lift`` is the current heel
+    lift (FL above baseline, NaN when not measurable); ``hold_s`` the running hold time (s) or
+    None; ``signals`` a few main per-frame values (FL / degrees, NaN when not valid).
+    """
+
+    index: int
+    t_s: float
+    has_person: bool = False
+    feet_visible: bool = False
+    view: str = "unknown"
+    guidance: str = ""
+    reps: int = 0
+    rep_phase: str = "calibrating"
+    lift: float = float("nan")
+    stance: str = "unknown"
+    hold_s: float | None = None
+    holds: int = 0
+    brief_lifts: int = 0
+    signals: dict[str, float] = field(default_factory=dict)
+
+
+_MAIN_SIGNALS = ("heel_toe_left", "heel_toe_right", "elev_right_minus_left", "shank_angle_left",
+                 "shank_angle_right", "pelvic_drop", "trunk_lean")
+
+
+class Analyzer:
+    """Streaming analyser: :meth:`step` per frame, :meth:`finish` once at the end."""
+
+    def __init__(self, config: AnalysisConfig) -> None:
+        self.config = config
+        self._cm = cm_per_fl(config.height_cm)
+        self._views = ViewTracker()
+        self._kin = KinematicsEstimator(config.height_cm)
+        self._contact = FootContact()
+        self._calf = CalfRaiseCounter(self._cm)
+        self._sls = SingleLegStance(self._cm)
+        self.quality = Quality()
+        self._guidance: dict[int, str] = {}
+        if config.live:
+            self._det_live = OneEuroFilter(LIVE_MIN_CUTOFF_HZ, LIVE_BETA)
+            self._light_live = LowPass(LIVE_LIGHT_CUTOFF_HZ)
+        else:
+            self._det = CentredSmoother(DETECT_SIGMA_S, LAG_FRAMES)
+            self._light = CentredSmoother(LIGHT_SIGMA_S, LAG_FRAMES)
+        self._last: FrameResult = FrameResult(index=-1, t_s=float("nan"))
+        self._t_last: float | None = None
+        self._dts: list[float] = []
+        self._finished = False
+
+    # -- stages ----------------------------------------------------------------------------
+    def _process(self, k: Kinematics, det: np.ndarray, light: np.ndarray, guidance: str) -> FrameResult:
+        stance = self._contact.step(k.t_s, float(det[SIG["elev_right_minus_left"]]))
+        if k.cut:
+            self._contact.reset()
+        rep = self._calf.step(k, det, stance)
+        hold = self._sls.step(k, light, k.signals, stance, self._contact.finished, self._contact.current,
+                              coming_down=self._contact.pending_touchdown_t is not None)
+        res = FrameResult(
+            index=k.index, t_s=k.t_s, has_person=k.has_person, feet_visible=k.feet_ok, view=k.view,
+            guidance=guidance, reps=rep.reps, rep_phase=rep.phase, lift=rep.lift, stance=stance,
+            hold_s=hold.hold_s, holds=hold.holds, brief_lifts=hold.brief_lifts,
+            signals={n: float(det[SIG[n]]) for n in _MAIN_SIGNALS},
+        )
+        self._last = res
+        return res
+
+    def step(self, frame: PoseFrame) -> FrameResult:
+        """Analyse one frame (frames must come in time order)."""
+        if self._finished:
+            raise RuntimeError("Analyzer.finish() was already called")
+        framing = assess_framing(frame)
+        view = self._views.update(frame)
+        k = self._kin.step(frame, framing, view)
+        self.quality.update(frame, k)
+        if self._t_last is not None and frame.t_s > self._t_last and len(self._dts) < 300:
+            self._dts.append(frame.t_s - self._t_last)
+        self._t_last = frame.t_s
+        if self.config.live:
+            if k.cut:
+                self._det_live.reset()
+                self._light_live.reset()
+            det = np.asarray(self._det_live(k.t_s, k.signals))
+            light = np.asarray(self._light_live(k.t_s, k.signals))
+            return self._process(k, det, light, framing.guidance)
+        self._guidance[k.index] = framing.guidance
+        if k.cut:
+            self._drain(list(zip(self._det.reset(), self._light.reset())))
+        out_d = self._det.push(k.t_s, k.signals, k)
+        out_l = self._light.push(k.t_s, k.signals)
+        if out_d is not None and out_l is not None:
+            self._drain([(out_d, out_l)])
+        return self._last
+
+    def _drain(self, items: list[tuple[tuple[float, Any, Any], tuple[float, Any, Any]]]) -> None:
+        for (t, det, kk), (_, light, _) in items:
+            self._process(kk, np.asarray(det), np.asarray(light), self._guidance.pop(kk.index, ""))
+
+    def finish(self) -> Summary:
+        """Flush the filters, close reps/holds in progress and build the summary."""
+        if not self._finished:
+            if not self.config.live:
+                self._drain(list(zip(self._det.flush(), self._light.flush())))
+                dt = float(np.median(self._dts)) if self._dts else 1 / 30
+                self._sls.light_gain = self._light.noise_gain(dt)
+            else:
+                dt = float(np.median(self._dts)) if self._dts else 1 / 30
+                self._sls.light_gain = self._light_live.noise_gain(dt)
+            self._calf.finish(self._t_last)
+            self._sls.finish(self._t_last, self._contact.pending_touchdown_t)
+            self._finished = True
+        exercise = self.config.exercise
+        if exercise == "auto":
+            measured = max(self.quality.feet_visible_s, 1e-9)
+            if len(self._calf.reps) >= 2:
+                exercise = "calf_raise"
+            elif self._sls.holds or self._sls.off_floor_s / measured >= AUTO_OFF_FLOOR_SHARE:
+                exercise = "single_leg_stance"
+            else:
+                exercise = "calf_raise"
+        return build_summary(exercise, self._views.dominant(), self.quality, self._calf, self._sls, self.config)
+
+
+def analyze_frames(frames: Iterable[PoseFrame], config: AnalysisConfig) -> Summary:
+    """Analyse a whole stream of pose frames (offline or replayed) and return its summary."""
+    an = Analyzer(config)
+    for f in frames:
+        an.step(f)
+    return an.finish()

@@ -1,0 +1,324 @@
+"""The analysis summary: dataclasses, ``to_dict()``, JSON/CSV writers and the CLI table.
+
+Schema ``footform.summary/1`` — every field with its unit in docs/summary-schema.md.  Heights and
+sway are in **FL** (foot lengths, estimated from the shank: see kinematics.py) and in cm when the
+person's height was given (estimates); times in seconds on the source clock.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from .errors import OutputError
+from .view import ViewSummary, view_family
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .analysis import AnalysisConfig
+    from .exercises.calf_raise import CalfRaiseCounter
+    from .exercises.single_leg_stance import SingleLegStance
+    from .kinematics import Kinematics
+    from .landmarks import PoseFrame
+
+SCHEMA = "footform.summary/1"
+
+#: Share of the true heel raise MediaPipe reports, by view (measured on rendered people with known
+#: heel height; see DESIGN.md).  Front: heel-above-toe barely changes, the body rise is used.
+HEEL_REPORTED_SHARE = {"side": "~83 %", "back": "64–69 %", "front": "heel barely; reps from the body rise",
+                       "unknown": "52–83 % depending on view"}
+
+#: Fewer usable frames than this (or than this share of the frames with a person) → not analysable.
+MIN_FEET_FRAMES = 10
+MIN_FEET_SHARE = 0.05
+
+
+@dataclass
+class Quality:
+    """Counts of what the pose stage delivered (frames) and over what time."""
+
+    frames: int = 0
+    frames_with_person: int = 0
+    frames_feet_visible: int = 0
+    frames_multiple_people: int = 0
+    cuts: int = 0
+    t_first: float | None = None
+    t_last: float | None = None
+    feet_visible_s: float = 0.0
+    _t_prev_feet: float | None = field(default=None, repr=False)
+
+    def update(self, frame: "PoseFrame", k: "Kinematics") -> None:
+        self.frames += 1
+        if self.t_first is None:
+            self.t_first = frame.t_s
+        self.t_last = frame.t_s
+        if frame.has_person:
+            self.frames_with_person += 1
+        if frame.n_people > 1:
+            self.frames_multiple_people += 1
+        if k.cut:
+            self.cuts += 1
+        if k.feet_ok:
+            self.frames_feet_visible += 1
+            if self._t_prev_feet is not None:
+                self.feet_visible_s += min(frame.t_s - self._t_prev_feet, 0.2)
+            self._t_prev_feet = frame.t_s
+        else:
+            self._t_prev_feet = None
+
+    @property
+    def duration_s(self) -> float:
+        return 0.0 if self.t_first is None or self.t_last is None else self.t_last - self.t_first
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"frames": self.frames, "frames_with_person": self.frames_with_person,
+                "frames_feet_visible": self.frames_feet_visible, "frames_multiple_people": self.frames_multiple_people,
+                "cuts_detected": self.cuts, "duration_s": round(self.duration_s, 3)}
+
+
+@dataclass
+class Summary:
+    """Everything one analysis found; :meth:`to_dict` is the JSON document."""
+
+    exercise: str
+    view: str
+    view_share: float
+    analysable: bool
+    reason: str | None
+    quality: Quality
+    reps: list[dict[str, Any]] = field(default_factory=list)
+    set_stats: dict[str, Any] = field(default_factory=dict)
+    holds: list[dict[str, Any]] = field(default_factory=list)
+    events: list[dict[str, Any]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    height_cm: float | None = None
+    live: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "schema": SCHEMA,
+            "exercise": self.exercise,
+            "view": self.view,
+            "view_share": round(self.view_share, 3),
+            "analysable": self.analysable,
+            "reason": self.reason,
+            "height_cm": self.height_cm,
+            "mode": "live" if self.live else "offline",
+            "units": {"length": "FL = foot length, estimated as 0.618 × shank length (Drillis–Contini)",
+                      "time": "s", "angle": "deg", "*_cm": "centimetres, from height_cm (estimate)"},
+            "quality": self.quality.to_dict(),
+            "reps": self.reps,
+            "set": self.set_stats,
+            "holds": self.holds,
+            "events": self.events,
+            "warnings": self.warnings,
+        }
+
+
+def _r(x: Any, nd: int = 3) -> Any:
+    if x is None:
+        return None
+    if isinstance(x, float):
+        return None if not math.isfinite(x) else round(x, nd)
+    return x
+
+
+def _set_stats(reps: list[dict[str, Any]]) -> dict[str, Any]:
+    if not reps:
+        return {"reps": 0}
+    peaks = np.array([r["peak_lift"] for r in reps], float)
+    tops = np.array([r["t_top"] for r in reps], float)
+    out: dict[str, Any] = {"reps": len(reps), "mean_peak_lift": _r(float(peaks.mean()), 4)}
+    if len(reps) >= 3:
+        third = max(1, len(reps) // 3)
+        first, last = peaks[:third].mean(), peaks[-third:].mean()
+        out["peak_decline_pct"] = _r(float((first - last) / first * 100.0), 1)
+        slope = float(np.polyfit(np.arange(len(peaks)), peaks, 1)[0])
+        out["peak_slope_per_rep"] = _r(slope, 5)
+    else:
+        out["peak_decline_pct"] = None
+        out["peak_slope_per_rep"] = None
+    out["cadence_per_min"] = _r(float((len(tops) - 1) / (tops[-1] - tops[0]) * 60.0), 1) if len(tops) >= 2 and tops[-1] > tops[0] else None
+    lower_ok = [r["lower_s"] >= r["rise_s"] for r in reps]
+    out["controlled_lowering_share"] = _r(float(np.mean(lower_ok)), 3)
+    by_side = {s: [r for r in reps if r["side"] == s] for s in ("both", "left", "right")}
+    out["reps_by_side"] = {s: len(v) for s, v in by_side.items()}
+    if by_side["left"] and by_side["right"]:
+        ml = float(np.mean([r["peak_lift"] for r in by_side["left"]]))
+        mr = float(np.mean([r["peak_lift"] for r in by_side["right"]]))
+        out["left_right_peak_diff_pct"] = _r((ml - mr) / (0.5 * (ml + mr)) * 100.0, 1)
+    else:
+        out["left_right_peak_diff_pct"] = None
+    return out
+
+
+def build_summary(exercise: str, views: ViewSummary, quality: Quality, calf: "CalfRaiseCounter",
+                  sls: "SingleLegStance", config: "AnalysisConfig") -> Summary:
+    """Assemble the :class:`Summary` from the finished state machines."""
+    warnings: list[str] = []
+    reason = None
+    if quality.frames == 0:
+        reason = "The input has no frames."
+    elif quality.frames_with_person == 0:
+        reason = "No person was found in the footage."
+    elif quality.frames_feet_visible < max(MIN_FEET_FRAMES, MIN_FEET_SHARE * quality.frames_with_person):
+        reason = ("The feet are not visible: a person was found but their ankles, heels and toes were not tracked; "
+                  "film the whole body, feet included.")
+    analysable = reason is None
+    if reason:
+        warnings.append(reason)
+    if quality.frames_with_person and quality.frames_with_person < 0.5 * quality.frames:
+        warnings.append(f"The person was found on only {quality.frames_with_person} of {quality.frames} frames.")
+    if quality.frames_multiple_people:
+        warnings.append(f"More than one person was seen on {quality.frames_multiple_people} frames; the tracked person was followed.")
+    fam = view_family(views.view)
+    if exercise == "calf_raise" and analysable:
+        warnings.append("Heel lift is the pose model's estimate: it reports only part of a real heel raise "
+                        f"({HEEL_REPORTED_SHARE.get(fam, HEEL_REPORTED_SHARE['unknown'])} from this view).")
+    reps: list[dict[str, Any]] = []
+    if analysable:
+        for r in calf.reps:
+            reps.append({"index": r.index, "side": r.side, "t_start": _r(r.t_start), "t_top": _r(r.t_top),
+                         "t_end": _r(r.t_end), "peak_lift": _r(r.peak_lift, 4), "peak_lift_cm": _r(r.peak_lift_cm, 2),
+                         "rise_s": _r(r.rise_s), "top_s": _r(r.top_s), "lower_s": _r(r.lower_s),
+                         "heel_in": r.heel_in})
+    holds: list[dict[str, Any]] = []
+    if analysable:
+        for i, h in enumerate(sls.holds, 1):
+            holds.append({"index": i, "stance_side": h.stance_side, "t_start": _r(h.t_start), "t_end": _r(h.t_end),
+                          "duration_s": _r(h.duration_s), "ended_by": h.ended_by, "touchdowns": h.touchdowns,
+                          "sway": h.sway, "ankle_wobble": h.wobble, "noise_floor": h.noise_floor})
+    events = sorted(calf.events + sls.events, key=lambda e: e.get("t_s") or 0.0) if analysable else []
+    return Summary(exercise=exercise, view=views.view, view_share=views.share, analysable=analysable, reason=reason,
+                   quality=quality, reps=reps, set_stats=_set_stats(reps) if exercise == "calf_raise" else {},
+                   holds=holds, events=events, warnings=warnings, height_cm=config.height_cm, live=config.live)
+
+
+# -- writers ---------------------------------------------------------------------------------
+
+REP_COLUMNS = ("index", "side", "t_start_s", "t_top_s", "t_end_s", "peak_lift_fl", "peak_lift_cm", "rise_s", "top_s",
+               "lower_s", "heel_in_left_fl", "heel_in_right_fl")
+HOLD_COLUMNS = ("index", "stance_side", "t_start_s", "t_end_s", "duration_s", "ended_by", "touchdowns")
+EVENT_COLUMNS = ("type", "t_s", "t_end_s", "side", "reason", "detail")
+
+
+def _flat(prefix: str, d: dict[str, Any], out: dict[str, Any]) -> None:
+    for k, v in d.items():
+        if isinstance(v, dict):
+            continue
+        out[f"{prefix}{k}"] = v
+
+
+def rep_rows(summary: Summary) -> list[dict[str, Any]]:
+    rows = []
+    for r in summary.reps:
+        hi = r["heel_in"]
+        rows.append({"index": r["index"], "side": r["side"], "t_start_s": r["t_start"], "t_top_s": r["t_top"],
+                     "t_end_s": r["t_end"], "peak_lift_fl": r["peak_lift"], "peak_lift_cm": r["peak_lift_cm"],
+                     "rise_s": r["rise_s"], "top_s": r["top_s"], "lower_s": r["lower_s"],
+                     "heel_in_left_fl": hi.get("left") if isinstance(hi, dict) else hi,
+                     "heel_in_right_fl": hi.get("right") if isinstance(hi, dict) else hi})
+    return rows
+
+
+def hold_rows(summary: Summary) -> list[dict[str, Any]]:
+    rows = []
+    for h in summary.holds:
+        row = {"index": h["index"], "stance_side": h["stance_side"], "t_start_s": h["t_start"], "t_end_s": h["t_end"],
+               "duration_s": h["duration_s"], "ended_by": h["ended_by"], "touchdowns": h["touchdowns"]}
+        _flat("sway_", {k + ("" if k.endswith("_cm") or k.endswith("_cm2") or k.endswith("_s") else "_fl")
+                        if k.startswith(("rms", "range", "path")) else k: v for k, v in h["sway"].items()}, row)
+        _flat("wobble_", h["ankle_wobble"], row)
+        _flat("noise_", {k: v for k, v in h["noise_floor"].items() if k != "method"}, row)
+        rows.append(row)
+    return rows
+
+
+def event_rows(summary: Summary) -> list[dict[str, Any]]:
+    rows = []
+    for e in summary.events:
+        detail = {k: v for k, v in e.items() if k not in ("type", "t_s", "t_end_s", "side", "reason")}
+        rows.append({"type": e.get("type"), "t_s": e.get("t_s"), "t_end_s": e.get("t_end_s"), "side": e.get("side"),
+                     "reason": e.get("reason"), "detail": json.dumps(detail) if detail else ""})
+    return rows
+
+
+def _write_csv(path: Path, rows: list[dict[str, Any]], columns: tuple[str, ...]) -> None:
+    cols = list(columns)
+    for r in rows:
+        for k in r:
+            if k not in cols:
+                cols.append(k)
+    with path.open("w", newline="", encoding="utf-8") as f:
+        w = csv.DictWriter(f, fieldnames=cols, extrasaction="ignore")
+        w.writeheader()
+        for r in rows:
+            w.writerow({k: ("" if v is None else v) for k, v in r.items()})
+
+
+def write_summary(summary: Summary, out_dir: str | os.PathLike) -> Path:
+    """Write ``summary.json``, ``reps.csv``, ``holds.csv``, ``events.csv`` into ``out_dir``; returns the JSON path."""
+    out = Path(out_dir)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        path = out / "summary.json"
+        tmp = out / "summary.json.tmp"
+        tmp.write_text(json.dumps(summary.to_dict(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        os.replace(tmp, path)
+        _write_csv(out / "reps.csv", rep_rows(summary), REP_COLUMNS)
+        _write_csv(out / "holds.csv", hold_rows(summary), HOLD_COLUMNS)
+        _write_csv(out / "events.csv", event_rows(summary), EVENT_COLUMNS)
+    except OSError as e:
+        raise OutputError(f"cannot write the results to {out}: {e.strerror or e}") from None
+    return path
+
+
+def _fmt(v: Any, nd: int = 2) -> str:
+    if v is None:
+        return "-"
+    if isinstance(v, float):
+        return f"{v:.{nd}f}"
+    return str(v)
+
+
+def format_table(summary: Summary) -> str:
+    """The plain-text table the CLI prints."""
+    q = summary.quality
+    lines = [f"exercise: {summary.exercise}   view: {summary.view}   frames: {q.frames} "
+             f"(person {q.frames_with_person}, feet visible {q.frames_feet_visible})"]
+    if not summary.analysable:
+        lines.append(f"NOT ANALYSABLE: {summary.reason}")
+        return "\n".join(lines)
+    if summary.exercise == "calf_raise":
+        cm = summary.height_cm is not None
+        lines.append(f"{'rep':>3} {'side':<5} {'start s':>7} {'top s':>6} {'end s':>6} {'lift FL':>7}"
+                     + (f" {'lift cm':>7}" if cm else "") + f" {'rise s':>6} {'top s':>6} {'lower s':>7}")
+        for r in summary.reps:
+            lines.append(f"{r['index']:>3} {r['side']:<5} {_fmt(r['t_start']):>7} {_fmt(r['t_top']):>6} {_fmt(r['t_end']):>6} "
+                         f"{_fmt(r['peak_lift'], 3):>7}" + (f" {_fmt(r['peak_lift_cm'], 1):>7}" if cm else "")
+                         + f" {_fmt(r['rise_s']):>6} {_fmt(r['top_s']):>6} {_fmt(r['lower_s']):>7}")
+        s = summary.set_stats
+        lines.append(f"reps: {s.get('reps', 0)}   mean peak: {_fmt(s.get('mean_peak_lift'), 3)} FL   "
+                     f"decline: {_fmt(s.get('peak_decline_pct'), 1)} %   cadence: {_fmt(s.get('cadence_per_min'), 1)}/min")
+    else:
+        lines.append(f"{'hold':>4} {'stance':<6} {'start s':>7} {'end s':>7} {'dur s':>6} {'ended by':<13} {'touch':>5} "
+                     f"{'sway rms':>8} {'noise':>6} {'wobble°':>7}")
+        for h in summary.holds:
+            sw = h["sway"]
+            key = "rms_ml" if "rms_ml" in sw and sw.get("axes", {}).get("ml") == "image horizontal" else "rms_ap"
+            wob = h["ankle_wobble"].get("rms_deg")
+            lines.append(f"{h['index']:>4} {h['stance_side']:<6} {_fmt(h['t_start']):>7} {_fmt(h['t_end']):>7} "
+                         f"{_fmt(h['duration_s']):>6} {h['ended_by'] or '-':<13} {h['touchdowns']:>5} "
+                         f"{_fmt(sw.get(key), 3):>8} {_fmt(h['noise_floor'].get(key), 3):>6} "
+                         f"{_fmt(wob, 1) if isinstance(wob, float) else 'n/a':>7}")
+        lifts = [e for e in summary.events if e["type"] == "brief_lift"]
+        lines.append(f"holds: {len(summary.holds)}   brief lifts (not holds): {len(lifts)}")
+    for w in summary.warnings:
+        lines.append(f"warning: {w}")
+    return "\n".join(lines)

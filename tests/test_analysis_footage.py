@@ -1,0 +1,86 @@
+"""Analysis on the team's real clips with hand ground truth (skipped when the footage is absent).
+
+Pose records come from running the bundled model on each clip (once per test session), or from
+tracks in ``$FOOTFORM_TRACKS`` (written by ``footform analyze``) when a developer sets it.  Nothing
+here is tuned to these clips: thresholds are documented in docs/metrics.md with what they were
+measured on, and a held-back set of clips checks them independently.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from footform.analysis import AnalysisConfig, analyze_frames
+
+FOOTAGE = Path(__file__).resolve().parents[2] / "shared" / "footage"
+TRACKS = Path(os.environ["FOOTFORM_TRACKS"]) if os.environ.get("FOOTFORM_TRACKS") else None
+
+pytestmark = pytest.mark.footage
+
+
+def _gt() -> dict:
+    p = FOOTAGE / "ground_truth.json"
+    if not p.is_file():
+        pytest.skip(f"internal footage not available at {FOOTAGE}")
+    return json.loads(p.read_text())["clips"]
+
+
+@functools.lru_cache(maxsize=None)
+def _frames(clip: str):
+    stem = clip.rsplit(".", 1)[0]
+    if TRACKS is not None and (TRACKS / f"{stem}.track.jsonl.gz").is_file():
+        from footform.track import TrackReader
+
+        return list(TrackReader(TRACKS / f"{stem}.track.jsonl.gz"))
+    from footform.pose import estimate_video
+
+    return list(estimate_video(FOOTAGE / clip))
+
+
+def test_knee_raises_are_brief_lifts_not_holds():
+    gt = _gt()["sls_front_knee_raises_alternating.mp4"]
+    frames = _frames("sls_front_knee_raises_alternating.mp4")
+    fps = gt["fps"]
+    s = analyze_frames(frames, AnalysisConfig(exercise="auto"))
+    assert s.analysable
+    assert s.exercise == "single_leg_stance"
+    assert s.holds == []
+    lifts = [e for e in s.events if e["type"] == "brief_lift"]
+    assert [e["side"] for e in lifts] == ["right"] * len(gt["lifted_side_off_floor_frames"])
+    tol = gt["tolerance_frames"]
+    for e, (f_off, f_last_off) in zip(lifts, gt["lifted_side_off_floor_frames"]):
+        assert abs(e["t_s"] * fps - f_off) <= tol
+        # t_end is the first frame back down; the ground truth names the last frame off the floor
+        assert abs(e["t_end_s"] * fps - 1 - f_last_off) <= tol
+
+
+def test_feet_closeup_failure_says_feet_not_visible():
+    frames = _frames("calf_feet_closeup_istock.mp4")
+    s = analyze_frames(frames, AnalysisConfig(exercise="calf_raise"))
+    assert s.reps == []
+    assert not s.analysable and "feet are not visible" in s.reason
+
+
+def test_back_view_dumbbell_calf_raises():
+    """14 full reps by hand; the pose model finds the person on only ~41 % of frames.
+
+    Known shortfall (see docs/metrics.md): on the default-confidence track the heel/toe points of
+    this handheld, waist-down rear clip are too unstable to recover most reps.  The test checks
+    what must hold regardless — no more reps than there were, each near an annotated top — and is
+    marked xfail for the full count until the pose stage delivers a usable track.
+    """
+    gt = _gt()["calf_back_waistdown_dumbbells.mp4"]
+    frames = _frames("calf_back_waistdown_dumbbells.mp4")
+    s = analyze_frames(frames, AnalysisConfig(exercise="calf_raise"))
+    fps = gt["fps"]
+    assert len(s.reps) <= gt["full_reps"] + 1
+    tops = gt["rep_top_frames"]
+    near = [min(abs(r["t_top"] * fps - f) for f in tops) for r in s.reps]
+    assert sum(d <= gt["tolerance_frames"] * 2 for d in near) >= len(s.reps) - 1
+    if abs(len(s.reps) - gt["full_reps"]) > 1:
+        pytest.xfail(f"counted {len(s.reps)} of {gt['full_reps']} reps on this track (known shortfall)")

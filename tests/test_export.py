@@ -1,0 +1,162 @@
+"""Exports: CSV tables with units in the column names (loaded with pandas), the JSON document, privacy."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pandas as pd
+import pytest
+from test_store import make_session, with_flags
+
+from footform.cli_review import main
+from footform.errors import InputError
+from footform.export import (
+    EXPORT_SCHEMA,
+    HOLD_COLUMNS,
+    REP_COLUMNS,
+    TABLES,
+    export_csv,
+    export_document,
+    unit_name,
+)
+from footform.store import Store
+
+UNIT_SUFFIXES = ("_s", "_hz", "_deg", "_footlengths", "_footlengths2", "_footlengths_per_s", "_cm", "_cm2", "_cm_per_s",
+                 "_pct", "_0_10", "_per_min", "_footlengths_per_rep", "_m", "_norm", "_rel", "_ratio")
+#: Numeric columns that are counts, indices or unitless by nature.
+UNITLESS = {"session_id", "set_index", "rep_index", "hold_index", "flag_index", "frame", "touchdowns", "n_reps", "n_holds",
+            "reps", "holds", "flags", "marks", "frames", "frames_with_person", "frames_feet_visible", "reps_both",
+            "reps_left", "reps_right", "landmark_index", "reps_so_far", "evidence_value", "evidence_threshold",
+            "evidence_baseline", "visibility", "presence"}
+
+
+@pytest.fixture(scope="module")
+def db(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("export")
+    path = tmp / "ff.db"
+    calf, calf_track = make_session(tmp, "calf", "front")
+    sls, sls_track = make_session(tmp, "sls", "front")
+    with Store.open(path) as st:
+        st.add_session(with_flags(calf), person={"name": "Ana", "height_cm": 172}, track_path=calf_track)
+        st.add_session(with_flags(sls), person="Ana", track_path=sls_track)
+        st.add_session(calf, person="Other", track_path=calf_track)
+    return path
+
+
+def test_unit_names():
+    assert unit_name("rms_ml") == "rms_ml_footlengths"
+    assert unit_name("rms_ml_cm") == "rms_ml_cm"
+    assert unit_name("mean_velocity_ap_per_s") == "mean_velocity_ap_footlengths_per_s"
+    assert unit_name("mean_velocity_ap_per_s_cm") == "mean_velocity_ap_cm_per_s"
+    assert unit_name("ellipse95_area") == "ellipse95_area_footlengths2"
+    assert unit_name("ellipse95_area_cm2") == "ellipse95_area_cm2"
+    assert unit_name("wobble_rms_deg") == "wobble_rms_deg"
+
+
+def test_csv_export_of_a_person_loads_with_pandas_with_units_and_dtypes(db, tmp_path):
+    with Store.open(db) as st:
+        files = export_csv(st, tmp_path / "csv", person="Ana")
+    names = {f.stem for f in files}
+    assert names == {"sessions", "sets", "reps", "holds", "flags", "marks", "events", "signals"}
+    t = {n: pd.read_csv(tmp_path / "csv" / f"{n}.csv") for n in names}
+    assert len(t["sessions"]) == 2 and set(t["sessions"]["person"]) == {"Ana"}
+    reps = t["reps"]
+    assert list(reps.columns) == list(REP_COLUMNS)
+    assert len(reps) == 5
+    for col in ("peak_lift_footlengths", "peak_lift_cm", "rise_s", "top_s", "lower_s", "t_start_s", "t_top_s"):
+        assert reps[col].dtype == "float64", col
+        assert reps[col].notna().all(), col
+    assert reps["rep_index"].dtype == "int64" and reps["full"].dtype == "bool"
+    # cm is the FL figure times the person's foot length (0.152 × 172 cm)
+    ratio = (reps["peak_lift_cm"] / reps["peak_lift_footlengths"]).to_numpy()
+    assert ratio == pytest.approx(0.152 * 172, rel=0.01)
+    holds = t["holds"]
+    assert list(holds.columns) == list(HOLD_COLUMNS)       # stable schema, no ad-hoc columns
+    assert len(holds) >= 2 and set(holds["stance_side"]) == {"left", "right"}
+    for col in ("duration_s", "sway_rms_ml_footlengths", "sway_rms_ml_cm", "noise_rms_ml_footlengths",
+                "sway_ellipse95_area_footlengths2", "wobble_rms_deg", "wobble_dominant_freq_hz"):
+        assert holds[col].dtype == "float64" and holds[col].notna().all(), col
+    assert (holds["sway_rms_ml_footlengths"] > holds["noise_rms_ml_footlengths"]).all()
+    flags = t["flags"]
+    assert len(flags) == 3 and flags["evidence_threshold"].dtype == "float64"
+    assert t["marks"]["rating_0_10"].tolist() == [4, 2, 4, 2]
+    sig = t["signals"]
+    assert sig["t_s"].dtype == "float64" and sig["lift_footlengths"].dtype == "float64"
+    assert sig.groupby("session_id")["t_s"].apply(lambda s: s.is_monotonic_increasing).all()
+    # every numeric column says its unit (or is a count / index)
+    for name, df in t.items():
+        for col in df.columns:
+            if df[col].isna().all():
+                continue      # an empty column reads as float; its values are not numbers
+            if pd.api.types.is_numeric_dtype(df[col]) and not pd.api.types.is_bool_dtype(df[col]):
+                assert col in UNITLESS or col.endswith(UNIT_SUFFIXES), f"{name}.{col} has no unit"
+    # a person's export holds no raw landmarks and no video
+    assert not (tmp_path / "csv" / "landmarks.csv").exists()
+    assert not [p for p in (tmp_path / "csv").iterdir() if p.suffix.lower() in (".mp4", ".mov", ".avi", ".mkv", ".webm")]
+
+
+def test_not_measurable_is_a_note_not_a_number(tmp_path):
+    summary, track = make_session(tmp_path, "sls", "side", height_cm=None)
+    with Store.open(tmp_path / "ff.db") as st:
+        st.add_session(summary, person="S", track_path=track)
+        export_csv(st, tmp_path / "out", person="S", with_signals=False)
+    holds = pd.read_csv(tmp_path / "out" / "holds.csv")
+    if len(holds):
+        assert holds["wobble_rms_deg"].isna().all()
+        assert (holds["wobble_note"] == "not measurable from this view").all()
+        assert holds["sway_rms_ml_cm"].isna().all()          # no height → no cm
+    assert not (tmp_path / "out" / "signals.csv").exists()
+
+
+def test_landmarks_only_when_asked(db, tmp_path):
+    with Store.open(db) as st:
+        files = export_csv(st, tmp_path / "lm", session=1, with_landmarks=True, with_signals=False)
+    assert (tmp_path / "lm" / "landmarks.csv") in files
+    lm = pd.read_csv(tmp_path / "lm" / "landmarks.csv")
+    assert list(lm.columns) == list(TABLES["landmarks"])
+    assert (lm.groupby("frame").size() == 33).all()
+    assert lm["x_norm"].dtype == "float64" and lm["landmark"].iloc[29] == "left_heel"
+
+
+def test_json_document(db, tmp_path):
+    with Store.open(db) as st:
+        doc = export_document(st, person="Ana")
+        one = export_document(st, session=2, with_signals=False, with_landmarks=True)
+    text = json.dumps(doc, allow_nan=False)              # strict JSON: no NaN
+    assert doc["schema"] == EXPORT_SCHEMA and "_footlengths" in doc["units"]
+    assert [p["name"] for p in doc["people"]] == ["Ana"]
+    calf, sls = doc["sessions"]
+    assert calf["session"]["exercise"] == "calf_raise" and len(calf["reps"]) == 5
+    assert calf["reps"][0]["peak_lift_footlengths"] > 0 and "peak_lift_fl" not in calf["reps"][0]
+    assert len(calf["signals"]["t_s"]) == len(calf["signals"]["lift_footlengths"]) > 100
+    assert sls["holds"][0]["sway_rms_ml_footlengths"] > 0
+    assert "landmarks" not in calf and '"lm"' not in text
+    assert one["sessions"][0]["landmarks"]["names"][0] == "nose"
+    assert "signals" not in one["sessions"][0]
+
+
+def test_cli_export(db, tmp_path, capsys):
+    assert main(["export", "2", "--json", str(tmp_path / "s.json"), "--db", str(db)]) == 0
+    doc = json.loads((tmp_path / "s.json").read_text())
+    assert doc["schema"] == EXPORT_SCHEMA and doc["sessions"][0]["session"]["session_id"] == 2
+    assert main(["export", "--person", "Ana", "--csv", str(tmp_path / "c"), "--no-signals", "--db", str(db)]) == 0
+    assert (tmp_path / "c" / "reps.csv").is_file() and not (tmp_path / "c" / "signals.csv").exists()
+    capsys.readouterr()
+    assert main(["export", "--csv", str(tmp_path / "x"), "--db", str(db)]) == 2
+    assert main(["export", "1", "--person", "Ana", "--json", str(tmp_path / "y.json"), "--db", str(db)]) == 2
+    assert main(["export", "--person", "Nobody", "--json", str(tmp_path / "z.json"), "--db", str(db)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 3 and all(re.match(r"footform: .+\.$", e) for e in err)
+
+
+def test_export_of_a_missing_track_still_exports_rows(tmp_path):
+    summary, track = make_session(tmp_path)
+    with Store.open(tmp_path / "ff.db") as st:
+        sid = st.add_session(summary, person="M", track_path=track, copy_track=False)
+        track.unlink()
+        doc = export_document(st, session=sid)
+        with pytest.raises(InputError):
+            export_document(st)
+    s = doc["sessions"][0]
+    assert s["signals"] is None and "missing" in s["signals_note"] and len(s["reps"]) == 5

@@ -1,0 +1,237 @@
+"""HTML reports: self-contained, every plot present with the right marks, and clean in headless Chromium.
+
+The browser checks use chromedriver through Selenium (W3C WebDriver on 127.0.0.1).  Without
+Chromium, chromedriver or selenium they skip with the reason — except in CI (``CI`` set), where a
+missing browser is a failure.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from test_store import make_session, with_flags
+
+from footform.cli_review import main
+from footform.errors import OutputError
+from footform.report import (
+    find_chromium,
+    render_progress,
+    session_report,
+    write_html,
+    write_pdf,
+)
+from footform.store import Store
+
+IN_CI = bool(os.environ.get("CI"))
+
+
+@pytest.fixture(scope="module")
+def reports(tmp_path_factory):
+    """A database with a calf-raise and a single-leg-stance session, and their reports written out."""
+    tmp = tmp_path_factory.mktemp("report")
+    db = tmp / "ff.db"
+    calf, calf_track = make_session(tmp, "calf", "front")
+    sls, sls_track = make_session(tmp, "sls", "front")
+    with Store.open(db) as st:
+        st.ensure_person("Ana", height_cm=172, age_band="40-49", injured_side="left")
+        calf_id = st.add_session(with_flags(calf), person="Ana", track_path=calf_track, source={"name": "calf.mp4"})
+        sls_id = st.add_session(with_flags(sls), person="Ana", track_path=sls_track, source={"name": "sls.mp4"})
+        files = {
+            "calf": write_html(tmp / "calf.html", session_report(st, calf_id)),
+            "sls": write_html(tmp / "sls.html", session_report(st, sls_id)),
+            "progress": write_html(tmp / "progress.html", render_progress(st, "Ana")),
+        }
+        expect = {"calf": len(st.session(calf_id).reps), "sls_holds": len(st.session(sls_id).holds)}
+    return {"db": db, "files": files, "expect": expect, "tmp": tmp, "ids": (calf_id, sls_id)}
+
+
+# -- static checks (no browser) --------------------------------------------------------------
+
+def test_reports_are_self_contained(reports):
+    for name, path in reports["files"].items():
+        text = path.read_text(encoding="utf-8")
+        assert text.startswith("<!DOCTYPE html>"), name
+        assert not re.search(r"https?:", text), f"{name}: an URL"
+        assert not re.search(r"<(script|img|link|iframe|object|embed)\b", text, re.IGNORECASE), f"{name}: external element"
+        assert not re.search(r"(src|href)=\"(?!#)", text), f"{name}: a reference to another file"
+        assert "@media print" in text and "size: A4" in text
+        ids = re.findall(r'\bid="([^"]+)"', text)
+        assert len(ids) == len(set(ids)), f"{name}: duplicate ids"
+
+
+def test_session_report_content(reports):
+    text = reports["files"]["calf"].read_text(encoding="utf-8")
+    n = reports["expect"]["calf"]
+    assert n == 5
+    assert len(re.findall(r'id="heel-rep-\d+"', text)) == n
+    assert len(re.findall(r'id="fatigue-rep-\d+"', text)) == n
+    assert len(re.findall(r'<tr id="rep-\d+"', text)) == n
+    assert 'data-reps="5"' in text
+    for words in ("Ana", "172 cm", "age 40-49", "from the front", "Heights are calibrated estimates", "MediaPipe",
+                  "proxy", "Lower your heels more slowly", "pain", "cramp", "Not measurable from this camera view",
+                  "threshold"):
+        assert words in text, words
+    assert len(re.findall(r'id="heel-flag-\d+"', text)) == 2 and len(re.findall(r'id="heel-mark-\d+"', text)) == 2
+    sls = reports["files"]["sls"].read_text(encoding="utf-8")
+    for leg in ("left", "right"):
+        assert f'id="stab-ellipse-{leg}"' in sls and f'id="stab-noise-{leg}"' in sls
+    assert len(re.findall(r'<tr id="hold-\d+"', sls)) == reports["expect"]["sls_holds"] >= 2
+    assert "noise" in sls and 'id="plot-lr"' in sls
+
+
+def test_progress_report_has_labelled_references(reports):
+    text = reports["files"]["progress"].read_text(encoding="utf-8")
+    assert "References, not diagnoses" in text
+    assert "Lunsford BR, Perry J (1995)" in text and "Physical Therapy 75(8):694–698" in text
+    assert "Hébert-Losier K" in text and "Springer BA" in text and "30(1):8–15" in text
+    assert "eyes closed, age 40-49" in text and "approximate" in text
+    assert 'id="plot-prog-reps"' in text and 'id="plot-prog-holds"' in text and 'id="plot-prog-sway"' in text
+
+
+def test_missing_track_degrades_with_a_note(tmp_path):
+    summary, track = make_session(tmp_path)
+    with Store.open(tmp_path / "ff.db") as st:
+        sid = st.add_session(summary, person="M", track_path=track, copy_track=False)
+        track.unlink()
+        text = session_report(st, sid)
+    assert "per-frame heel curve is not available" in text and "missing" in text
+    assert len(re.findall(r'id="heel-rep-\d+"', text)) == len(summary["reps"])
+
+
+def test_cli_report_and_progress(reports, tmp_path, capsys):
+    db = str(reports["db"])
+    calf_id, _ = reports["ids"]
+    assert main(["report", str(calf_id), "--html", str(tmp_path / "r.html"), "--db", db]) == 0
+    assert (tmp_path / "r.html").read_text(encoding="utf-8").count('id="heel-rep-') == 5
+    assert main(["progress", "--person", "Ana", "--html", str(tmp_path / "p.html"), "--db", db]) == 0
+    assert main(["report", "999", "--db", db]) == 2
+    assert "no session" in capsys.readouterr().err
+
+
+def test_pdf_without_chromium_is_one_sentence(reports, tmp_path, monkeypatch):
+    monkeypatch.setenv("FOOTFORM_CHROMIUM", str(tmp_path / "no-such-chromium"))
+    with pytest.raises(OutputError, match="Chromium is not installed"):
+        write_pdf(reports["files"]["calf"], tmp_path / "r.pdf")
+
+
+# -- headless Chromium --------------------------------------------------------------------------
+
+def _need_browser():
+    missing = []
+    chromium = find_chromium()
+    if chromium is None:
+        missing.append("chromium")
+    driver = shutil.which("chromedriver")
+    if driver is None:
+        missing.append("chromedriver")
+    try:
+        import selenium  # noqa: F401
+    except ImportError:
+        missing.append("the selenium package (test extra)")
+    if missing:
+        msg = f"headless browser checks need {', '.join(missing)} (apt-get install chromium chromium-driver)"
+        if IN_CI:
+            pytest.fail(msg + "; CI must run them")
+        pytest.skip(msg)
+    return chromium, driver
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory):
+    chromium, driver_path = _need_browser()
+    os.environ.setdefault("SE_OFFLINE", "true")     # Selenium Manager must not look for drivers online
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    opts = webdriver.ChromeOptions()
+    opts.binary_location = chromium
+    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--disable-quic", "--hide-scrollbars",
+                 "--window-size=1000,1400", f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}"):
+        opts.add_argument(flag)
+    opts.set_capability("goog:loggingPrefs", {"performance": "ALL", "browser": "ALL"})
+    drv = webdriver.Chrome(service=Service(executable_path=driver_path), options=opts)
+    drv.set_page_load_timeout(60)
+    yield drv
+    drv.quit()
+
+
+def _open(drv, path: Path) -> list[str]:
+    """Load a report; return the URLs requested by the page, and every request that left the machine.
+
+    Chromium's own pages (``chrome://…``) are not the report's doing; any request by the report's
+    document other than itself, and any http(s)/ws request by anything, is returned.
+    """
+    uri = path.resolve().as_uri()
+    drv.get_log("performance")    # drop what came before
+    drv.get(uri)
+    assert drv.execute_script("return document.readyState") == "complete"
+    urls = []
+    for entry in drv.get_log("performance"):
+        msg = json.loads(entry["message"])["message"]
+        if msg.get("method") == "Network.requestWillBeSent":
+            url = msg["params"]["request"]["url"]
+            if msg["params"].get("documentURL") == uri or re.match(r"(https?|wss?|ftp):", url):
+                urls.append(url)
+    return urls
+
+
+def _count(drv, css: str) -> int:
+    return int(drv.execute_script(f"return document.querySelectorAll({json.dumps(css)}).length"))
+
+
+@pytest.mark.parametrize("name", ["calf", "sls", "progress"])
+def test_report_in_headless_chromium(browser, reports, name, tmp_path):
+    path = reports["files"][name]
+    urls = _open(browser, path)
+    assert [u for u in urls if u != path.resolve().as_uri()] == [], "the report made network requests"
+    errors = [e for e in browser.get_log("browser") if e.get("level") in ("SEVERE", "ERROR")]
+    assert errors == []
+    figures = browser.execute_script(
+        "return Array.from(document.querySelectorAll('figure')).map(f => [f.id, f.querySelector('svg') ? "
+        "f.querySelector('svg').getBoundingClientRect().width : 0])")
+    assert figures and all(w > 200 for _, w in figures), figures
+    ids = {f for f, _ in figures}
+    if name == "calf":
+        n = reports["expect"]["calf"]
+        assert {"plot-heel", "plot-fatigue", "plot-flags"} <= ids
+        assert _count(browser, '#plot-heel svg [id^="heel-rep-"]') == n
+        assert _count(browser, '#plot-fatigue svg [id^="fatigue-rep-"]') == n
+        assert _count(browser, "table.reps tbody tr") == n
+    elif name == "sls":
+        assert {"plot-stab", "plot-lr"} <= ids
+        assert _count(browser, '#plot-stab svg [id^="stab-ellipse-"]') == 2
+    else:
+        assert {"plot-prog-reps", "plot-prog-holds"} <= ids
+    # text drawn in the plots is real text in a sans-serif font
+    assert _count(browser, "figure svg text") > 10
+    png = browser.get_screenshot_as_png()
+    (tmp_path / f"{name}.png").write_bytes(png)
+    from PIL import Image, ImageStat
+
+    img = Image.open(io.BytesIO(png)).convert("L")
+    stat = ImageStat.Stat(img)
+    assert img.size[0] >= 900 and stat.var[0] > 200, "the screenshot is blank"
+    # the whole page must not be wider than the window (nothing overflows sideways)
+    assert browser.execute_script("return document.documentElement.scrollWidth <= window.innerWidth + 1")
+
+
+def test_pdf_printed_by_chromium(reports, tmp_path):
+    _need_browser()
+    pdf = write_pdf(reports["files"]["calf"], tmp_path / "calf.pdf")
+    data = pdf.read_bytes()
+    assert data.startswith(b"%PDF") and len(data) > 20000
+    assert b"/MediaBox [0 0 595" in data or b"/MediaBox [0 0 594" in data      # A4 portrait, 595 × 842 pt
+
+
+def test_network_check_sees_a_request(browser, tmp_path):
+    """The no-network assertion above is not vacuous: a page that fetches something is caught."""
+    page = tmp_path / "leaky.html"
+    page.write_text('<!DOCTYPE html><html><body><img src="http://127.0.0.1:9/x.png"></body></html>')
+    assert any(u.startswith("http://127.0.0.1:9/") for u in _open(browser, page))

@@ -105,6 +105,7 @@ class VideoFileSource:
             # The size is taken from the first decoded (already rotation-corrected) frame: this
             # also rejects files the demuxer opens but whose picture stream cannot be decoded.
             ok, first = cap.read()
+            first_pts_ms = cap.get(cv2.CAP_PROP_POS_MSEC) if ok else 0.0
         finally:
             cap.release()
         if not ok or first is None:
@@ -120,6 +121,10 @@ class VideoFileSource:
             frame_count_declared=max(count, 0),
             rotation_deg=rotation,
         )
+        #: Container time of the first frame (s); every frame's ``t_s`` is measured from it.
+        self.first_pts_s = max(0.0, float(first_pts_ms or 0.0) / 1000.0)
+        #: Duration from the header (s): frame count / frame rate; an estimate for planning only.
+        self.duration_estimate_s = count / fps if count > 0 and fps > 0 else 0.0
         self.frames_read = 0
         self.last_t_s = 0.0
 

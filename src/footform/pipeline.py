@@ -18,6 +18,7 @@ from typing import Any
 from .capture import ImageFolderSource, VideoFileSource, read_ahead
 from .errors import InputError
 from .landmarks import PoseFrame
+from .parallel import MIN_PARALLEL_DURATION_S, ChunkedPose, SeekError
 from .pose import ModelInfo, PoseEstimator, resolve_model
 from .track import SUFFIX, TrackReader, TrackWriter, is_track, make_header
 from .view import VIEWS, feet_visible, frame_view
@@ -97,14 +98,28 @@ class PoseInput:
     track_path: Path | None = None  # set when the input itself is a track
     frame_count_hint: int = 0
     num_poses: int = 1
+    #: Called with a number of frames each time the pose stage has done that many more.
+    on_progress: Callable[[int], None] | None = None
+    #: How the pose stage ran: "track replay", "1 process" or "N processes" (and why not, if not).
+    pose_mode: str = ""
 
     @property
     def is_track(self) -> bool:
         return self.track_path is not None
 
 
-def open_input(path: str | os.PathLike, model: str | os.PathLike | None = None, num_poses: int = 1, fps: float = 30.0) -> PoseInput:
-    """Open a video, an image folder or a landmark track as a stream of pose records."""
+def open_input(
+    path: str | os.PathLike,
+    model: str | os.PathLike | None = None,
+    num_poses: int = 1,
+    fps: float = 30.0,
+    workers: int = 1,
+) -> PoseInput:
+    """Open a video, an image folder or a landmark track as a stream of pose records.
+
+    ``workers`` > 1 lets one long video use that many landmarker processes (see
+    :mod:`footform.parallel`); short videos, image folders and tracks always use one.
+    """
     p = Path(path)
     if is_track(p):
         reader = TrackReader(p)
@@ -117,6 +132,7 @@ def open_input(path: str | os.PathLike, model: str | os.PathLike | None = None, 
             check_complete=reader.check_complete,
             track_path=p,
             frame_count_hint=int(reader.source.get("frame_count_declared") or 0),
+            pose_mode="track replay",
         )
     if p.is_dir():
         src: VideoFileSource | ImageFolderSource = ImageFolderSource(p, fps=fps)
@@ -126,11 +142,35 @@ def open_input(path: str | os.PathLike, model: str | os.PathLike | None = None, 
         name = p.stem
     info = resolve_model(model)
 
-    def frames() -> Iterator[PoseFrame]:
+    def serial() -> Iterator[PoseFrame]:
         with PoseEstimator(info, num_poses=num_poses) as estimator:
-            yield from estimator.run(read_ahead(src))
+            for pose in estimator.run(read_ahead(src)):
+                if inp.on_progress is not None:
+                    inp.on_progress(1)
+                yield pose
 
-    return PoseInput(
+    def frames() -> Iterator[PoseFrame]:
+        use = min(workers, os.cpu_count() or 1)
+        if isinstance(src, VideoFileSource) and use > 1 and src.duration_estimate_s >= MIN_PARALLEL_DURATION_S:
+            with ChunkedPose(src.path, src.first_pts_s, src.duration_estimate_s, info, use, num_poses) as chunked:
+                try:
+                    chunked.run(inp.on_progress)
+                except SeekError as e:
+                    inp.pose_mode = f"1 process (parallel chunks failed: {e})"
+                else:
+                    inp.pose_mode = f"{use} processes"
+                    n = 0
+                    for pose in chunked.frames():
+                        n += 1
+                        yield pose
+                    src.frames_read = n
+                    src.last_t_s = pose.t_s if n else 0.0
+                    return
+        elif not inp.pose_mode:
+            inp.pose_mode = "1 process"
+        yield from serial()
+
+    inp = PoseInput(
         name=name,
         source=src.info.to_dict(),
         model=info,
@@ -139,6 +179,7 @@ def open_input(path: str | os.PathLike, model: str | os.PathLike | None = None, 
         frame_count_hint=src.info.frame_count_declared,
         num_poses=num_poses,
     )
+    return inp
 
 
 @dataclass

@@ -1,0 +1,222 @@
+"""One video on every core: the pose stage split into time chunks run by parallel landmarker processes.
+
+Why: MediaPipe's landmarker runs on one core whatever its thread settings, so a single process
+uses half of a 2-core machine (measured: one process ≈ 64 frames/s with the full model, two
+processes ≈ 101–105 frames/s in total; see docs/performance.md).
+
+How:
+
+* The video's time line ``[0, duration)`` is cut into ``workers`` chunks of equal length.  Each
+  worker process opens the file, seeks to ``overlap_s`` seconds **before** its chunk (container
+  seek, then decoding forward — frames keep their exact container timestamps), and runs its own
+  landmarker in VIDEO mode.  The overlap lets the landmarker's tracking and its internal
+  landmark smoothing settle before the frames the chunk owns; the overlap frames themselves are
+  discarded.
+* Each worker writes its frames to a temporary landmark track (streaming, constant memory).
+* The stitched stream takes, for every chunk, the frames whose timestamps fall inside that chunk
+  (``T_k ≤ t < T_k+1``), in order, and numbers them 0, 1, 2 … again.  Timestamps are the
+  container's, so every decoded frame of the video appears exactly once: none lost, none twice.
+  The rest of the pipeline (kinematics, reps, holds) runs once on the stitched stream, so no rep
+  or hold can be cut or counted twice at a seam.
+
+A worker whose seek lands after the start of its chunk (a file that cannot be seeked precisely)
+makes the whole run fall back to one process, with the reason returned.
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+import shutil
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from .landmarks import PoseFrame
+from .pose import ModelInfo
+
+#: Seconds of video each worker runs before its own chunk.  MediaPipe's VIDEO-mode landmark
+#: smoothing and ROI tracking settle within a few frames of a visible person; 1 s (25–60 frames)
+#: leaves a wide margin.  Checked by comparing stitched and one-process runs (tests/test_parallel.py).
+OVERLAP_S = 1.0
+#: Below this length a video is analysed by one process: starting a worker (importing MediaPipe,
+#: loading the model) costs ~1–2 s, which a short clip does not win back.
+MIN_PARALLEL_DURATION_S = 12.0
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A stretch of the video owned by one worker: ``[t_start, t_end)`` seconds, seeking to ``t_seek``."""
+
+    index: int
+    t_start: float
+    t_end: float
+    t_seek: float
+
+
+def plan_chunks(duration_s: float, workers: int, overlap_s: float = OVERLAP_S) -> list[Chunk]:
+    """Equal-length chunks covering ``[0, duration_s)``; the last one is open-ended."""
+    workers = max(1, workers)
+    step = duration_s / workers
+    chunks = []
+    for k in range(workers):
+        t0 = k * step
+        t1 = (k + 1) * step if k < workers - 1 else float("inf")
+        chunks.append(Chunk(k, t0, t1, max(0.0, t0 - overlap_s) if k else 0.0))
+    return chunks
+
+
+@dataclass(frozen=True)
+class _Job:
+    video: str
+    first_pts_s: float
+    model_path: str
+    model_name: str
+    model_sha256: str
+    num_poses: int
+    chunk: Chunk
+    track: str
+
+
+def _worker_main(job: _Job, queue: "mp.Queue") -> None:
+    """Process entry point: run one chunk and report progress, the result or the error."""
+    try:
+        queue.put(("done", *_run_chunk(job, queue)))
+    except BaseException as e:  # report, then end this worker
+        try:
+            queue.put(("error", e))
+        except Exception:
+            queue.put(("error", RuntimeError(f"{type(e).__name__}: {e}")))
+
+
+def _run_chunk(job: _Job, progress: "mp.Queue | None") -> tuple[int, float, int]:
+    """Worker: pose records of one chunk into a temporary track.  Returns (chunk, first t, frames)."""
+    import cv2
+
+    from .capture import Frame, read_ahead
+    from .pose import PoseEstimator
+    from .track import TrackWriter, make_header
+
+    def frames() -> Iterator[Frame]:
+        cap = cv2.VideoCapture(job.video, cv2.CAP_FFMPEG)
+        cap.set(cv2.CAP_PROP_ORIENTATION_AUTO, 1)
+        try:
+            if job.chunk.t_seek > 0:
+                cap.set(cv2.CAP_PROP_POS_MSEC, (job.chunk.t_seek + job.first_pts_s) * 1000.0)
+            i = 0
+            while True:
+                ok, image = cap.read()
+                if not ok or image is None:
+                    return
+                t = cap.get(cv2.CAP_PROP_POS_MSEC) / 1000.0 - job.first_pts_s
+                if t >= job.chunk.t_end:
+                    return
+                yield Frame(i, t, image)
+                i += 1
+        finally:
+            cap.release()
+
+    model = ModelInfo(job.model_name, job.model_path, job.model_sha256)
+    first_t = float("nan")
+    n = 0
+    with PoseEstimator(model, num_poses=job.num_poses) as estimator, TrackWriter(job.track, make_header({}, None)) as writer:
+        for frame in read_ahead(frames()):
+            if n == 0:
+                first_t = frame.t_s
+            pose = estimator.process(frame)
+            writer.write(pose)
+            n += 1
+            if progress is not None and frame.t_s >= job.chunk.t_start and n % 10 == 0:
+                progress.put(("progress", 10))
+    return job.chunk.index, first_t, n
+
+
+class SeekError(RuntimeError):
+    """A worker could not start before its chunk: the file does not seek precisely."""
+
+
+class ChunkedPose:
+    """Pose records of one video computed by ``workers`` processes, replayed as one stitched stream.
+
+    Use :meth:`run` (blocking; calls ``on_progress(n_frames)`` as workers advance) and then
+    iterate :meth:`frames`.  Temporary tracks live in a private temp folder removed by
+    :meth:`close`.
+    """
+
+    def __init__(self, video: str | os.PathLike, first_pts_s: float, duration_s: float, model: ModelInfo,
+                 workers: int, num_poses: int = 1, overlap_s: float = OVERLAP_S) -> None:
+        self.video = str(video)
+        self.chunks = plan_chunks(duration_s, workers, overlap_s)
+        self._dir = Path(tempfile.mkdtemp(prefix="footform-chunks-"))
+        self.jobs = [
+            _Job(self.video, first_pts_s, model.path, model.name, model.sha256, num_poses, c,
+                 str(self._dir / f"chunk{c.index:02d}.track.jsonl.gz"))
+            for c in self.chunks
+        ]
+        self.wall_s = 0.0
+
+    def run(self, on_progress: Callable[[int], None] | None = None) -> None:
+        ctx = mp.get_context("spawn")  # never fork a process that may hold MediaPipe threads
+        queue = ctx.Queue()
+        procs = [ctx.Process(target=_worker_main, args=(job, queue), name=f"footform-chunk{job.chunk.index}", daemon=True)
+                 for job in self.jobs]
+        t0 = time.perf_counter()
+        for p in procs:
+            p.start()
+        results: dict[int, tuple[float, int]] = {}
+        try:
+            while len(results) < len(procs):
+                try:
+                    kind, *payload = queue.get(timeout=0.5)
+                except Exception:  # queue.Empty: check the workers are still alive
+                    # A worker's last message is in the pipe before it exits, so a worker that has
+                    # ended without a result after a quiet half second has died.
+                    dead = [job.chunk.index for job, p in zip(self.jobs, procs)
+                            if not p.is_alive() and job.chunk.index not in results]
+                    if dead:
+                        code = procs[dead[0]].exitcode
+                        raise RuntimeError(f"pose worker for chunk {dead[0]} ended without a result (exit code {code})") from None
+                    continue
+                if kind == "progress" and on_progress is not None:
+                    on_progress(payload[0])
+                elif kind == "done":
+                    index, first_t, n = payload
+                    results[index] = (first_t, n)
+                elif kind == "error":
+                    raise payload[0]
+        finally:
+            for p in procs:
+                if p.is_alive():
+                    p.terminate()
+                p.join()
+        self.wall_s = time.perf_counter() - t0
+        for index, (first_t, n) in results.items():
+            chunk = self.chunks[index]
+            if index > 0 and n and first_t > chunk.t_start:
+                raise SeekError(f"chunk {index} started at {first_t:.3f} s, after its start {chunk.t_start:.3f} s")
+
+    def frames(self) -> Iterator[PoseFrame]:
+        """The stitched stream: each chunk's own frames in time order, renumbered from 0."""
+        from .track import TrackReader
+
+        index = 0
+        last_t = -1.0
+        for job in self.jobs:
+            for f in TrackReader(job.track):
+                if f.t_s < job.chunk.t_start or f.t_s >= job.chunk.t_end or f.t_s <= last_t:
+                    continue
+                last_t = f.t_s
+                yield PoseFrame(index=index, t_s=f.t_s, width=f.width, height=f.height,
+                                image=f.image, world=f.world, n_people=f.n_people)
+                index += 1
+
+    def close(self) -> None:
+        shutil.rmtree(self._dir, ignore_errors=True)
+
+    def __enter__(self) -> "ChunkedPose":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -330,3 +330,175 @@ def open_source(spec: str | os.PathLike, fps: float = 30.0) -> VideoFileSource |
     if path.is_dir():
         return ImageFolderSource(path, fps=fps)
     return VideoFileSource(path)
+
+
+# --------------------------------------------------------------------------------------------
+# Live sources: the newest frame only, captured on its own thread (``footform live``)
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, eq=False)
+class LiveFrame(Frame):
+    """A :class:`Frame` from a live source; ``t_mono`` is ``time.monotonic()`` when it was captured.
+
+    For a camera that is the moment the grab returned; for a video file played as a stand-in
+    camera it is the moment the frame was due (and published) at the file's real speed.
+    ``t_s`` is still the source clock (seconds from the first frame).
+    """
+
+    t_mono: float = 0.0
+
+
+class LatestFrameSource:
+    """The newest frame of a camera — or of a video file played at its real speed — on its own thread.
+
+    A capture thread reads the source as fast as it delivers (a camera at its frame rate; a file
+    paced so that frame ``t_s`` is published ``t_s`` seconds after the first) and keeps **only the
+    newest frame**.  The consumer calls :meth:`get`, which returns the newest frame it has not had
+    yet; every frame that was replaced before anyone took it is counted in :attr:`dropped`.  So a
+    slow consumer never falls behind the person: it skips frames instead of queueing them.
+
+    * End of a video file: :meth:`get` returns ``None`` and :attr:`ended` is true (a camera never
+      ends by itself).
+    * A camera that stops delivering (unplugged): the :class:`~footform.errors.InputError` raised
+      by the source is re-raised by :meth:`get` once the frames before it were handed out.
+    * :attr:`seconds_since_frame` tells how long the source has been silent, for a stall watchdog.
+
+    Memory: one frame, whatever the session length.
+    """
+
+    def __init__(self, source: "CameraSource | VideoFileSource", realtime: bool | None = None) -> None:
+        self.source = source
+        self.info = source.info
+        #: Pace a file at its own speed (default: for files yes, for cameras no — they pace themselves).
+        self.realtime = (source.info.kind != "camera") if realtime is None else realtime
+        self._cond = threading.Condition()
+        self._latest: LiveFrame | None = None
+        self._fresh = False
+        self._error: BaseException | None = None
+        self._ended = False
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._last_capture_mono: float | None = None
+        #: Frames read from the source / handed to the consumer / replaced before being taken.
+        self.captured = 0
+        self.delivered = 0
+        self.dropped = 0
+        #: ``time.monotonic()`` at the source's time zero (first frame), once known.
+        self.t0_mono: float | None = None
+
+    @classmethod
+    def open(cls, spec: str | os.PathLike | int, realtime: bool | None = None) -> "LatestFrameSource":
+        """A camera index (``0``, ``"1"``) or a video file (played at real speed) as a live source."""
+        s = str(spec).strip()
+        if s.isdigit():
+            return cls(CameraSource(int(s)), realtime=realtime)
+        path = Path(s)
+        if path.is_dir():
+            raise InputError(f"{path} is a folder; live coaching needs a camera index or a video file.")
+        return cls(VideoFileSource(path), realtime=realtime)
+
+    # -- lifecycle ------------------------------------------------------------------------------
+    def start(self) -> "LatestFrameSource":
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._run, name="footform-capture", daemon=True)
+            self._thread.start()
+        return self
+
+    def stop(self, timeout_s: float = 2.0) -> None:
+        """Stop capturing (the camera is released by the thread); safe to call twice."""
+        self._stop.set()
+        with self._cond:
+            self._cond.notify_all()
+        if self._thread is not None and self._thread is not threading.current_thread():
+            self._thread.join(timeout=timeout_s)
+
+    def __enter__(self) -> "LatestFrameSource":
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def _publish(self, frame: Frame, t_mono: float) -> None:
+        live = LiveFrame(frame.index, frame.t_s, frame.image, t_mono)
+        with self._cond:
+            if self._fresh:
+                self.dropped += 1
+            self._latest = live
+            self._fresh = True
+            self.captured += 1
+            self._last_capture_mono = t_mono
+            self._cond.notify_all()
+
+    def _run(self) -> None:
+        frames = iter(self.source)
+        try:
+            for frame in frames:
+                if self._stop.is_set():
+                    break
+                now = time.monotonic()
+                if self.t0_mono is None:
+                    self.t0_mono = now - frame.t_s
+                if self.realtime:
+                    due = self.t0_mono + frame.t_s
+                    if due > now and self._stop.wait(due - now):
+                        break
+                    now = time.monotonic()
+                self._publish(frame, now)
+        except BaseException as e:  # handed to the consumer by get()
+            with self._cond:
+                self._error = e
+        finally:
+            close = getattr(frames, "close", None)
+            if close is not None:
+                try:
+                    close()  # releases the VideoCapture held by the source's generator
+                except Exception:  # pragma: no cover - best effort on shutdown
+                    pass
+            with self._cond:
+                self._ended = True
+                self._cond.notify_all()
+
+    # -- consumer side ---------------------------------------------------------------------------
+    def get(self, timeout: float | None = None) -> LiveFrame | None:
+        """The newest frame not yet returned, waiting up to ``timeout`` seconds for one.
+
+        Returns ``None`` on timeout or when the source has ended (check :attr:`ended`); re-raises
+        the source's error (e.g. :class:`InputError` for an unplugged camera) after the last frame.
+        """
+        deadline = None if timeout is None else time.monotonic() + timeout
+        with self._cond:
+            while not self._fresh:
+                if self._error is not None:
+                    err, self._error = self._error, None
+                    raise err
+                if self._ended or self._stop.is_set():
+                    return None
+                remaining = None if deadline is None else deadline - time.monotonic()
+                if remaining is not None and remaining <= 0:
+                    return None
+                self._cond.wait(remaining)
+            self._fresh = False
+            self.delivered += 1
+            return self._latest
+
+    @property
+    def ended(self) -> bool:
+        """True once the source has no more frames (end of file, error, or :meth:`stop`) and none is waiting."""
+        with self._cond:
+            return self._ended and not self._fresh and self._error is None
+
+    def clock_s(self) -> float:
+        """Now on the source clock (seconds since its first frame; 0 before the first frame)."""
+        return 0.0 if self.t0_mono is None else time.monotonic() - self.t0_mono
+
+    @property
+    def seconds_since_frame(self) -> float:
+        """Seconds since the last frame arrived (since :meth:`start` before the first one)."""
+        last = self._last_capture_mono
+        return 0.0 if last is None else time.monotonic() - last
+
+    @property
+    def dropped_share(self) -> float:
+        """Share of captured frames that were never processed (0 when nothing was captured)."""
+        return self.dropped / self.captured if self.captured else 0.0

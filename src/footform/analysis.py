@@ -23,11 +23,13 @@ import numpy as np
 from .exercises.calf_raise import CalfRaiseCounter
 from .exercises.contact import FootContact
 from .exercises.single_leg_stance import SingleLegStance
+from .feedback import FeedbackEngine, Flag, load_rules
 from .filters import CentredSmoother, LowPass, OneEuroFilter
+from .form import FormTracker
 from .kinematics import SIG, Kinematics, KinematicsEstimator, cm_per_fl
 from .landmarks import PoseFrame
 from .summary import Quality, Summary, build_summary
-from .view import ViewTracker, assess_framing
+from .view import ViewTracker, assess_framing, view_family
 
 EXERCISES = ("auto", "calf_raise", "single_leg_stance")
 
@@ -43,6 +45,8 @@ LIVE_LIGHT_CUTOFF_HZ = 5.0
 #: In "auto" mode a recording with a foot off the floor for at least this share of the measured
 #: time (or any hold) is single-leg stance unless it has calf-raise reps.
 AUTO_OFF_FLOOR_SHARE = 0.25
+#: A live cue stays on screen this long after its flag fired (s).
+CUE_SHOW_S = 3.0
 
 
 @dataclass
@@ -58,6 +62,11 @@ class AnalysisConfig:
     exercise: str = "auto"
     height_cm: float | None = None
     live: bool = False
+    #: Rule override file (TOML) merged over the bundled rules; ``feedback=False`` runs no rules.
+    rules: str | None = None
+    feedback: bool = True
+    #: The person's programme: ``reps`` per set, ``hold_s``, ``metronome_bpm`` (rules compare to these).
+    targets: dict[str, float] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.exercise not in EXERCISES:
@@ -90,6 +99,9 @@ class FrameResult:
     holds: int = 0
     brief_lifts: int = 0
     signals: dict[str, float] = field(default_factory=dict)
+    #: Flags that fired on this frame (for a live cue) and the message of the newest open one.
+    flags: list[Flag] = field(default_factory=list)
+    cue: str = ""
 
 
 _MAIN_SIGNALS = ("heel_toe_left", "heel_toe_right", "elev_right_minus_left", "shank_angle_left",
@@ -115,6 +127,14 @@ class Analyzer:
         else:
             self._det = CentredSmoother(DETECT_SIGMA_S, LAG_FRAMES)
             self._light = CentredSmoother(LIGHT_SIGMA_S, LAG_FRAMES)
+        self._form = FormTracker(config.targets)
+        self.feedback: FeedbackEngine | None = None
+        if config.feedback:
+            self.feedback = FeedbackEngine(load_rules(config.exercise, config.rules))
+        self._people: dict[int, int] = {}
+        self._frame_h = 0
+        self._reps_seen = 0
+        self._cue: tuple[float, str] | None = None
         self._last: FrameResult = FrameResult(index=-1, t_s=float("nan"))
         self._t_last: float | None = None
         self._dts: list[float] = []
@@ -125,7 +145,12 @@ class Analyzer:
         stance = self._contact.step(k.t_s, float(det[SIG["elev_right_minus_left"]]))
         if k.cut:
             self._contact.reset()
-        rep = self._calf.step(k, det, stance)
+        calf_stance = stance
+        if stance == "unknown" and k.feet_ok and view_family(k.view) == "side":
+            # From the side only the near foot is seen: a calf raise is taken as double-leg
+            # (which foot is lifted cannot be told when the far one is hidden).
+            calf_stance = "both"
+        rep = self._calf.step(k, det, calf_stance)
         hold = self._sls.step(k, light, k.signals, stance, self._contact.finished, self._contact.current,
                               coming_down=self._contact.pending_touchdown_t is not None)
         res = FrameResult(
@@ -134,14 +159,40 @@ class Analyzer:
             hold_s=hold.hold_s, holds=hold.holds, brief_lifts=hold.brief_lifts,
             signals={n: float(det[SIG[n]]) for n in _MAIN_SIGNALS},
         )
+        self._feedback(k, det, res, hold)
         self._last = res
         return res
+
+    def _feedback(self, k: Kinematics, det: np.ndarray, res: FrameResult, hold: Any) -> None:
+        """Form metrics of this frame and of a rep that just completed, judged by the rules."""
+        people = self._people.pop(k.index, 1 if k.has_person else 0)
+        metrics = self._form.step(k, det, self._frame_h, people, res.stance, res.rep_phase, res.lift)
+        if self.feedback is None:
+            return
+        phase = "hold" if res.hold_s is not None else res.rep_phase
+        fired = self.feedback.step(k.t_s, metrics, view=k.view, phase=phase,
+                                   rep=res.reps + 1 if res.rep_phase == "up" else None,
+                                   hold=res.holds if res.hold_s is not None else None)
+        if len(self._calf.reps) > self._reps_seen:  # a rep just completed: judge it now (live cue)
+            for rep in self._calf.reps[self._reps_seen:]:
+                row = {"index": rep.index, "side": rep.side, "t_start": rep.t_start, "t_end": rep.t_end,
+                       "peak_lift": rep.peak_lift, "rise_s": rep.rise_s, "lower_s": rep.lower_s, "heel_in": rep.heel_in}
+                fired += self.feedback.on_row("rep", {**row, **self._form.rep_metrics(row, k.view)}, view=k.view)
+            self._reps_seen = len(self._calf.reps)
+        res.flags = fired
+        if fired:
+            newest = max(fired, key=lambda f: ("info", "warn", "stop").index(f.severity))
+            self._cue = (k.t_s, newest.message)
+        if self._cue is not None and k.t_s - self._cue[0] <= CUE_SHOW_S:
+            res.cue = self._cue[1]
 
     def step(self, frame: PoseFrame) -> FrameResult:
         """Analyse one frame (frames must come in time order)."""
         if self._finished:
             raise RuntimeError("Analyzer.finish() was already called")
         framing = assess_framing(frame)
+        self._people[frame.index] = frame.n_people
+        self._frame_h = frame.height
         view = self._views.update(frame)
         k = self._kin.step(frame, framing, view)
         self.quality.update(frame, k)
@@ -190,7 +241,48 @@ class Analyzer:
                 exercise = "single_leg_stance"
             else:
                 exercise = "calf_raise"
-        return build_summary(exercise, self._views.dominant(), self.quality, self._calf, self._sls, self.config)
+        summary = build_summary(exercise, self._views.dominant(), self.quality, self._calf, self._sls, self.config)
+        self._judge(summary)
+        return summary
+
+    def _judge(self, summary: Summary) -> None:
+        """Attach form metrics to the final reps/holds/set and the flags of the chosen exercise.
+
+        Frame flags come from the online engine; rep, hold and set rules are evaluated again on
+        the final rows (the counter re-checks partial reps at the end, so online rep flags of a
+        rep later rejected must not stay).
+        """
+        view = summary.view
+        for rep in summary.reps:
+            rep["form"] = _clean(self._form.rep_metrics(rep, view))
+        for hold in summary.holds:
+            hold["form"] = _clean(self._form.hold_metrics(hold, view))
+        if summary.set_stats:
+            summary.set_stats["form"] = _clean(self._form.set_metrics(summary.set_stats))
+        if self.feedback is None or not summary.analysable:
+            return
+        keep = {"common", summary.exercise}
+        rules = [r for r in self.feedback.rules if r.exercise in keep]
+        rows = FeedbackEngine(rules)
+        for rep in summary.reps:
+            rows.on_row("rep", {**rep, **rep["form"]}, view=view)
+        for hold in summary.holds:
+            rows.on_row("hold", {**hold, **hold["form"]}, view=view)
+        if summary.set_stats:
+            rows.on_row("set", {"index": 1, "t_start": summary.reps[0]["t_start"] if summary.reps else 0.0,
+                                "t_end": summary.reps[-1]["t_end"] if summary.reps else 0.0,
+                                **summary.set_stats, **summary.set_stats["form"]}, view=view)
+        frame_flags = [f for f in self.feedback.finish(self._t_last) if f.code in {r.code for r in rules if r.scope == "frame"}]
+        flags = sorted(frame_flags + rows.finish(), key=lambda f: (f.t_start, f.code))
+        summary.flags = [f.to_dict() for f in flags]
+        codes = {r.code for r in rules}
+        nm = {**self.feedback.not_measurable, **rows.not_measurable}
+        summary.not_measurable = sorted({msg for code, msg in nm.items() if code in codes})
+
+
+def _clean(metrics: dict[str, float]) -> dict[str, float | None]:
+    """Metrics for JSON: rounded, and ``None`` where not measurable (never NaN)."""
+    return {k: (round(v, 4) if isinstance(v, float) and np.isfinite(v) else None) for k, v in metrics.items()}
 
 
 def analyze_frames(frames: Iterable[PoseFrame], config: AnalysisConfig) -> Summary:

@@ -94,6 +94,7 @@ class Rule:
     enabled: bool = True
     unit: str = ""
     source: str = ""  # "file:line" the rule came from, for messages
+    exercise: str = ""  # the exercise of the file it came from ("common" for framing rules)
 
     def sides(self) -> tuple[str | None, ...]:
         if self.side == "each":
@@ -271,33 +272,36 @@ def bundled_rules_path(exercise: str) -> Path:
 
 
 def load_rules(exercise: str, overrides: str | Path | None = None) -> list[Rule]:
-    """The rules for ``exercise``: the bundled file, then an override file merged over it by code.
+    """The rules for ``exercise`` (``"auto"``: every exercise's), plus the common framing rules.
 
-    An override rule with a known ``code`` changes only the keys it names (e.g. ``threshold``,
+    The bundled files are read first; an override file is then merged over them by ``code``: an
+    override rule with a known code changes only the keys it names (e.g. ``threshold``,
     ``severity``, ``enabled = false``); an unknown code adds a new rule, which must then be
-    complete.  An override file may hold rules for several exercises when it says
-    ``exercise = "…"`` per file; rules of another exercise are ignored.
+    complete.  An override file that names an ``exercise`` applies to that exercise only.
     """
-    path = bundled_rules_path(exercise)
-    if not path.is_file():
-        raise InputError(f"footform has no rule file for the exercise '{exercise}'.")
-    _, base = load_rule_file(path)
-    merged: dict[str, dict[str, Any]] = {r["code"]: r for r in base}
+    exercises = ["calf_raise", "single_leg_stance"] if exercise == "auto" else [exercise]
+    merged: dict[str, dict[str, Any]] = {}
+    for ex in ["common", *exercises]:
+        path = bundled_rules_path(ex)
+        if not path.is_file():
+            raise InputError(f"footform has no rule file for the exercise '{ex}'.")
+        for r in load_rule_file(path)[1]:
+            merged[r["code"]] = {**r, "exercise": ex}
     if overrides is not None:
         o_exercise, extra = load_rule_file(overrides, partial=True)
-        if o_exercise is None or o_exercise == exercise:
+        if o_exercise is None or o_exercise in exercises or o_exercise == "common":
             for r in extra:
                 if r["code"] in merged:
-                    merged[r["code"]] = {**merged[r["code"]], **r}
-                else:
-                    missing = [k for k in _REQUIRED if k not in r]
-                    if missing:
-                        line = r["source"].rsplit(":", 1)[1]
-                        raise InputError(
-                            f"rule file {overrides}, line {line}: rule '{r['code']}' is not one of footform's "
-                            f"{exercise} rules, so it must be complete (missing {', '.join(missing)})."
-                        )
-                    merged[r["code"]] = r
+                    merged[r["code"]] = {**merged[r["code"]], **r, "source": r["source"]}
+                    continue
+                missing = [k for k in _REQUIRED if k not in r]
+                if missing:
+                    line = r["source"].rsplit(":", 1)[1]
+                    raise InputError(
+                        f"rule file {overrides}, line {line}: rule '{r['code']}' is not one of footform's "
+                        f"rules, so it must be complete (missing {', '.join(missing)})."
+                    )
+                merged[r["code"]] = {**r, "exercise": o_exercise or exercises[0]}
     return [_to_rule(r) for r in merged.values() if r.get("enabled", True)]
 
 

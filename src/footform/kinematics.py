@@ -76,6 +76,9 @@ SIGNAL_NAMES = (
     "pelvic_drop",                          # hip line tilt, deg (+ = right hip lower)
     "trunk_lean",                           # shoulder midpoint vs hip midpoint, deg (+ = to subject's left)
     "ankle_angle_left", "ankle_angle_right",  # shank–foot angle in the image (side view), deg
+    "ankle_medial_left", "ankle_medial_right",  # ankle offset from the heel–toe midpoint towards the midline, FL
+    "ankle_above_foot_left", "ankle_above_foot_right",  # ankle height above the foot's lowest point, FL
+    "knee_angle_left", "knee_angle_right",  # hip–knee–ankle angle in the image, deg (180 = straight)
 )
 SIG = {name: i for i, name in enumerate(SIGNAL_NAMES)}
 
@@ -112,6 +115,11 @@ class Kinematics:
 
     @property
     def feet_ok(self) -> bool:
+        """Both feet usable — or, from the side, the near foot: there the far foot is hidden
+        behind it (MediaPipe still guesses it, at visibility ≈ 0.5 on the rendered side-view
+        samples) and the near foot carries the measurement."""
+        if view_family(self.view) == "side":
+            return self.foot_ok.get("left", False) or self.foot_ok.get("right", False)
         return self.foot_ok.get("left", False) and self.foot_ok.get("right", False)
 
 
@@ -201,10 +209,19 @@ class KinematicsEstimator:
             sig[SIG[f"heel_h_{s}"]] = up(heel[1])
             sig[SIG[f"ankle_h_{s}"]] = up(ankle[1])
             sig[SIG[f"foot_x_{s}"]] = (heel[0] + toe[0] + ankle[0]) / 3.0 / fl
+            # Arch-collapse proxy components: the ankle sinking towards the floor and drifting
+            # over the inside of the foot (pronation) shows as less height above the foot's lowest
+            # point and more medial offset from the heel–toe midpoint.
+            sig[SIG[f"ankle_above_foot_{s}"]] = (max(heel[1], toe[1]) - ankle[1]) / fl
+            if frame.visibility(leg.hip) >= VISIBILITY_MIN:
+                u, v = hip - knee, ankle - knee
+                cosk = float(np.dot(u, v) / max(np.linalg.norm(u) * np.linalg.norm(v), 1e-9))
+                sig[SIG[f"knee_angle_{s}"]] = math.degrees(math.acos(max(-1.0, min(1.0, cosk))))
             lat = _lateral_sign(view, s)
             if lat != 0.0:
                 # heel offset from the toe, towards the midline (medial = −lateral)
                 sig[SIG[f"heel_medial_{s}"]] = -lat * (heel[0] - toe[0]) / fl
+                sig[SIG[f"ankle_medial_{s}"]] = -lat * (ankle[0] - 0.5 * (heel[0] + toe[0])) / fl
                 # shank tilt from vertical: + when the knee is lateral of the ankle
                 dx, dy = knee[0] - ankle[0], ankle[1] - knee[1]
                 sig[SIG[f"shank_angle_{s}"]] = math.degrees(math.atan2(lat * dx, dy))

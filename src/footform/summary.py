@@ -99,6 +99,9 @@ class Summary:
     warnings: list[str] = field(default_factory=list)
     height_cm: float | None = None
     live: bool = False
+    #: Flags of the feedback rules (``Flag.to_dict()``) and the rules the view could not judge.
+    flags: list[dict[str, Any]] = field(default_factory=list)
+    not_measurable: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -117,6 +120,8 @@ class Summary:
             "set": self.set_stats,
             "holds": self.holds,
             "events": self.events,
+            "flags": self.flags,
+            "not_measurable": self.not_measurable,
             "warnings": self.warnings,
         }
 

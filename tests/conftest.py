@@ -15,6 +15,12 @@ SAMPLES = REPO / "samples"
 FOOTAGE = Path(os.environ.get("FOOTFORM_FOOTAGE", REPO.parent / "shared" / "footage"))
 
 
+@pytest.fixture(autouse=True)
+def _private_session_store(tmp_path_factory, monkeypatch):
+    """Every test writes sessions into its own database, never the user's data folder."""
+    monkeypatch.setenv("FOOTFORM_DB", str(tmp_path_factory.mktemp("db") / "footform.db"))
+
+
 @pytest.fixture(scope="session")
 def samples_dir() -> Path:
     return SAMPLES

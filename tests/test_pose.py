@@ -116,5 +116,5 @@ def test_no_network_is_attempted(samples_dir, tmp_path):
     proc = run_cli("analyze", str(samples_dir / "pose2sim_cam01.mp4"), "--out", str(tmp_path / "out"), env=env)
     assert proc.returncode == 0, proc.stderr
     assert not log.exists(), log.read_text()
-    run = json.loads((tmp_path / "out" / "run.json").read_text())
-    assert run["quality"]["frames_with_person"] == 100
+    summary = json.loads((tmp_path / "out" / "summary.json").read_text())
+    assert summary["quality"]["frames_with_person"] == 100

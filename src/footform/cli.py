@@ -16,8 +16,16 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from . import __version__
-from .errors import FootformError, OutputError
-from .pipeline import open_input, run_pose
+from .capture import VIDEO_SUFFIXES
+from .cli_review import register as register_review
+from .errors import FootformError
+from .feedback import load_rules
+from .live import register_live
+from .pipeline import AnalyzeOptions, FileResult, analyze_input
+from .pose import resolve_model
+from .summary import format_table
+from .track import SUFFIX as TRACK_SUFFIX
+from .track import TrackReader, is_track
 
 
 @contextlib.contextmanager
@@ -54,58 +62,222 @@ def native_logs_hidden(enabled: bool = True) -> Iterator[None]:
             sink.close()
 
 
-def _progress(total: int, desc: str):
-    """A tqdm progress bar on an interactive terminal, else a no-op."""
+def _progress(total: int, desc: str, unit: str = "frame"):
+    """A tqdm progress bar on an interactive terminal, else ``None``."""
     if not sys.stderr.isatty():
         return None
     from tqdm import tqdm
 
-    return tqdm(total=total or None, desc=desc, unit="frame", leave=False, dynamic_ncols=True)
+    return tqdm(total=total or None, desc=desc, unit=unit, leave=False, dynamic_ncols=True)
 
 
-def _percent(part: int, whole: int) -> str:
-    return f"{100.0 * part / whole:.0f} %" if whole else "–"
+def _expand_inputs(items: list[str]) -> list[Path]:
+    """Files named on the command line, with folders of videos/tracks expanded (sorted)."""
+    out: list[Path] = []
+    for item in items:
+        p = Path(item)
+        if p.is_dir():
+            inside = sorted(q for q in p.iterdir() if q.is_file() and (q.suffix.lower() in VIDEO_SUFFIXES or is_track(q)))
+            if inside:
+                out.extend(inside)
+                continue
+        out.append(p)  # a video, a track, an image folder — or a missing path, reported later
+    return out
+
+
+def _out_dirs(inputs: list[Path], out: str | None) -> list[Path]:
+    """One output folder per input: ``--out`` itself for a single input, else ``<out>/<name>``."""
+    root = Path(out) if out else Path("footform-out")
+    if len(inputs) == 1 and out:
+        return [root]
+    dirs, seen = [], set()
+    for p in inputs:
+        name = p.name[: -len(TRACK_SUFFIX)] if is_track(p) else (p.stem if p.suffix else p.name)
+        cand, n = name, 2
+        while cand in seen:
+            cand, n = f"{name}-{n}", n + 1
+        seen.add(cand)
+        dirs.append(root / cand)
+    return dirs
+
+
+def _expected_settings(path: Path, options: AnalyzeOptions) -> dict | None:
+    """The settings an earlier run must have used for its results to be reused (None: cannot tell)."""
+    try:
+        if is_track(path):
+            model = TrackReader(path).header.get("model") or {}
+            sha = model.get("sha256")
+        else:
+            sha = resolve_model(options.model).sha256
+    except FootformError:
+        return None
+    return options.settings_key() | {"model": sha}
+
+
+def _already_done(path: Path, out_dir: Path, options: AnalyzeOptions) -> bool:
+    """True when ``out_dir`` holds a complete, error-free run of this same input with the same settings."""
+    try:
+        run = json.loads((out_dir / "run.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    if run.get("error") or not (out_dir / "summary.json").is_file():
+        return False
+    if Path(run.get("input", "")).resolve() != path.resolve():
+        return False
+    try:
+        st = path.stat()
+    except OSError:
+        return False
+    if run.get("input_size") != st.st_size or run.get("input_mtime") != int(st.st_mtime):
+        return False
+    return run.get("settings") == _expected_settings(path, options)
+
+
+def _store_result(args: argparse.Namespace, result: FileResult) -> str | None:
+    """Record the session in the store; returns a line to print (or None with --no-store)."""
+    if args.no_store or result.summary is None:
+        return None
+    from .store import Store
+
+    targets = {k: v for k, v in (("reps", args.reps), ("hold_s", args.hold), ("metronome_bpm", args.metronome)) if v}
+    with Store.open(args.db) as store:
+        person = store.ensure_person(args.person, height_cm=args.height_cm) if args.person else None
+        sid = store.add_session(result.summary.to_dict(), person=person, track_path=result.track_path,
+                                out_dir=result.out_dir, source=result.source, model=result.model, targets=targets)
+        where = store.path
+    return f"  stored as session {sid} in {where}"
+
+
+def _print_result(result: FileResult, several: bool) -> None:
+    s = result.summary
+    if s is None:
+        return
+    if several:
+        print(f"== {result.name}")
+    q = s.quality
+    fps = (q.frames - 1) / q.duration_s if q.duration_s > 0 else 0.0
+    pct = lambda n: f"{100.0 * n / q.frames:.0f} %" if q.frames else "-"  # noqa: E731
+    print(f"quality: {q.frames} frames, {q.duration_s:.1f} s at {fps:.1f} fps; person found {pct(q.frames_with_person)}, "
+          f"feet visible {pct(q.frames_feet_visible)}; camera view {s.view}")
+    print(format_table(s))
+    if s.flags:
+        print("flags:")
+        for f in s.flags:
+            side = f" ({f['side']})" if f.get("side") else ""
+            print(f"  {f['t_start']:7.2f}–{f['t_end']:.2f} s  {f['severity']:<4}  {f['label']}{side}: {f['message']}")
+    for line in s.not_measurable:
+        print(f"  {line}")
+    print(f"  results in {result.out_dir}  ({result.frames} frames, pose: {result.pose_mode}, {result.wall_s:.1f} s)")
+
+
+def _analyze_one(item: Path, out_dir: Path, options: AnalyzeOptions, progress: bool) -> FileResult:
+    """Analyse one input in this process, with a frame progress bar on a terminal."""
+    bar = _progress(0, item.name) if progress else None
+    try:
+        result = analyze_input(item, out_dir, options, on_progress=(lambda n: bar.update(n)) if bar else None)
+    finally:
+        if bar is not None:
+            bar.close()
+    _stamp_input(item, out_dir)
+    return result
+
+
+def _stamp_input(item: Path, out_dir: Path) -> None:
+    """Record the input's size and mtime in run.json (what the resumable batch compares)."""
+    run_path = out_dir / "run.json"
+    try:
+        run = json.loads(run_path.read_text(encoding="utf-8"))
+        st = item.stat()
+        run["input_size"], run["input_mtime"] = st.st_size, int(st.st_mtime)
+        run_path.write_text(json.dumps(run, indent=2) + "\n", encoding="utf-8")
+    except (OSError, ValueError):
+        pass
+
+
+def _batch_worker(item: str, out_dir: str, options: AnalyzeOptions) -> tuple[str, FileResult | None, str | None, int]:
+    """Process entry point of ``--jobs``: analyse one file; errors come back as one sentence."""
+    with native_logs_hidden():
+        try:
+            return item, _analyze_one(Path(item), Path(out_dir), options, progress=False), None, 0
+        except FootformError as e:
+            return item, None, str(e), e.exit_code
 
 
 def cmd_analyze(args: argparse.Namespace) -> int:
-    out_root = Path(args.out) if args.out else Path("footform-out")
-    status = 0
-    for item in args.inputs:
-        inp = open_input(item, model=args.model, num_poses=args.people, fps=args.fps)
-        out_dir = out_root if len(args.inputs) == 1 and args.out else out_root / inp.name
-        try:
-            out_dir.mkdir(parents=True, exist_ok=True)
-        except OSError as e:
-            raise OutputError(f"cannot create the output folder {out_dir}: {e.strerror or e}.") from None
-        bar = _progress(inp.frame_count_hint, inp.name)
-        try:
-            result = run_pose(inp, out_dir, on_frame=(lambda f: bar.update(1)) if bar else None)
-        finally:
-            if bar is not None:
-                bar.close()
-        q = result.quality
-        quality = q.to_dict()
-        report = {
-            "input": str(item),
-            "source": inp.source,
-            "model": inp.model.to_dict() if inp.model else None,
-            "track": str(result.track_path) if result.track_path else None,
-            "quality": quality,
-        }
-        try:
-            (out_dir / "run.json").write_text(json.dumps(report, indent=2) + "\n")
-        except OSError as e:
-            raise OutputError(f"cannot write {out_dir / 'run.json'}: {e.strerror or e}.") from None
-        print(f"{inp.name}: {q.frames} frames, {q.duration_s:.1f} s at {q.fps:.1f} fps")
-        print(f"  person found    {_percent(q.frames_with_person, q.frames):>6}  ({q.frames_with_person} frames)")
-        print(f"  both feet seen  {_percent(q.frames_feet_visible, q.frames):>6}  ({q.frames_feet_visible} frames)")
-        print(f"  camera view     {q.view}")
-        if result.track_path is not None and not inp.is_track:
-            print(f"  landmark track  {result.track_path}")
-        if result.error is not None:
-            print(f"footform: {result.error}", file=sys.stderr)
-            status = result.error.exit_code
-    return status
+    exercise = args.exercise.replace("-", "_")
+    targets = tuple((k, float(v)) for k, v in (("reps", args.reps), ("hold_s", args.hold), ("metronome_bpm", args.metronome)) if v)
+    inputs = _expand_inputs(args.inputs)
+    several = len(inputs) > 1
+    options = AnalyzeOptions(exercise=exercise, height_cm=args.height_cm, rules=args.rules, model=args.model,
+                             people=args.people, fps=args.fps, targets=targets,
+                             workers=args.workers if args.workers else (1 if several and args.jobs > 1 else (os.cpu_count() or 1)))
+    if args.rules:
+        load_rules(exercise, args.rules)  # a bad rule file is reported before any work
+    dirs = _out_dirs(inputs, args.out)
+    todo, outcomes = [], []
+    for item, out_dir in zip(inputs, dirs):
+        if not args.force and _already_done(item, out_dir, options):
+            outcomes.append((item, "skipped", "already analysed with the same model and settings", 0))
+        else:
+            todo.append((item, out_dir))
+
+    def finished(item: Path, result: FileResult | None, error: str | None, code: int) -> None:
+        if result is not None:
+            _print_result(result, several)
+            stored = _store_result(args, result)
+            if stored:
+                print(stored)
+            if result.error is not None:
+                error, code = str(result.error), result.error.exit_code
+                print(f"footform: {result.error}", file=sys.stderr)
+        elif error is not None:
+            print(f"footform: {error}" if not several else f"footform: {item}: {error}", file=sys.stderr)
+        outcomes.append((item, "failed" if error else "done", error or "", code))
+
+    if args.jobs > 1 and len(todo) > 1:
+        import concurrent.futures as cf
+        import multiprocessing as mp
+
+        bar = _progress(len(todo), "batch", unit="file")
+        with cf.ProcessPoolExecutor(max_workers=args.jobs, mp_context=mp.get_context("spawn")) as pool:
+            futures = [pool.submit(_batch_worker, str(i), str(d), options) for i, d in todo]
+            for fut in cf.as_completed(futures):
+                item, result, error, code = fut.result()
+                if bar is not None:
+                    bar.update(1)
+                finished(Path(item), result, error, code)
+        if bar is not None:
+            bar.close()
+    else:
+        for item, out_dir in todo:
+            try:
+                result = _analyze_one(item, out_dir, options, progress=True)
+                finished(item, result, None, 0)
+            except FootformError as e:
+                if not several:
+                    raise
+                finished(item, None, str(e), e.exit_code)
+
+    if several:
+        _batch_summary(outcomes, dirs[0].parent if dirs else Path("footform-out"))
+    codes = [code for *_, code in outcomes if code]
+    return codes[0] if codes else 0
+
+
+def _batch_summary(outcomes: list[tuple[Path, str, str, int]], root: Path) -> None:
+    """Print one line per file and write ``batch.json`` beside the per-file folders."""
+    done = sum(1 for _, status, *_ in outcomes if status == "done")
+    skipped = sum(1 for _, status, *_ in outcomes if status == "skipped")
+    failed = [(i, msg) for i, status, msg, _ in outcomes if status == "failed"]
+    print(f"batch: {len(outcomes)} files — {done} analysed, {skipped} skipped (already done), {len(failed)} failed")
+    for item, msg in failed:
+        print(f"  failed: {item}: {msg}")
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        (root / "batch.json").write_text(json.dumps(
+            [{"input": str(i), "status": status, "message": msg} for i, status, msg, _ in outcomes], indent=2) + "\n")
+    except OSError:
+        pass
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -118,12 +290,29 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     p = sub.add_parser("analyze", help="analyse recorded videos or landmark tracks")
-    p.add_argument("inputs", nargs="+", metavar="INPUT", help="video file, image folder, or landmark track (.track.jsonl.gz)")
+    p.add_argument("inputs", nargs="+", metavar="INPUT",
+                   help="video file, image folder, landmark track (.track.jsonl.gz), or a folder of videos")
+    p.add_argument("--exercise", choices=["auto", "calf-raise", "single-leg-stance"], default="auto",
+                   help="what the person does (default: detected from the movement)")
     p.add_argument("--out", metavar="DIR", help="output folder (default: footform-out/<input name>)")
-    p.add_argument("--model", metavar="PATH", help="pose model: 'full', 'heavy' or a PoseLandmarker .task file")
+    p.add_argument("--model", metavar="PATH", help="pose model: 'full' (default), 'heavy' or a PoseLandmarker .task file")
+    p.add_argument("--height-cm", type=float, metavar="CM", help="the person's height: adds centimetre estimates")
+    p.add_argument("--rules", metavar="FILE", help="rule overrides (TOML): thresholds, severities, rules switched off")
+    p.add_argument("--reps", type=int, metavar="N", help="target reps per set (for the rules)")
+    p.add_argument("--hold", type=float, metavar="SECONDS", help="target hold time (for the 'hold shorter than target' rule)")
+    p.add_argument("--metronome", type=float, metavar="BPM", help="metronome tempo the person followed (one beat up, one down)")
     p.add_argument("--people", type=int, default=1, metavar="N", help="people the model looks for; use 2 when others may walk into view (slower)")
     p.add_argument("--fps", type=float, default=30.0, help="frame rate of an image folder (frames per second)")
+    p.add_argument("--workers", type=int, metavar="N", help="pose processes for one long video (default: all cores; with --jobs: 1)")
+    p.add_argument("--jobs", type=int, default=1, metavar="N", help="files analysed at once, one process each")
+    p.add_argument("--force", action="store_true", help="analyse again files already analysed with the same settings")
+    p.add_argument("--person", metavar="NAME", help="whose session this is (name or pseudonym) in the session store")
+    p.add_argument("--db", metavar="PATH", help="session database (default: $FOOTFORM_DB or your data folder)")
+    p.add_argument("--no-store", action="store_true", help="do not record the sessions in the session store")
     p.set_defaults(func=cmd_analyze)
+
+    register_live(sub)
+    register_review(sub)
     return parser
 
 

@@ -8,82 +8,23 @@ without video or model).
 
 from __future__ import annotations
 
+import json
 import os
-from collections import Counter
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from . import __version__
+from .analysis import AnalysisConfig, Analyzer
 from .capture import ImageFolderSource, VideoFileSource, read_ahead
-from .errors import InputError
+from .errors import AnalysisError, FootformError, InputError, OutputError
 from .landmarks import PoseFrame
 from .parallel import MIN_PARALLEL_DURATION_S, ChunkedPose, SeekError
 from .pose import ModelInfo, PoseEstimator, resolve_model
+from .summary import Summary, write_summary
 from .track import SUFFIX, TrackReader, TrackWriter, is_track, make_header
-from .view import VIEWS, feet_visible, frame_view
-
-
-@dataclass
-class QualityStats:
-    """Running counts of what the camera saw: frames, person found, both feet usable, views."""
-
-    frames: int = 0
-    frames_with_person: int = 0
-    frames_feet_visible: int = 0
-    frames_several_people: int = 0
-    first_t_s: float | None = None
-    last_t_s: float | None = None
-    views: Counter = field(default_factory=Counter)
-
-    def update(self, frame: PoseFrame) -> None:
-        self.frames += 1
-        if self.first_t_s is None:
-            self.first_t_s = frame.t_s
-        self.last_t_s = frame.t_s
-        if frame.has_person:
-            self.frames_with_person += 1
-            self.views[frame_view(frame)] += 1
-            if feet_visible(frame):
-                self.frames_feet_visible += 1
-            if frame.n_people > 1:
-                self.frames_several_people += 1
-
-    @property
-    def duration_s(self) -> float:
-        """Time from the first to the last frame plus one mean frame interval (seconds)."""
-        if self.first_t_s is None or self.last_t_s is None or self.frames < 2:
-            return 0.0
-        span = self.last_t_s - self.first_t_s
-        return span * self.frames / (self.frames - 1)
-
-    @property
-    def fps(self) -> float:
-        """Mean frame rate measured from the timestamps (frames per second)."""
-        if self.frames < 2 or self.last_t_s is None or self.first_t_s is None or self.last_t_s <= self.first_t_s:
-            return 0.0
-        return (self.frames - 1) / (self.last_t_s - self.first_t_s)
-
-    @property
-    def view(self) -> str:
-        """The camera view on most frames with a person, if it holds 60 % of them; else ``unknown``."""
-        n = sum(self.views.values())
-        if n == 0:
-            return "unknown"
-        best = max((v for v in VIEWS if v != "unknown"), key=lambda v: self.views[v])
-        return best if self.views[best] >= 0.6 * n else "unknown"
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "frames": self.frames,
-            "duration_s": round(self.duration_s, 3),
-            "fps": round(self.fps, 3),
-            "frames_with_person": self.frames_with_person,
-            "frames_feet_visible": self.frames_feet_visible,
-            "frames_several_people": self.frames_several_people,
-            "view": self.view,
-            "view_frames": {v: self.views[v] for v in VIEWS if self.views[v]},
-        }
 
 
 @dataclass
@@ -182,52 +123,122 @@ def open_input(
     return inp
 
 
-@dataclass
-class RunResult:
-    """What one offline run produced."""
+@dataclass(frozen=True)
+class AnalyzeOptions:
+    """Settings of one offline analysis (the same for every file of a batch).
 
-    input: PoseInput
-    quality: QualityStats
-    track_path: Path | None
-    error: InputError | None = None  # input problem found at the end (e.g. truncated file)
-
-
-def run_pose(
-    inp: PoseInput,
-    out_dir: Path,
-    on_frame: Callable[[PoseFrame], None] | None = None,
-    write_track: bool = True,
-) -> RunResult:
-    """Drive the pose stream of ``inp`` to its end: count quality, write the track, call ``on_frame``.
-
-    A truncated input is not an exception here: the frames that could be read are processed and
-    written, and the problem is returned in :attr:`RunResult.error` for the caller to report.
+    ``targets`` holds the programme the person was given (``reps``, ``hold_s``,
+    ``metronome_bpm``), used by rules such as "hold shorter than target".
     """
-    quality = QualityStats()
+
+    exercise: str = "auto"
+    height_cm: float | None = None
+    rules: str | None = None
+    model: str | None = None
+    people: int = 1
+    fps: float = 30.0
+    workers: int = 1
+    targets: tuple[tuple[str, float], ...] = ()
+
+    def settings_key(self) -> dict[str, Any]:
+        """What must match for an earlier result to be reused (see the batch runner)."""
+        rules_text = Path(self.rules).read_text(encoding="utf-8", errors="replace") if self.rules else None
+        return {"exercise": self.exercise, "height_cm": self.height_cm, "people": self.people,
+                "fps": self.fps, "targets": list(self.targets), "rules": rules_text}
+
+
+@dataclass
+class FileResult:
+    """What one analysed input produced; ``error`` is the sentence of a problem found on the way."""
+
+    name: str
+    out_dir: Path
+    summary: Summary | None = None
+    track_path: Path | None = None
+    pose_mode: str = ""
+    model: dict[str, Any] | None = None
+    source: dict[str, Any] = field(default_factory=dict)
+    frames: int = 0
+    wall_s: float = 0.0
+    error: FootformError | None = None
+
+    @property
+    def exit_code(self) -> int:
+        return self.error.exit_code if self.error is not None else 0
+
+
+def analyze_input(
+    path: str | os.PathLike,
+    out_dir: Path,
+    options: AnalyzeOptions,
+    on_progress: Callable[[int], None] | None = None,
+) -> FileResult:
+    """Analyse one input end to end: pose (or track replay) → track file → analysis → summary files.
+
+    Writes into ``out_dir``: the landmark track (for a video or image folder), ``summary.json``
+    with its CSVs, and ``run.json`` (what ran: source, model, pose mode, settings, timings).  A
+    problem with the input found part-way (a truncated file) or footage that cannot be analysed
+    does not raise: the results so far are written and the problem is returned in
+    :attr:`FileResult.error`.  Problems found before anything could be read raise
+    :class:`FootformError`.
+    """
+    t0 = time.perf_counter()
+    inp = open_input(path, model=options.model, num_poses=options.people, fps=options.fps, workers=options.workers)
+    inp.on_progress = on_progress
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise OutputError(f"cannot create the output folder {out_dir}: {e.strerror or e}.") from None
+    analyzer = Analyzer(AnalysisConfig(exercise=options.exercise, height_cm=options.height_cm,
+                                       rules=options.rules, targets=dict(options.targets)))
     track_path: Path | None = inp.track_path
     writer: TrackWriter | None = None
-    if write_track and not inp.is_track:
+    if not inp.is_track:
         track_path = out_dir / f"{inp.name}{SUFFIX}"
         writer = TrackWriter(
             track_path,
             make_header(source=inp.source, model=inp.model.to_dict() if inp.model else None, extra={"num_poses": inp.num_poses}),
         )
+    frames = 0
     try:
         for frame in inp.frames():
-            quality.update(frame)
+            frames += 1
             if writer is not None:
                 writer.write(frame)
-            if on_frame is not None:
-                on_frame(frame)
+            analyzer.step(frame)
     except BaseException:
         if writer is not None:
             writer.abandon()
         raise
     if writer is not None:
         writer.close()
-    error: InputError | None = None
+    summary = analyzer.finish()
+    error: FootformError | None = None
     try:
         inp.check_complete()
     except InputError as e:
         error = e
-    return RunResult(input=inp, quality=quality, track_path=track_path, error=error)
+        summary.warnings.append(str(e))
+    write_summary(summary, out_dir)
+    model = inp.model.to_dict() if inp.model else (TrackReader(inp.track_path).header.get("model") if inp.track_path else None)
+    result = FileResult(name=inp.name, out_dir=out_dir, summary=summary, track_path=track_path, pose_mode=inp.pose_mode,
+                        model=model, source=inp.source, frames=frames, wall_s=time.perf_counter() - t0, error=error)
+    run = {
+        "input": str(path),
+        "source": inp.source,
+        "model": model,
+        "track": str(track_path) if track_path else None,
+        "pose_mode": inp.pose_mode,
+        "settings": options.settings_key() | {"model": model.get("sha256") if model else None},
+        "frames": frames,
+        "wall_s": round(result.wall_s, 3),
+        "software": {"name": "footform", "version": __version__},
+        "error": str(error) if error else None,
+    }
+    try:
+        (out_dir / "run.json").write_text(json.dumps(run, indent=2) + "\n", encoding="utf-8")
+    except OSError as e:
+        raise OutputError(f"cannot write {out_dir / 'run.json'}: {e.strerror or e}.") from None
+    if error is None and not summary.analysable:
+        result.error = AnalysisError(summary.reason or "the footage cannot be analysed.")
+    return result

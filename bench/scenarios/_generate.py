@@ -1,0 +1,160 @@
+"""Writes the evaluation scenarios in this folder (run: python bench/scenarios/_generate.py).
+
+Deterministic: the same files every time.  The clips are rendered on demand with
+``python -m footform.render.batch bench/scenarios --out DIR`` (not committed).  The mix covers
+every exercise, the eight camera views, body shapes, tempos, raise heights, sway levels and every
+fault kind; see docs/rendering.md.
+"""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+SHIRTS = [(0.15, 0.32, 0.62), (0.70, 0.20, 0.18), (0.20, 0.55, 0.30), (0.85, 0.65, 0.15), (0.45, 0.25, 0.55),
+          (0.25, 0.45, 0.45), (0.90, 0.90, 0.88), (0.10, 0.10, 0.12), (0.60, 0.60, 0.62)]
+SHORTS = [(0.18, 0.18, 0.20), (0.12, 0.14, 0.25), (0.25, 0.20, 0.15), (0.35, 0.35, 0.38), (0.10, 0.25, 0.15)]
+SKINS = [(0.80, 0.62, 0.50), (0.55, 0.38, 0.28), (0.92, 0.76, 0.66), (0.40, 0.27, 0.20), (0.70, 0.52, 0.40)]
+
+
+def _fmt(v) -> str:
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, str):
+        return f'"{v}"'
+    if isinstance(v, (list, tuple)):
+        return "[" + ", ".join(_fmt(x) for x in v) + "]"
+    if isinstance(v, float):
+        return f"{v:.3g}" if abs(v) < 1000 else str(v)
+    return str(v)
+
+
+def write(name: str, comment: str, tables: dict, faults: list[dict]) -> None:
+    lines = [f"# {comment}"]
+    for t, kv in tables.items():
+        lines.append(f"\n[{t}]")
+        lines += [f"{k} = {_fmt(v)}" for k, v in kv.items()]
+    for f in faults:
+        lines.append("\n[[faults]]")
+        lines += [f"{k} = {_fmt(v)}" for k, v in f.items()]
+    (HERE / f"{name}.toml").write_text("\n".join(lines) + "\n")
+
+
+def body(rng: random.Random) -> dict:
+    return {
+        "gender": round(rng.uniform(0.1, 0.9), 2), "age": round(rng.uniform(0.5, 0.85), 2),
+        "muscle": round(rng.uniform(0.3, 0.7), 2), "weight": round(rng.uniform(0.3, 0.75), 2),
+        "height": round(rng.uniform(0.25, 0.75), 2), "proportions": round(rng.uniform(0.35, 0.65), 2),
+        "skin": list(rng.choice(SKINS)), "shirt": list(rng.choice(SHIRTS)), "shorts": list(rng.choice(SHORTS)),
+    }
+
+
+def camera(rng: random.Random, view: str, big: bool = False) -> dict:
+    return {"view": view, "distance_m": round(rng.uniform(2.4, 3.3), 2), "height_m": round(rng.uniform(0.75, 1.25), 2),
+            "width": 960 if big else 640, "height": 540 if big else 360}
+
+
+def output(rng: random.Random) -> dict:
+    o = {"codec": "mp4v", "noise_sigma": round(rng.uniform(1.0, 3.0), 1)}
+    if rng.random() < 0.4:
+        o["jpeg_quality"] = rng.choice([60, 75, 90])
+    return o
+
+
+def main() -> None:
+    for p in HERE.glob("*.toml"):
+        p.unlink()
+    rng = random.Random(20261121)
+    n = 0
+    views_all = ["front", "back", "side-left", "side-right", "three-quarter-left", "three-quarter-right",
+                 "back-three-quarter-left", "back-three-quarter-right"]
+    # --- double-leg calf raises: every view, heights, tempos, faults -------------------------
+    raise_faults = [
+        ("clean", []),
+        ("sickle", [{"kind": "heel_inversion", "side": "both", "reps": [2, 3], "magnitude": 12.0}]),
+        ("evert", [{"kind": "heel_eversion", "side": "both", "reps": [3], "magnitude": 10.0}]),
+        ("fastdown", [{"kind": "fast_lowering", "side": "both", "reps": [2, 4], "magnitude": 0.3}]),
+    ]
+    for i, view in enumerate(views_all * 2):
+        tag, faults = raise_faults[i % len(raise_faults)]
+        fast = i % 3 == 2
+        n += 1
+        write(f"cr2_{view}_{tag}_{i:02d}", f"Double-leg calf raises, {view} view, {tag}.", {
+            "clip": {"seed": 1000 + i, "lead_in_s": 1.0, "lead_out_s": 0.8},
+            "exercise": {"kind": "calf_raise", "legs": "double", "reps": 4 if not fast else 5,
+                         "raise_height_cm": [4.0, 6.0, 8.0, 10.0][i % 4],
+                         "up_s": 0.6 if fast else 1.0, "top_s": 0.2 if fast else 0.5,
+                         "down_s": 0.8 if fast else 1.5, "rest_s": 0.4 if fast else 0.7, "height_jitter": 0.1},
+            "sway": {"ml_cm": 0.3, "ap_cm": 0.5, "freq_hz": 0.3},
+            "body": body(rng), "camera": camera(rng, view, big=i % 5 == 0), "output": output(rng),
+        }, faults)
+    # --- single-leg calf raises ----------------------------------------------------------------
+    for i, (side, view) in enumerate([("left", "front"), ("right", "back"), ("left", "side-left"),
+                                      ("right", "three-quarter-right"), ("right", "side-right"), ("left", "back")]):
+        faults = []
+        if i in (1, 5):
+            faults = [{"kind": "heel_inversion", "side": side, "reps": [2], "magnitude": 10.0}]
+        if i == 3:
+            faults = [{"kind": "trunk_lean", "side": side, "start_s": 3.0, "end_s": 8.0, "magnitude": 8.0}]
+        n += 1
+        write(f"cr1_{side}_{view}_{i:02d}", f"Single-leg calf raises on the {side} leg, {view} view.", {
+            "clip": {"seed": 2000 + i, "lead_in_s": 1.5, "lead_out_s": 1.0},
+            "exercise": {"kind": "calf_raise", "legs": side, "reps": 3, "raise_height_cm": [5.0, 7.0][i % 2],
+                         "up_s": 1.0, "top_s": 0.4, "down_s": 1.4, "rest_s": 0.6},
+            "sway": {"ml_cm": 0.8, "ap_cm": 0.6, "freq_hz": 0.45},
+            "body": body(rng), "camera": camera(rng, view), "output": output(rng),
+        }, faults)
+    # --- single-leg stance --------------------------------------------------------------------
+    sls_faults = [
+        ("clean", lambda s: []),
+        ("arch", lambda s: [{"kind": "arch_collapse", "side": s, "start_s": 4.0, "end_s": 8.0, "magnitude": 9.0}]),
+        ("valgus", lambda s: [{"kind": "knee_valgus", "side": s, "start_s": 3.5, "end_s": 7.5, "magnitude": 8.0}]),
+        ("hipdrop", lambda s: [{"kind": "hip_drop", "side": s, "start_s": 4.0, "end_s": 7.0, "magnitude": 6.0}]),
+        ("lean", lambda s: [{"kind": "trunk_lean", "side": s, "start_s": 4.0, "end_s": 7.0, "magnitude": 10.0}]),
+        ("touch", lambda s: [{"kind": "touch_down", "side": s, "start_s": 5.0, "end_s": 6.0, "magnitude": 0.5}]),
+    ]
+    sls_views = ["front", "back", "three-quarter-left", "three-quarter-right", "side-left", "back-three-quarter-right",
+                 "front", "back", "side-right", "front", "three-quarter-left", "back"]
+    for i, view in enumerate(sls_views):
+        side = "left" if i % 2 == 0 else "right"
+        tag, mk = sls_faults[i % len(sls_faults)]
+        sway = [(0.5, 0.4), (1.0, 0.7), (1.8, 1.2), (2.5, 1.5)][i % 4]
+        n += 1
+        write(f"sls_{side}_{view}_{tag}_{i:02d}", f"Single-leg stance on the {side} leg, {view} view, {tag}.", {
+            "clip": {"seed": 3000 + i, "lead_in_s": 1.2, "lead_out_s": 1.0},
+            "exercise": {"kind": "single_leg_stance", "stance": side, "hold_s": [8.0, 10.0, 6.0][i % 3],
+                         "lift_s": 0.7, "free_hip_deg": [40.0, 25.0, 30.0][i % 3], "free_knee_deg": [50.0, 80.0, 65.0][i % 3]},
+            "sway": {"ml_cm": sway[0], "ap_cm": sway[1], "freq_hz": round(rng.uniform(0.25, 0.6), 2),
+                     "wobble": round(rng.uniform(0.1, 0.5), 2)},
+            "body": body(rng), "camera": camera(rng, view, big=i % 4 == 1), "output": output(rng),
+        }, mk("left" if side == "left" else "right") if tag != "touch" else mk(side))
+    # --- calf stretch -------------------------------------------------------------------------
+    for i, (front, view, soleus) in enumerate([("left", "side-right", False), ("right", "side-left", False),
+                                              ("left", "front", True), ("right", "three-quarter-left", False),
+                                              ("left", "side-left", True), ("right", "back", False)]):
+        n += 1
+        write(f"stretch_{front}_{view}_{'soleus' if soleus else 'gastroc'}_{i:02d}",
+              f"Standing calf stretch, {front} foot forward, {view} view{' (soleus, back knee bent)' if soleus else ''}.", {
+            "clip": {"seed": 4000 + i, "lead_in_s": 1.0, "lead_out_s": 1.0},
+            "exercise": {"kind": "calf_stretch", "front": front, "stretch_s": 6.0, "transition_s": 1.3,
+                         "step_cm": round(rng.uniform(65, 85)), "lunge_cm": round(rng.uniform(15, 25)),
+                         "back_knee_deg": 15.0 if soleus else 0.0},
+            "sway": {"ml_cm": 0.3, "ap_cm": 0.4},
+            "body": body(rng), "camera": camera(rng, view), "output": output(rng),
+        }, [])
+    # --- ankle pumps --------------------------------------------------------------------------
+    for i, (legs, view) in enumerate([("double", "side-left"), ("double", "side-right"), ("left", "three-quarter-left"),
+                                      ("right", "front"), ("double", "three-quarter-right")]):
+        n += 1
+        write(f"pumps_{legs}_{view}_{i:02d}", f"Seated ankle pumps ({legs}), {view} view.", {
+            "clip": {"seed": 5000 + i, "lead_in_s": 1.0, "lead_out_s": 1.0},
+            "exercise": {"kind": "ankle_pumps", "legs": legs, "reps": 5, "cycle_s": [1.6, 1.2, 2.0][i % 3],
+                         "rest_s": 0.2, "plantar_deg": [30.0, 25.0, 35.0][i % 3], "dorsi_deg": [15.0, 10.0, 20.0][i % 3]},
+            "body": body(rng), "camera": {**camera(rng, view), "height_m": 0.8}, "output": output(rng),
+        }, [])
+    print(f"wrote {n} scenarios to {HERE}")
+
+
+if __name__ == "__main__":
+    main()

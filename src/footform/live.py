@@ -1,0 +1,1195 @@
+"""Live coaching: ``footform live`` — camera → pose → analysis → overlay window, audio cues and store.
+
+The session loop (:func:`run_live`) runs on the main thread (OpenCV's window must)::
+
+    capture thread ─(newest frame only)─► pose ─► track ─► Analyzer(live=True) ─► FeedbackEngine
+         │                                                        │                    │
+    LatestFrameSource                                           Coach (sets, rests, holds, marks)
+    (drops stale frames,                                          │
+     counts them)                          store (one transaction per rep/hold/flag/mark)
+                                           overlay window ◄── Screen     audio thread ◄── cues
+
+* **Never behind the person**: the capture thread keeps only the newest frame; the loop takes it,
+  so a slow frame makes the next frames be skipped (counted in ``dropped``), never queued.
+  Timestamps are the capture clock (``LiveFrame.t_s``); latency is measured per frame from the
+  capture instant (``LiveFrame.t_mono``) to the overlay being handed to the window.
+* **Nothing lost**: the landmark track (:class:`~footform.track.TrackWriter`, flushed every
+  second) and the store's :class:`~footform.store.LiveSession` (each rep, hold, flag and mark its
+  own committed transaction) are written while the session runs.  ``q``, closing the window,
+  Ctrl-C, SIGTERM, an unplugged camera and the end of a video file all end the session the same
+  way (summary, store, report).  After a crash or SIGKILL the session stays ``incomplete``; the
+  next ``footform live`` replays its track through the same live analysis and completes it
+  (:func:`recover_sessions`), keeping the marks.
+* **One clear sentence** for a missing camera, a camera without pictures, no display.
+
+:class:`Coach` holds the exercise logic above the analysis (sets, rests, holds per leg, marks,
+what the screen says) as a pure state machine, tested without a window or a camera.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as _dt
+import json
+import math
+import os
+import signal
+import sys
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .errors import FootformError, InputError, OutputError
+
+#: Exit status of "no display" (the other errors keep their footform.errors codes).
+DISPLAY_EXIT_CODE = 6
+WINDOW_TITLE = "footform live"
+#: A camera silent for this long (seconds) is treated as unplugged.
+STALL_S = 5.0
+#: How long a fired flag stays on screen at least (seconds).
+FLAG_SHOW_S = 4.0
+#: Seconds to type the pain rating after ``p``.
+PAIN_PROMPT_S = 3.0
+#: Seconds a toast (confirmation) stays on screen.
+TOAST_S = 2.5
+EXERCISE_NAMES = {"calf-raise": "calf_raise", "single-leg-stance": "single_leg_stance"}
+
+
+class DisplayError(FootformError):
+    """There is no screen to open the live window on (no ``DISPLAY`` on Linux, or the GUI failed)."""
+
+    exit_code = DISPLAY_EXIT_CODE
+
+
+# =============================================================================================
+# The plan and the coach: sets, rests, holds per leg, marks — no camera, no window
+# =============================================================================================
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What the person set out to do.
+
+    Attributes:
+        exercise: ``"calf_raise"`` or ``"single_leg_stance"``.
+        sets: number of sets.
+        reps: target repetitions per set (calf raises).
+        hold_s: target hold per leg per set (single-leg stance), seconds.
+        rest_s: rest between sets, seconds.
+        metronome_bpm: beats per minute (one beat up, one beat down), or ``None``.
+    """
+
+    exercise: str
+    sets: int = 3
+    reps: int = 12
+    hold_s: float = 30.0
+    rest_s: float = 60.0
+    metronome_bpm: float | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        if self.exercise == "calf_raise":
+            d.pop("hold_s")
+        else:
+            d.pop("reps")
+        return d
+
+
+@dataclass
+class Event:
+    """Something the coach noticed this frame (for audio, the store and the console)."""
+
+    kind: str                 # go, rep, set_done, set_start, all_done, hold_start, hold_target, hold_end, mark, flag
+    t_s: float
+    text: str = ""            # what to say
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class SetRecord:
+    """One set as it happened (times on the source clock, seconds)."""
+
+    index: int
+    kind: str                      # "reps" | "holds"
+    t_start: float
+    t_end: float | None = None
+    n_reps: int = 0
+    attempts: list[dict[str, Any]] = field(default_factory=list)   # holds: side, duration_s, t_start, t_end
+    best: dict[str, float] = field(default_factory=dict)           # holds: side → best duration (s)
+    ended_by: str = ""             # "target", "key", "end"
+
+    def to_dict(self) -> dict[str, Any]:
+        d: dict[str, Any] = {"index": self.index, "kind": self.kind, "t_start": _r(self.t_start), "t_end": _r(self.t_end),
+                             "ended_by": self.ended_by}
+        if self.kind == "reps":
+            d["n_reps"] = self.n_reps
+        else:
+            d["n_holds"] = len(self.attempts)
+            d["attempts"] = self.attempts
+            d["best_s"] = {k: _r(v) for k, v in self.best.items()}
+        return d
+
+
+def _r(x: float | None, nd: int = 3) -> float | None:
+    return None if x is None or not math.isfinite(x) else round(float(x), nd)
+
+
+def fmt_clock(seconds: float) -> str:
+    s = max(0, int(math.ceil(seconds)))
+    return f"{s // 60}:{s % 60:02d}"
+
+
+class Metronome:
+    """Beats at ``bpm`` per minute on the source clock: even beats are "up", odd beats "down".
+
+    60 bpm is the standardised heel-rise test cadence: one second up, one second down.
+    """
+
+    def __init__(self, bpm: float, t0: float = 0.0) -> None:
+        if not (10.0 <= bpm <= 240.0):
+            raise InputError(f"the metronome takes 10–240 beats per minute, not {bpm:g}.")
+        self.period_s = 60.0 / bpm
+        self.t0 = t0
+        self._last_beat: int | None = None
+
+    def at(self, t: float) -> tuple[str, float, bool]:
+        """(``"up"``/``"down"``, phase 0–1 within the beat, whether a new beat started since last call)."""
+        k = int(math.floor((t - self.t0) / self.period_s))
+        phase = (t - self.t0) / self.period_s - k
+        new = self._last_beat is None or k != self._last_beat
+        self._last_beat = k
+        return ("up" if k % 2 == 0 else "down"), phase, new
+
+
+class Coach:
+    """Sets, rests, holds and marks on top of the live analysis; decides what the screen says.
+
+    Feed :meth:`update` every analysed frame (a :class:`~footform.analysis.FrameResult`) and the
+    keys (:meth:`key`); both return :class:`Event` lists.  :meth:`screen` gives the
+    :class:`~footform.overlay.Screen` for now.  Times are seconds on the source clock.
+
+    States: ``setup`` (until both feet are seen and the standing baseline is taken) → ``active``
+    ⇄ ``rest`` → ``done``.  A calf-raise set ends at its target reps (or ``n``); a stance set when
+    both legs reached the hold target (or ``n``).  A rest ends by its timer, by ``n``, or by the
+    person starting again (a new rep / hold counts towards the next set).
+    """
+
+    def __init__(self, plan: Plan, audio_numbers: bool = True) -> None:
+        self.plan = plan
+        self.state = "setup"
+        self.paused = False
+        self.set_index = 0
+        self.sets: list[SetRecord] = []
+        self.marks: list[dict[str, Any]] = []
+        self.audio_numbers = audio_numbers
+        self._rep_base = 0
+        self._reps_seen = 0
+        self._rest_left = 0.0
+        self._t_last: float | None = None
+        self._hold_side: str | None = None
+        self._hold_s = 0.0
+        self._hold_target_said = False
+        self._holds_seen = 0
+        self._prompt_until: float | None = None
+        self._prompt_t: float | None = None
+        self._digits = ""
+        self._digit_t: float | None = None
+        self._toast = ("", -1e9)
+        self._res: Any = None
+        self._last_guidance = ""
+        self.total_paused_s = 0.0
+
+    # -- helpers ------------------------------------------------------------------------------------
+    @property
+    def is_calf(self) -> bool:
+        return self.plan.exercise == "calf_raise"
+
+    @property
+    def current(self) -> SetRecord | None:
+        return self.sets[-1] if self.sets and self.sets[-1].t_end is None else None
+
+    def toast(self, text: str, t: float) -> None:
+        self._toast = (text, t)
+
+    def _start_set(self, t: float, events: list[Event]) -> None:
+        self.set_index += 1
+        self.sets.append(SetRecord(self.set_index, "reps" if self.is_calf else "holds", t))
+        self.state = "active"
+        events.append(Event("set_start", t, f"Set {self.set_index}. Go." if self.set_index > 1 else "", {"set": self.set_index}))
+
+    def _end_set(self, t: float, ended_by: str, events: list[Event]) -> None:
+        cur = self.current
+        if cur is None:
+            return
+        cur.t_end, cur.ended_by = t, ended_by
+        if self.set_index >= self.plan.sets:
+            self.state = "done"
+            events.append(Event("all_done", t, "All sets done. Well done.", {"set": cur.index}))
+        else:
+            self.state = "rest"
+            self._rest_left = self.plan.rest_s
+            events.append(Event("set_done", t, f"Set {cur.index} done. Rest.", {"set": cur.index}))
+
+    # -- per frame ----------------------------------------------------------------------------------
+    def update(self, res: Any, t: float | None = None, closed: list[dict[str, Any]] | None = None) -> list[Event]:
+        """One analysed frame (``res``: FrameResult); returns what happened.
+
+        ``closed``: holds the analysis completed this frame (dicts with ``duration_s``, ``t_start``,
+        ``t_end``): their exact times replace the running timer's (which runs on while a
+        touch-down is being confirmed).
+        """
+        t = res.t_s if t is None else t
+        dt = 0.0 if self._t_last is None else max(0.0, t - self._t_last)
+        self._t_last = t
+        self._res = res
+        events: list[Event] = []
+        if self.paused:
+            return events
+        if self.state == "setup":
+            ready = bool(res.feet_visible) and res.rep_phase != "calibrating"
+            if ready:
+                self._rep_base = res.reps
+                self._reps_seen = res.reps
+                self._holds_seen = res.holds
+                self._start_set(t, events)
+                events.append(Event("go", t, "Ready. Start your calf raises." if self.is_calf else
+                                    "Ready. Lift one foot and hold.", {}))
+            return events
+        if self.state == "rest":
+            self._rest_left -= dt
+            started_again = (res.reps > self._reps_seen) if self.is_calf else (res.hold_s is not None and self._hold_side is None)
+            if self._rest_left <= 0 or started_again:
+                base_reps = self._reps_seen
+                self._start_set(t, events)
+                self._rep_base = base_reps   # a rep made during the rest counts for the new set
+        if self.is_calf:
+            self._update_reps(res, t, events)
+        else:
+            self._update_holds(res, t, events, closed)
+        return events
+
+    def _update_reps(self, res: Any, t: float, events: list[Event]) -> None:
+        if res.reps <= self._reps_seen:
+            self._reps_seen = min(self._reps_seen, res.reps)
+            return
+        self._reps_seen = res.reps
+        cur = self.current
+        if cur is None or self.state != "active":
+            return
+        n = res.reps - self._rep_base
+        cur.n_reps = n
+        from .audio import number_word
+
+        events.append(Event("rep", t, number_word(n) if self.audio_numbers else "", {"set": cur.index, "n": n, "total": res.reps}))
+        if n >= self.plan.reps:
+            self._end_set(t, "target", events)
+
+    def _update_holds(self, res: Any, t: float, events: list[Event], closed: dict[str, Any] | None = None) -> None:
+        cur = self.current
+        if res.hold_s is not None:
+            side = res.stance if res.stance in ("left", "right") else (self._hold_side or "left")
+            if self._hold_side is None:
+                self._hold_side = side
+                self._hold_target_said = False
+                if cur is not None and self.state == "active":
+                    events.append(Event("hold_start", t, "Hold.", {"side": side, "set": cur.index}))
+            self._hold_s = float(res.hold_s)
+            if not self._hold_target_said and self._hold_s >= self.plan.hold_s and self.state == "active":
+                self._hold_target_said = True
+                events.append(Event("hold_target", t, f"{int(self.plan.hold_s)} seconds. Well done.", {"side": self._hold_side}))
+        elif self._hold_side is not None:
+            last = closed[-1] if closed else None
+            if last is not None and last.get("duration_s") is not None:
+                self.end_hold(float(last.get("t_end") or t), float(last["duration_s"]), events, last.get("t_start"))
+            else:
+                self.end_hold(t, self._hold_s, events)
+
+    def end_hold(self, t: float, duration_s: float, events: list[Event], t_start: float | None = None) -> None:
+        """The hold in progress ended (touch-down) after ``duration_s`` seconds."""
+        side = self._hold_side or "left"
+        self._hold_side = None
+        self._hold_s = 0.0
+        cur = self.current
+        if cur is None or self.state != "active":
+            return
+        attempt = {"side": side, "duration_s": _r(duration_s, 2), "t_start": _r(t_start if t_start is not None else t - duration_s),
+                   "t_end": _r(t)}
+        cur.attempts.append(attempt)
+        cur.best[side] = max(cur.best.get(side, 0.0), duration_s)
+        events.append(Event("hold_end", t, f"Down. {int(round(duration_s))} seconds.", {"set": cur.index, **attempt}))
+        target = self.plan.hold_s
+        if all(cur.best.get(s, 0.0) >= target for s in ("left", "right")):
+            self._end_set(t, "target", events)
+
+    # -- keys -------------------------------------------------------------------------------------
+    def key(self, k: str, t: float) -> list[Event]:
+        """A key press at ``t``: ``" "`` pause, ``n`` next set, ``p`` pain (then digits), ``c`` cramp."""
+        events: list[Event] = []
+        if self._prompt_until is not None and (k.isdigit() or k in ("\r", "\n")):
+            if k.isdigit():
+                self._digits += k
+                self._digit_t = t
+                if len(self._digits) >= 2 or (self._digits and int(self._digits) >= 2):
+                    events += self._finish_pain(t)
+            else:
+                events += self._finish_pain(t)
+            return events
+        if k == " ":
+            self.paused = not self.paused
+            events.append(Event("pause" if self.paused else "resume", t, "Paused." if self.paused else "Go on.", {}))
+        elif k == "n":
+            if self.state == "active":
+                self._end_set(t, "key", events)
+            elif self.state == "rest":
+                self._rest_left = 0.0
+                base = self._reps_seen
+                self._start_set(t, events)
+                self._rep_base = base
+        elif k == "p":
+            self._prompt_t = t
+            self._prompt_until = t + PAIN_PROMPT_S
+            self._digits = ""
+            self._digit_t = None
+        elif k == "c":
+            events.append(self._mark("cramp", t, None))
+        return events
+
+    def tick(self, t: float) -> list[Event]:
+        """Time passes (called every loop turn, paused or not): pain prompt timeouts."""
+        if self._prompt_until is None:
+            return []
+        if self._digits and self._digit_t is not None and t - self._digit_t >= 1.0:
+            return self._finish_pain(t)
+        if t >= self._prompt_until and not self._digits:
+            return self._finish_pain(t)
+        return []
+
+    def _finish_pain(self, t: float) -> list[Event]:
+        rating = int(self._digits) if self._digits else None
+        if rating is not None and rating > 10:
+            rating = 10
+        t_mark = self._prompt_t if self._prompt_t is not None else t
+        self._prompt_until = None
+        self._prompt_t = None
+        self._digits = ""
+        return [self._mark("pain", t_mark, rating)]
+
+    def _mark(self, kind: str, t: float, rating: int | None) -> Event:
+        cur = self.current or (self.sets[-1] if self.sets else None)
+        mark = {"t_s": _r(t), "kind": kind, "rating": rating, "set": cur.index if cur else None,
+                "rep": (cur.n_reps if cur and cur.kind == "reps" else None)}
+        self.marks.append(mark)
+        word = "Pain" if kind == "pain" else "Cramp"
+        label = f"{word.upper()} {rating} NOTED" if rating is not None else f"{word.upper()} NOTED"
+        self.toast(label, t)
+        return Event("mark", t, f"{word} noted.", mark)
+
+    def finish(self, t: float) -> None:
+        """End of session: close the open set (and hold)."""
+        if self._hold_side is not None:
+            self.end_hold(t, self._hold_s, [])
+        cur = self.current
+        if cur is not None:
+            cur.t_end, cur.ended_by = t, "end"
+
+    # -- what the screen says ----------------------------------------------------------------------
+    def guidance(self, res: Any) -> tuple[str, str]:
+        """(banner text, kind) for setup / framing problems, or ("", "")."""
+        if res is None:
+            return "Starting the camera", "guide"
+        if not res.has_person:
+            return "Stand in front of the camera", "guide"
+        lifted = res.stance in ("left", "right") or res.hold_s is not None
+        if not res.feet_visible and not (lifted and not self.is_calf):   # a lifted foot may be hard to see
+            g = (res.guidance or "").lower()
+            if "one foot" in g:
+                return "Move so both feet are in view", "guide"
+            return "Step back until your feet are in view", "guide"
+        if self.state == "setup" and res.rep_phase == "calibrating":
+            return "Stand still on both feet", "guide"
+        return "", ""
+
+    def view_tip(self, view: str) -> tuple[str, bool]:
+        """(tip, view is good) for this exercise and camera view."""
+        fam = "side" if view.startswith("side") else view
+        if self.is_calf:
+            if fam == "side":
+                return "", True
+            return "Tip: turn sideways for calf raises", fam in ("front", "back")
+        if fam == "side":
+            return "Tip: face the camera for balance", False
+        return "", fam in ("front", "back")
+
+    def screen(self, t: float, res: Any = None, flag_text: str = "", flag_kind: str = "warn") -> "Any":
+        from .overlay import Screen
+
+        res = self._res if res is None else res
+        p = self.plan
+        s = Screen()
+        if res is not None:
+            s.feet_ok = bool(res.feet_visible) or (not self.is_calf and res.stance in ("left", "right"))
+            s.view = res.view
+            _, s.view_ok = self.view_tip(res.view)
+        cur = self.current
+        set_no = cur.index if cur else max(1, self.set_index)
+        if self.is_calf:
+            s.label = "REPS"
+            n = cur.n_reps if cur else (self.sets[-1].n_reps if self.sets else 0)
+            s.big, s.big_suffix = str(n), f"/ {p.reps}"
+        else:
+            if self._hold_side is not None:
+                s.label = f"HOLD - {self._hold_side.upper()} LEG"
+                s.big, s.big_suffix = str(int(self._hold_s)), f"s / {int(p.hold_s)}"
+                s.progress = min(1.0, self._hold_s / p.hold_s) if p.hold_s > 0 else None
+            else:
+                s.label = "LIFT ONE FOOT"
+                s.big, s.big_suffix = "0", f"s / {int(p.hold_s)}"
+            rec = cur or (self.sets[-1] if self.sets else None)
+            best = rec.best if rec else {}
+
+            def b(side: str) -> str:
+                return f"{int(best[side])} s" if side in best else "-"
+
+            s.sub2 = f"BEST  L {b('left')}   R {b('right')}"
+        s.sub = f"SET {set_no} OF {p.sets}"
+        # centre panel
+        if self.paused:
+            s.centre_title, s.centre_big, s.centre_sub = "PAUSED", "", "Press SPACE to go on"
+        elif self.state == "setup":
+            tip, _ = self.view_tip(res.view if res is not None else "unknown")
+            s.centre_title = "GET READY"
+            s.centre_sub = tip or ("Calf raises" if self.is_calf else "Single-leg stance")
+        elif self.state == "rest":
+            s.centre_title, s.centre_big = "REST", fmt_clock(self._rest_left)
+            s.centre_sub = f"Next: set {self.set_index + 1} of {p.sets}. Press N to start now"
+        elif self.state == "done":
+            s.centre_title, s.centre_big, s.centre_sub = "ALL SETS DONE", "", "Well done!  Press Q to finish"
+        elif not self.is_calf and cur is not None and self._hold_side is None:
+            done = [side for side in ("left", "right") if cur.best.get(side, 0.0) >= p.hold_s]
+            if len(done) == 1:
+                other = "RIGHT" if done[0] == "left" else "LEFT"
+                s.toast = s.toast or f"NOW STAND ON YOUR {other} LEG"
+        # banner: flag > framing guidance
+        g, gk = self.guidance(res)
+        if self.paused:
+            pass
+        elif flag_text and self.state in ("active", "rest"):
+            s.banner, s.banner_kind = flag_text, flag_kind
+        elif g:
+            s.banner, s.banner_kind = g, gk
+        # prompt and toast
+        if self._prompt_until is not None:
+            s.prompt = f"PAIN 0-10?  Type a number{(': ' + self._digits) if self._digits else ''}"
+        text, t_toast = self._toast
+        if text and t - t_toast <= TOAST_S:
+            s.toast = text
+        return s
+
+    def sets_summary(self) -> list[dict[str, Any]]:
+        return [s.to_dict() for s in self.sets]
+
+
+# =============================================================================================
+# Store adapter, recovery
+# =============================================================================================
+
+
+def _analysis_reps(analyzer: Any) -> list[Any]:
+    """Completed calf-raise reps of an :class:`~footform.analysis.Analyzer` (public API if it has one)."""
+    reps = getattr(analyzer, "reps", None)
+    if reps is None:
+        reps = getattr(getattr(analyzer, "_calf", None), "reps", [])
+    return list(reps)
+
+
+def _analysis_holds(analyzer: Any) -> list[Any]:
+    """Completed single-leg-stance holds of an Analyzer (public API if it has one)."""
+    holds = getattr(analyzer, "holds", None)
+    if holds is None:
+        holds = getattr(getattr(analyzer, "_sls", None), "holds", [])
+    return list(holds)
+
+
+def rep_dict(rep: Any, set_index: int | None) -> dict[str, Any]:
+    """A live rep (``exercises.calf_raise.Rep`` or a dict) as a summary-style rep dict for the store."""
+    if isinstance(rep, dict):
+        d = dict(rep)
+    else:
+        d = {k: getattr(rep, k) for k in ("index", "side", "t_start", "t_top", "t_end", "peak_lift", "peak_lift_cm",
+                                          "rise_s", "top_s", "lower_s", "heel_in") if hasattr(rep, k)}
+    d = {k: (_r(v, 4) if isinstance(v, float) else v) for k, v in d.items()}
+    d["set"] = set_index
+    return d
+
+
+def hold_dict(hold: Any, set_index: int | None, index: int) -> dict[str, Any]:
+    """A live hold (``exercises.single_leg_stance.Hold``) as a summary-style hold dict."""
+    if isinstance(hold, dict):
+        d = dict(hold)
+    else:
+        d = {"index": index, "stance_side": getattr(hold, "stance_side", None), "t_start": _r(getattr(hold, "t_start", None)),
+             "t_end": _r(getattr(hold, "t_end", None)), "ended_by": getattr(hold, "ended_by", None),
+             "touchdowns": getattr(hold, "touchdowns", None)}
+        dur = getattr(hold, "duration_s", None)
+        d["duration_s"] = _r(dur() if callable(dur) else dur)
+    d["set"] = set_index
+    return d
+
+
+def _set_of(t: float | None, sets: list[dict[str, Any]]) -> int | None:
+    """Index of the set whose time span holds ``t`` (the last set started before it)."""
+    if t is None:
+        return None
+    found = None
+    for s in sets:
+        if s.get("t_start") is not None and t >= s["t_start"] - 1e-6:
+            found = s["index"]
+    return found
+
+
+def session_summary(summary: Any, sets: list[dict[str, Any]], marks: list[dict[str, Any]], flags: list[dict[str, Any]],
+                    plan: Plan | None, live_stats: dict[str, Any] | None) -> dict[str, Any]:
+    """The analysis summary as a dict, plus what only the live session knows: sets, marks, flags, targets."""
+    d = summary.to_dict() if hasattr(summary, "to_dict") else dict(summary)
+    for r in d.get("reps") or []:
+        r["set"] = _set_of(r.get("t_top") or r.get("t_start"), sets)
+    for h in d.get("holds") or []:
+        h["set"] = _set_of(h.get("t_start"), sets)
+    if sets:
+        d["sets"] = sets
+    d["marks"] = marks
+    d["flags"] = flags
+    if plan is not None:
+        d["targets"] = plan.to_dict()
+    if live_stats is not None:
+        d["live"] = live_stats
+    return d
+
+
+def _flag_from_row(row: dict[str, Any]) -> dict[str, Any]:
+    return {"code": row.get("code"), "label": row.get("label"), "severity": row.get("severity"), "side": row.get("side"),
+            "t_start": row.get("t_start_s"), "t_end": row.get("t_end_s"), "rep": row.get("rep_index"),
+            "hold": row.get("hold_index"), "set": row.get("set_index"), "message": row.get("message"),
+            "description": row.get("description"), "evidence": row.get("evidence")}
+
+
+def recover_sessions(store: Any, say: Callable[[str], None] = print) -> list[dict[str, Any]]:
+    """Complete every session a crashed live run left ``incomplete``; returns what was recovered.
+
+    The session's landmark track holds exactly the frames the live loop analysed (up to its last
+    flush, ≤ 1 s before the crash), so replaying it through the same live analysis reproduces the
+    reps and holds the person saw.  Marks and flags written live are kept; sets are rebuilt from
+    the set numbers stored with the reps / holds.  Without a readable track the rows committed live
+    are kept as they are.
+    """
+    from .analysis import AnalysisConfig, analyze_frames
+    from .track import TrackReader
+
+    out = []
+    for info in store.incomplete_sessions():
+        rec = store.session(info.id)
+        summary = None
+        exercise = rec.session.get("exercise") or "auto"
+        track = rec.track_path
+        if track is not None and Path(track).is_file() and exercise in ("calf_raise", "single_leg_stance", "auto"):
+            try:
+                reader = TrackReader(track)
+                summary = analyze_frames(iter(reader), AnalysisConfig(exercise=exercise, live=True))
+            except FootformError:
+                summary = None
+        if summary is not None:
+            sets = _sets_from_rows(rec)
+            d = session_summary(summary, sets, [], [_flag_from_row(f) for f in rec.flags], None,
+                                {"recovered": True, "recovered_utc": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")})
+            d.pop("marks", None)   # the marks written live stay (complete_session keeps them)
+            # A rep/hold committed in the last moments may lie past the track's last flush: never
+            # recover fewer than were committed live.
+            if len(d.get("reps") or []) < len(rec.reps):
+                d["reps"] = [_rep_from_row(r) for r in rec.reps]
+            if len(d.get("holds") or []) < len(rec.holds):
+                d["holds"] = [_hold_from_row(h) for h in rec.holds]
+            store.complete_session(info.id, d)
+            n_reps, n_holds = len(d.get("reps") or []), len(d.get("holds") or [])
+        else:
+            store.complete_session(info.id)
+            n_reps, n_holds = len(rec.reps), len(rec.holds)
+        what = f"{n_reps} reps" if exercise == "calf_raise" else f"{n_holds} holds" if exercise == "single_leg_stance" else \
+            f"{n_reps} reps, {n_holds} holds"
+        marks = f", {len(rec.marks)} pain/cramp marks" if rec.marks else ""
+        say(f"Recovered an interrupted session from {info.started_utc} (session {info.id}): {what}{marks} kept.")
+        out.append({"id": info.id, "reps": n_reps, "holds": n_holds, "marks": len(rec.marks)})
+    return out
+
+
+def _rep_from_row(row: dict[str, Any]) -> dict[str, Any]:
+    return {"index": row.get("rep_index"), "set": row.get("set_index"), "side": row.get("side"),
+            "t_start": row.get("t_start_s"), "t_top": row.get("t_top_s"), "t_end": row.get("t_end_s"),
+            "peak_lift": row.get("peak_lift_fl"), "peak_lift_cm": row.get("peak_lift_cm"), "rise_s": row.get("rise_s"),
+            "top_s": row.get("top_s"), "lower_s": row.get("lower_s"),
+            "heel_in": row.get("alignment_note") or {"left": row.get("heel_in_left_fl"), "right": row.get("heel_in_right_fl")}}
+
+
+def _hold_from_row(row: dict[str, Any]) -> dict[str, Any]:
+    return {"index": row.get("hold_index"), "set": row.get("set_index"), "stance_side": row.get("stance_side"),
+            "t_start": row.get("t_start_s"), "t_end": row.get("t_end_s"), "duration_s": row.get("duration_s"),
+            "ended_by": row.get("ended_by"), "touchdowns": row.get("touchdowns"), "sway": row.get("sway") or {},
+            "ankle_wobble": row.get("wobble") or {}, "noise_floor": row.get("noise_floor") or {}}
+
+
+def _sets_from_rows(rec: Any) -> list[dict[str, Any]]:
+    spans: dict[int, list[float]] = {}
+    for row in list(rec.reps) + list(rec.holds):
+        k = row.get("set_index")
+        t = row.get("t_start_s")
+        if k is None or t is None:
+            continue
+        spans.setdefault(int(k), []).append(float(t))
+    return [{"index": k, "t_start": min(v) - 0.5, "kind": "reps" if rec.reps else "holds"} for k, v in sorted(spans.items())]
+
+
+# =============================================================================================
+# The window
+# =============================================================================================
+
+
+def check_display(platform: str | None = None, env: dict[str, str] | None = None) -> None:
+    """Raise :class:`DisplayError` when there is obviously no screen (Linux/BSD without X11 or Wayland)."""
+    platform = platform or sys.platform
+    env = os.environ if env is None else env
+    if platform.startswith(("linux", "freebsd")) and not env.get("DISPLAY") and not env.get("WAYLAND_DISPLAY"):
+        raise DisplayError(
+            "live coaching needs a screen, but there is no display here (DISPLAY is not set); "
+            "run it on a desktop session, or use 'footform analyze' on a recorded video."
+        )
+
+
+#: Key codes from cv2.waitKeyEx → the coach's key names.
+_KEYS = {32: " ", 27: "q", 13: "\r", 10: "\n"}
+
+
+class Window:
+    """The OpenCV (Qt) window: show a canvas, read keys, notice when the person closed it."""
+
+    def __init__(self, title: str = WINDOW_TITLE, fullscreen: bool = False, size: tuple[int, int] = (1280, 720)) -> None:
+        import cv2
+
+        self._cv2 = cv2
+        self.title = title
+        try:
+            cv2.namedWindow(title, cv2.WINDOW_NORMAL | cv2.WINDOW_KEEPRATIO | cv2.WINDOW_GUI_NORMAL)
+            if fullscreen:
+                cv2.setWindowProperty(title, cv2.WND_PROP_FULLSCREEN, cv2.WINDOW_FULLSCREEN)
+            else:
+                cv2.resizeWindow(title, *size)
+        except cv2.error as e:
+            raise DisplayError(f"the live window could not be opened ({str(e).strip().splitlines()[-1]}).") from None
+        self._shown = False
+
+    def show(self, canvas: np.ndarray) -> None:
+        self._cv2.imshow(self.title, canvas)
+        self._shown = True
+
+    def poll_key(self, wait_ms: int = 1) -> str | None:
+        """The key pressed since the last call (lower-case letter, " ", "q" for Esc …) or None."""
+        k = self._cv2.waitKeyEx(max(1, wait_ms))
+        if k is None or k < 0:
+            return None
+        if k in _KEYS:
+            return _KEYS[k]
+        if 32 < k < 127:
+            return chr(k).lower()
+        return None
+
+    @property
+    def closed(self) -> bool:
+        """True once the person closed the window (after it was first shown)."""
+        if not self._shown:
+            return False
+        try:
+            return self._cv2.getWindowProperty(self.title, self._cv2.WND_PROP_VISIBLE) < 1
+        except self._cv2.error:
+            return True
+
+    def close(self) -> None:
+        try:
+            self._cv2.destroyWindow(self.title)
+            self._cv2.waitKey(1)
+        except self._cv2.error:
+            pass
+
+
+# =============================================================================================
+# The session loop
+# =============================================================================================
+
+
+@dataclass
+class LiveOptions:
+    """Everything ``footform live`` was asked to do (see :func:`register_live` for the options)."""
+
+    exercise: str                       # calf_raise | single_leg_stance
+    camera: str = "0"
+    sets: int = 3
+    reps: int = 12
+    hold_s: float = 30.0
+    rest_s: float = 60.0
+    metronome_bpm: float | None = None
+    audio: bool = True
+    model: str | None = None
+    db: str | None = None
+    person: str | None = None
+    height_cm: float | None = None
+    out: str | None = None
+    mirror: bool | None = None          # None: mirror a camera, not a file
+    fullscreen: bool = False
+    rules: str | None = None
+    cue_log: str | None = None          # tests: write cues to this file instead of speaking
+    stats_path: str | None = None       # tests/bench: write per-frame latency stats (JSON) here
+    debug: bool = False
+    max_seconds: float | None = None    # stop after this long (bench, tests)
+
+    def plan(self) -> Plan:
+        return Plan(self.exercise, self.sets, self.reps, self.hold_s, self.rest_s, self.metronome_bpm)
+
+
+@dataclass
+class LiveResult:
+    session_id: int | None
+    db_path: Path | None
+    out_dir: Path | None
+    summary: dict[str, Any] | None
+    frames_captured: int = 0
+    frames_processed: int = 0
+    frames_dropped: int = 0
+    latency_ms: dict[str, float] = field(default_factory=dict)
+    report_path: Path | None = None
+    recovered: list[dict[str, Any]] = field(default_factory=list)
+    ended_by: str = ""
+    error: FootformError | None = None
+
+
+class _Terminate(Exception):
+    """SIGTERM arrived: end the session as if ``q`` was pressed."""
+
+
+def _latency_stats(lat_ms: list[float]) -> dict[str, float]:
+    if not lat_ms:
+        return {}
+    a = np.asarray(lat_ms, float)
+    return {"median": round(float(np.median(a)), 1), "p95": round(float(np.percentile(a, 95)), 1),
+            "max": round(float(a.max()), 1), "n": int(a.size)}
+
+
+def _flag_text(flag: Any) -> tuple[str, str]:
+    kind = "stop" if getattr(flag, "severity", "warn") == "stop" else "warn"
+    return str(getattr(flag, "message", "") or getattr(flag, "label", "")), kind
+
+
+def run_live(opts: LiveOptions, say: Callable[[str], None] = print) -> LiveResult:
+    """Run one live session until ``q`` / window closed / Ctrl-C / end of file / camera lost."""
+    import cv2
+
+    from .analysis import AnalysisConfig, Analyzer
+    from .audio import AudioCues
+    from .capture import LatestFrameSource
+    from .feedback import FeedbackEngine, load_rules
+    from .overlay import render
+    from .pose import PoseEstimator, resolve_model
+    from .store import Store
+    from .summary import format_table, write_summary
+    from .track import TrackWriter, make_header
+
+    check_display()
+    plan = opts.plan()
+    if plan.exercise not in ("calf_raise", "single_leg_stance"):
+        raise InputError(f"live coaching knows calf-raise and single-leg-stance, not {plan.exercise!r}.")
+    metronome = Metronome(plan.metronome_bpm) if plan.metronome_bpm else None
+
+    # Open everything that can fail before anything is written or shown.
+    source = LatestFrameSource.open(opts.camera)
+    model = resolve_model(opts.model, live=True)
+    store = Store.open(opts.db)
+    result = LiveResult(session_id=None, db_path=store.path, out_dir=None, summary=None)
+    try:
+        result.recovered = recover_sessions(store, say)
+        try:
+            rules = load_rules(plan.exercise, overrides=opts.rules)
+        except InputError as e:
+            if opts.rules:
+                raise
+            say(f"footform: form cues are off for now ({e})")
+            rules = []
+        engine = FeedbackEngine(rules)
+        window = Window(fullscreen=opts.fullscreen)
+        mirror = opts.mirror if opts.mirror is not None else source.info.kind == "camera"
+        estimator = PoseEstimator(model)
+        session = store.begin_session(exercise=plan.exercise, person=opts.person, source=source.info.to_dict(),
+                                      model=model.to_dict(), targets=plan.to_dict())
+        result.session_id = session.id
+        track = TrackWriter(session.track_path, make_header(
+            source=source.info.to_dict(), model=model.to_dict(),
+            extra={"mode": "live", "session_uuid": session.uuid, "num_poses": 1}))
+        audio = AudioCues(enabled=opts.audio, log_path=opts.cue_log, notice=lambda s: say(f"footform: {s}"))
+        analyzer = Analyzer(AnalysisConfig(exercise=plan.exercise, height_cm=opts.height_cm, live=True))
+        coach = Coach(plan, audio_numbers=metronome is None)
+        if result.recovered:
+            coach.toast("LAST SESSION RECOVERED", 0.0)
+    except BaseException:
+        source.stop()
+        store.close()
+        raise
+
+    latencies: list[float] = []
+    proc_ms: list[float] = []
+    flag_shown: tuple[str, str, float] = ("", "warn", -1e9)
+    reps_stored = 0
+    holds_stored = 0
+    last_update = 0.0
+    t_now = 0.0
+    frames = 0
+    ended_by = "end of video"
+    error: FootformError | None = None
+    prev_term = None
+    t_frame = 0.0
+    recent_t: deque[float] = deque(maxlen=30)
+
+    def on_term(signum: int, frame: Any) -> None:
+        raise _Terminate()
+
+    try:
+        prev_term = signal.signal(signal.SIGTERM, on_term)
+    except ValueError:  # not the main thread (tests calling run_live from a thread)
+        prev_term = None
+
+    def handle(events: list[Any], t: float) -> None:
+        for ev in events:
+            if ev.kind == "mark":
+                session.add_mark(ev.data["t_s"], ev.data["kind"], ev.data.get("rating"),
+                                 note=json.dumps({"set": ev.data.get("set"), "rep": ev.data.get("rep")}))
+                audio.say(ev.text, "mark")
+            elif ev.kind in ("set_done", "all_done", "set_start", "go"):
+                audio.say(ev.text, "set")
+                if ev.text and ev.kind != "set_start":
+                    say(f"  {ev.text}")
+            elif ev.kind == "rep":
+                if ev.text:
+                    audio.say(ev.text, "rep")
+            elif ev.kind in ("hold_start", "hold_target", "hold_end"):
+                audio.say(ev.text, "hold")
+            elif ev.kind in ("pause", "resume"):
+                audio.say(ev.text, "set")
+                session.add_event({"type": ev.kind, "t_s": t})
+
+    source.start()
+    t_start_mono = time.monotonic()
+    try:
+        while True:
+            if opts.max_seconds is not None and time.monotonic() - t_start_mono > opts.max_seconds:
+                ended_by = "time limit"
+                break
+            frame = source.get(timeout=0.05)
+            t_now = source.clock_s()
+            if frame is None:
+                if source.ended:
+                    ended_by = "end of video"
+                    break
+                if source.info.kind == "camera" and frames and source.seconds_since_frame > STALL_S:
+                    raise InputError(f"{source.info.name} stopped delivering pictures (unplugged?).")
+                key = window.poll_key(1)
+                if key is not None:
+                    if key == "q":
+                        ended_by = "q"
+                        break
+                    handle(coach.key(key, t_now), t_now)
+                handle(coach.tick(t_now), t_now)
+                if window.closed:
+                    ended_by = "window closed"
+                    break
+                continue
+            t0 = time.perf_counter()
+            t_frame = frame.t_s
+            if coach.paused:
+                lm = None
+            else:
+                pose = estimator.process(frame)
+                track.write(pose)
+                res = analyzer.step(pose)
+                frames += 1
+                # holds completed this frame: their exact duration ends the coach's hold timer
+                new_holds = [] if plan.exercise == "calf_raise" else _analysis_holds(analyzer)[holds_stored:]
+                cur_set = coach.current.index if coach.current else (coach.sets[-1].index if coach.sets else None)
+                closed = [hold_dict(h, cur_set, holds_stored + k) for k, h in enumerate(new_holds, 1)]
+                events = coach.update(res, frame.t_s, closed=closed)
+                handle(events, frame.t_s)
+                # reps / holds completed this frame → store (own transaction each)
+                if plan.exercise == "calf_raise":
+                    reps = _analysis_reps(analyzer)
+                    if len(reps) > reps_stored:
+                        track.flush()   # the track then holds every frame this rep was counted on
+                    for rep in reps[reps_stored:]:
+                        row = rep_dict(rep, cur_set)
+                        session.add_rep(row)
+                        for fl in engine.on_row("rep", row, res.view):
+                            session.add_flag({**fl.to_dict(), "set": cur_set})
+                            flag_shown = (*_flag_text(fl), frame.t_s)
+                            audio.say(fl.message, "flag")
+                    reps_stored = len(reps)
+                else:
+                    if closed:
+                        track.flush()
+                    for row in closed:
+                        session.add_hold(row)
+                        for fl in engine.on_row("hold", row, res.view):
+                            session.add_flag({**fl.to_dict(), "set": cur_set})
+                            flag_shown = (*_flag_text(fl), frame.t_s)
+                            audio.say(fl.message, "flag")
+                    holds_stored += len(closed)
+                metrics = dict(res.signals)
+                metrics["lift"] = res.lift
+                fired = engine.step(frame.t_s, metrics, res.view, phase=res.rep_phase,
+                                    rep=(res.reps + 1) if res.rep_phase == "up" else None,
+                                    hold=res.holds if res.hold_s is not None else None)
+                for fl in fired:
+                    session.add_flag({**fl.to_dict(), "set": cur_set})
+                    flag_shown = (*_flag_text(fl), frame.t_s)
+                    audio.say(fl.message, "flag")
+                if coach.state == "setup":
+                    g, _ = coach.guidance(res)
+                    if g:
+                        audio.say(g, "info")
+                lm = pose.image
+                if frame.t_s - last_update >= 1.0:
+                    session.update(quality=analyzer.quality.to_dict(), view=res.view)
+                    last_update = frame.t_s
+            flag_text, flag_kind, flag_t = flag_shown
+            show_flag = flag_text if frame.t_s - flag_t <= FLAG_SHOW_S else ""
+            screen = coach.screen(frame.t_s, flag_text=show_flag, flag_kind=flag_kind)
+            screen.mirror = mirror
+            if metronome is not None and coach.state == "active" and not coach.paused:
+                screen.beat, screen.beat_phase, new_beat = metronome.at(frame.t_s)
+                if new_beat:
+                    audio.say(screen.beat, "beat")
+            recent_t.append(time.monotonic())
+            if opts.debug:
+                fps = (len(recent_t) - 1) / (recent_t[-1] - recent_t[0]) if len(recent_t) > 1 and recent_t[-1] > recent_t[0] else 0
+                lat = f"{latencies[-1]:.0f} ms" if latencies else "-"
+                screen.debug = (f"{fps:.0f} fps  latency {lat}  dropped {100 * source.dropped_share:.0f}%  "
+                                f"audio {audio.engine_name}")
+            canvas = render(frame.image, lm if lm is not None else None, screen)
+            window.show(canvas)
+            latencies.append((time.monotonic() - frame.t_mono) * 1000.0)
+            proc_ms.append((time.perf_counter() - t0) * 1000.0)
+            key = window.poll_key(1)
+            if key is not None:
+                if key == "q":
+                    ended_by = "q"
+                    break
+                handle(coach.key(key, frame.t_s), frame.t_s)
+            handle(coach.tick(frame.t_s), frame.t_s)
+            if window.closed:
+                ended_by = "window closed"
+                break
+    except KeyboardInterrupt:
+        ended_by = "Ctrl-C"
+    except _Terminate:
+        ended_by = "terminated"
+    except InputError as e:          # camera unplugged: finish what we have, then report it
+        ended_by = "camera lost"
+        error = e
+    except OutputError as e:         # store or track cannot be written: keep what is there
+        ended_by = "output error"
+        error = e
+    finally:
+        if prev_term is not None:
+            try:
+                signal.signal(signal.SIGTERM, prev_term)
+            except ValueError:
+                pass
+        source.stop()
+
+    # ---- finish: nothing above this line may lose data; everything below is best effort in order
+    try:
+        t_end = t_frame if frames else t_now
+        coach.finish(t_end)
+        try:
+            track.close()
+        except OutputError as e:
+            say(f"footform: {e}")
+            track.abandon()
+        summary = analyzer.finish()
+        flags = [f.to_dict() for f in engine.finish(t_end)]
+        for f in flags:
+            f["set"] = _set_of(f.get("t_start"), coach.sets_summary()) if f.get("set") is None else f["set"]
+        live_stats = {
+            "frames_captured": source.captured, "frames_processed": frames, "frames_dropped": source.dropped,
+            "dropped_share": round(source.dropped_share, 4), "latency_ms": _latency_stats(latencies),
+            "processing_ms": _latency_stats(proc_ms), "ended_by": ended_by, "audio": audio.engine_name,
+            "metronome_bpm": plan.metronome_bpm,
+        }
+        doc = session_summary(summary, coach.sets_summary(), coach.marks, flags, plan, live_stats)
+        try:
+            session.finish(doc)
+        except FootformError as e:   # stays 'incomplete': the next start recovers it from the track
+            say(f"footform: the session could not be completed in the store ({e}); it will be recovered next time.")
+        out_dir = Path(opts.out) if opts.out else Path("footform-out") / f"live-{_dt.datetime.now():%Y%m%d-%H%M%S}"
+        result.out_dir = out_dir
+        try:
+            write_summary(summary, out_dir)
+            (out_dir / "session.json").write_text(json.dumps(doc, indent=2, ensure_ascii=False, default=str) + "\n", encoding="utf-8")
+        except (OutputError, OSError) as e:
+            say(f"footform: {e}")
+            result.out_dir = None
+        result.report_path = _write_report(store, session.id, out_dir, say) if result.out_dir else None
+        result.summary = doc
+        result.frames_captured, result.frames_processed, result.frames_dropped = source.captured, frames, source.dropped
+        result.latency_ms = _latency_stats(latencies)
+        result.ended_by = ended_by
+        result.error = error
+        if opts.stats_path:
+            Path(opts.stats_path).write_text(json.dumps({**live_stats, "latency_ms_per_frame": latencies, "processing_ms_per_frame": proc_ms}) + "\n")
+        _print_end(say, summary, doc, coach, result, format_table)
+    finally:
+        audio.close()
+        estimator.close()
+        window.close()
+        store.close()
+        cv2.destroyAllWindows()
+    return result
+
+
+def _write_report(store: Any, session_id: int, out_dir: Path, say: Callable[[str], None]) -> Path | None:
+    """The session's HTML report (``report.session_report`` → ``report.write_html``); best effort."""
+    try:
+        from . import report as report_mod
+    except ImportError as e:  # the report's own dependencies (matplotlib) missing
+        say(f"footform: no HTML report ({e}).")
+        return None
+    try:
+        return Path(report_mod.write_html(out_dir / "report.html", report_mod.session_report(store, session_id)))
+    except FootformError as e:
+        say(f"footform: the report could not be written ({e})")
+        return None
+
+
+def _print_end(say: Callable[[str], None], summary: Any, doc: dict[str, Any], coach: Coach, result: LiveResult,
+               format_table: Callable[[Any], str]) -> None:
+    say("")
+    say(format_table(summary))
+    for s in doc.get("sets") or []:
+        if s["kind"] == "reps":
+            say(f"set {s['index']}: {s['n_reps']} reps ({s['ended_by'] or 'open'})")
+        else:
+            best = ", ".join(f"{k} {v:.0f} s" for k, v in (s.get("best_s") or {}).items() if v is not None) or "no hold"
+            say(f"set {s['index']}: {s['n_holds']} holds, best {best}")
+    for m in coach.marks:
+        rating = f" {m['rating']}/10" if m.get("rating") is not None else ""
+        say(f"{m['kind']}{rating} marked at {m['t_s']:.1f} s (set {m.get('set') or '-'})")
+    lat = result.latency_ms
+    share = 100.0 * result.frames_dropped / result.frames_captured if result.frames_captured else 0.0
+    say(f"frames: {result.frames_processed} analysed of {result.frames_captured} captured ({share:.0f} % skipped to keep up); "
+        f"latency median {lat.get('median', 0):.0f} ms, p95 {lat.get('p95', 0):.0f} ms")
+    say(f"session {result.session_id} saved in {result.db_path}")
+    if result.out_dir is not None:
+        say(f"summary: {result.out_dir / 'summary.json'}")
+    if result.report_path is not None:
+        say(f"report: {result.report_path}")
+
+
+# =============================================================================================
+# Command line
+# =============================================================================================
+
+
+def _positive_int(s: str) -> int:
+    v = int(s)
+    if v < 1:
+        raise argparse.ArgumentTypeError("must be 1 or more")
+    return v
+
+
+def _positive_float(s: str) -> float:
+    v = float(s)
+    if not v > 0:
+        raise argparse.ArgumentTypeError("must be more than 0")
+    return v
+
+
+def register_live(subparsers: Any) -> argparse.ArgumentParser:
+    """Add ``footform live`` to the CLI's subparsers (``build_parser`` calls this)."""
+    p = subparsers.add_parser(
+        "live",
+        help="coach an exercise live in front of a webcam",
+        description="Open a window with the camera image, your legs and feet drawn, a rep counter or hold timer, and "
+                    "spoken cues. Keys: SPACE pause, N next set, P pain (then 0-10), C cramp, Q quit.",
+    )
+    p.add_argument("--exercise", required=True, choices=sorted(EXERCISE_NAMES), help="the exercise to coach")
+    p.add_argument("--camera", default="0", metavar="INDEX|FILE",
+                   help="camera index (default 0) or a video file played at its real speed as a stand-in camera")
+    p.add_argument("--sets", type=_positive_int, default=3, help="number of sets (default 3)")
+    p.add_argument("--reps", type=_positive_int, default=12, help="calf raises per set (default 12)")
+    p.add_argument("--hold", type=_positive_float, default=30.0, metavar="SECONDS", help="single-leg hold per leg (default 30)")
+    p.add_argument("--rest", type=float, default=60.0, metavar="SECONDS", help="rest between sets (default 60)")
+    p.add_argument("--metronome", type=float, metavar="BPM", help="beats per minute, one up and one down (60 = heel-rise test)")
+    p.add_argument("--no-audio", dest="audio", action="store_false", help="no spoken cues")
+    p.add_argument("--person", metavar="NAME", help="whose session this is (name or pseudonym)")
+    p.add_argument("--height", type=float, dest="height_cm", metavar="CM", help="your height in cm (gives cm estimates)")
+    p.add_argument("--model", metavar="PATH", help="pose model: 'full', 'heavy' or a PoseLandmarker .task file")
+    p.add_argument("--db", metavar="FILE", help="session database (default: footform.db in your data folder, or $FOOTFORM_DB)")
+    p.add_argument("--out", metavar="DIR", help="folder for the summary and report (default footform-out/live-<time>)")
+    p.add_argument("--rules", metavar="FILE", help="rule overrides (TOML) for the form cues")
+    mirror = p.add_mutually_exclusive_group()
+    mirror.add_argument("--mirror", dest="mirror", action="store_true", default=None, help="show the image mirrored (default for a camera)")
+    mirror.add_argument("--no-mirror", dest="mirror", action="store_false", help="show the image as filmed (default for a file)")
+    p.add_argument("--fullscreen", action="store_true", help="fill the screen")
+    p.add_argument("--debug", action="store_true", help="show frame rate, latency and skipped frames on screen")
+    p.add_argument("--cue-log", help=argparse.SUPPRESS)
+    p.add_argument("--stats", dest="stats_path", help=argparse.SUPPRESS)
+    p.add_argument("--max-seconds", type=float, help=argparse.SUPPRESS)
+    p.set_defaults(func=cmd_live)
+    return p
+
+
+def cmd_live(args: argparse.Namespace) -> int:
+    opts = LiveOptions(
+        exercise=EXERCISE_NAMES[args.exercise], camera=str(args.camera), sets=args.sets, reps=args.reps, hold_s=args.hold,
+        rest_s=max(0.0, args.rest), metronome_bpm=args.metronome, audio=args.audio, model=args.model, db=args.db,
+        person=args.person, height_cm=args.height_cm, out=args.out, mirror=args.mirror, fullscreen=args.fullscreen,
+        rules=args.rules, cue_log=args.cue_log, stats_path=args.stats_path, debug=args.debug, max_seconds=args.max_seconds,
+    )
+    result = run_live(opts, say=lambda s: print(s, flush=True))
+    if result.error is not None:
+        print(f"footform: {result.error}", file=sys.stderr)
+        return result.error.exit_code
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m footform.live …``: the ``live`` subcommand alone (until/unless the CLI has it)."""
+    from .cli import native_logs_hidden
+
+    parser = argparse.ArgumentParser(prog="footform")
+    parser.add_argument("--verbose", action="store_true", help="also show MediaPipe's own log lines")
+    sub = parser.add_subparsers(dest="command")
+    register_live(sub)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or argv[0] != "live":
+        argv = ["live", *argv]
+    args = parser.parse_args(argv)
+    try:
+        with native_logs_hidden(not args.verbose):
+            return int(args.func(args) or 0)
+    except FootformError as e:
+        print(f"footform: {e}", file=sys.stderr)
+        return e.exit_code
+    except KeyboardInterrupt:
+        print("footform: interrupted.", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

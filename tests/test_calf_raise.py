@@ -100,3 +100,56 @@ def test_memory_is_flat_in_video_length():
     tracemalloc.stop()
     # only per-rep figures grow (30 reps): well under 200 kB more for 4× the frames
     assert b - a < 200_000
+
+
+def _corrupt_shank(frames, t0, t1, factor=2.0):
+    """Frames with the right knee pushed up so the right shank is ``factor`` × its length (a model
+    error: the two legs no longer have similar shanks) between ``t0`` and ``t1`` seconds."""
+    import numpy as np
+
+    from footform.landmarks import LM
+
+    out = []
+    for f in frames:
+        if f.image is not None and t0 <= f.t_s < t1:
+            im = f.image.copy()
+            ank = im[LM.RIGHT_ANKLE, :2].astype(np.float64)
+            im[LM.RIGHT_KNEE, :2] = ank + factor * (im[LM.RIGHT_KNEE, :2] - ank)
+            f = type(f)(f.index, f.t_s, f.width, f.height, image=im, world=f.world, n_people=f.n_people)
+        out.append(f)
+    return out
+
+
+def test_implausible_leg_geometry_is_not_measured_and_warned():
+    frames, _ = generate([still(1.5)] + FULL * 6, view="back", seed=12)
+    clean = analyze_frames(frames, AnalysisConfig(exercise="calf_raise"))
+    assert clean.quality.frames_legs_implausible == 0
+    assert not any("unreliable" in w for w in clean.warnings)
+    bad = analyze_frames(_corrupt_shank(frames, 4.0, 6.0), AnalysisConfig(exercise="calf_raise"))
+    n_bad = sum(1 for f in frames if 4.0 <= f.t_s < 6.0)
+    assert bad.quality.frames_legs_implausible == n_bad
+    assert bad.quality.frames_feet_visible == clean.quality.frames_feet_visible - n_bad
+    w = [w for w in bad.warnings if w.startswith("Tracking of the legs is unreliable")]
+    assert len(w) == 1 and "shanks of very different length" in w[0]
+    # the rep whose frames were unusable is not counted as a full rep
+    assert len(bad.reps) < len(clean.reps)
+
+
+def test_a_foot_jumping_while_the_other_stays_is_implausible():
+    import numpy as np
+
+    from footform.landmarks import LEGS
+
+    frames, _ = generate([still(1.5)] + FULL * 3, view="front", seed=13)
+    k = 60  # one frame: the right leg's points jump 1.2 shank lengths sideways (~36 shank/s at 30 fps)
+    f = frames[k]
+    im = f.image.copy()
+    leg = LEGS["right"]
+    shank_x = float(np.hypot((im[leg.knee, 0] - im[leg.ankle, 0]) * f.width, (im[leg.knee, 1] - im[leg.ankle, 1]) * f.height)) / f.width
+    for i in (leg.knee, *leg.foot):
+        im[i, 0] += 1.2 * shank_x
+    frames[k] = type(f)(f.index, f.t_s, f.width, f.height, image=im, world=f.world, n_people=1)
+    s = analyze_frames(frames, AnalysisConfig(exercise="calf_raise"))
+    assert s.quality.frames_legs_implausible >= 1
+    assert s.quality.to_dict()["frames_legs_implausible"] == s.quality.frames_legs_implausible
+    assert len(s.reps) == 3

@@ -61,6 +61,26 @@ CUT_CONFIRM_FRAMES = 3
 #: After this long without a usable frame, the stream is treated as restarted (re-baseline).
 LOST_GAP_S = 2.0
 
+#: Leg-geometry plausibility (a frame failing it is unusable: no foot is measured on it).
+#: * The longer shank (knee–ankle, image) may be at most this many times the shorter one.  Measured
+#:   (99th percentile of longer/shorter, person found, full model): 1.06 seated ankle circles,
+#:   1.21 lateral leg swings, 1.22 knee raises, 1.26 squat / calf raise (shared/footage); 1.5 is
+#:   above all of them with margin.  On the rear waist-down dumbbell clip, where the model puts
+#:   both legs' points on one leg, 7.9 % of the frames with a person exceed it.  Only checked while
+#:   both ankles are within :data:`LEVEL_ANKLES_SHANKS` of the same height (both feet down): a foot
+#:   lifted behind (bent-knee single-leg stance) legitimately foreshortens its shank.
+LR_SHANK_RATIO_MAX = 1.5
+#: Both feet count as down for the shank check when the ankles' heights differ by less than this
+#: many (longer) shanks: 0.3 shank ≈ 0.5 FL, the foot-contact lift threshold (exercises/contact.py).
+LEVEL_ANKLES_SHANKS = 0.3
+#: * A foot "teleports" (the model swapped it onto the other leg or lost it): one ankle moves faster
+#:   than this many shank lengths per second between consecutive frames while the other ankle moves
+#:   less than a third as far (a hard cut or camera jerk moves both).  Fastest real ankle motion
+#:   measured (99th percentile per frame): 0.31 shank/frame ≈ 9 shank/s in the lateral leg swings
+#:   (29.97 fps), 0.51 shank/frame ≈ 13 shank/s in the knee raises (25 fps); 25 shank/s (≈ 10 m/s
+#:   for a 40 cm shank) is twice that.
+TELEPORT_SHANKS_PER_S = 25.0
+
 SIGNAL_NAMES = (
     "heel_toe_left", "heel_toe_right",      # heel above toe, FL
     "heel_h_left", "heel_h_right",          # heel height in the image (up +), FL
@@ -97,6 +117,8 @@ class Kinematics:
         cm_per_px: centimetres per pixel at the person's distance (NaN without height).
         cut: a hard cut or a restart after lost tracking happened just before this frame.
         signals: float vector laid out as :data:`SIGNAL_NAMES` (NaN = not valid).
+        implausible: ``""``, or why the leg geometry of this frame is not a real pair of legs
+            (``"shank_ratio"``, ``"foot_jump"``); such a frame has no usable foot and no signals.
     """
 
     index: int
@@ -109,6 +131,7 @@ class Kinematics:
     cm_per_px: float
     cut: bool
     signals: np.ndarray = field(repr=False)
+    implausible: str = ""
 
     def get(self, name: str) -> float:
         return float(self.signals[SIG[name]])
@@ -144,6 +167,7 @@ class KinematicsEstimator:
         self._ref_t: float | None = None
         self._pending: list[tuple[np.ndarray, float]] = []
         self._restart = True
+        self._prev_ankles: tuple[float, np.ndarray] | None = None  # (t_s, 2×2 px) of the last frame with a person
 
     def reset_scale(self) -> None:
         self._shanks.clear()
@@ -173,12 +197,43 @@ class KinematicsEstimator:
             return True, True
         return False, False
 
+    def leg_problem(self, frame: PoseFrame) -> str:
+        """Why this frame's leg geometry is not a plausible pair of legs (``""`` when it is).
+
+        Checks (thresholds and what they were measured on: :data:`LR_SHANK_RATIO_MAX`,
+        :data:`TELEPORT_SHANKS_PER_S`): left and right shank lengths must agree, and one ankle may
+        not jump while the other stays.  Keeps the previous frame's ankles (call once per frame).
+        """
+        if frame.image is None:
+            self._prev_ankles = None
+            return ""
+        P = frame.image[:, :2].astype(float) * np.array([frame.width, frame.height], float)
+        ankles = np.array([P[LEGS["left"].ankle], P[LEGS["right"].ankle]])
+        shanks = [float(np.linalg.norm(P[LEGS[s].knee] - P[LEGS[s].ankle])) for s in ("left", "right")]
+        prev, self._prev_ankles = self._prev_ankles, (frame.t_s, ankles)
+        level = abs(ankles[0, 1] - ankles[1, 1]) < LEVEL_ANKLES_SHANKS * max(shanks)
+        if level and max(shanks) > LR_SHANK_RATIO_MAX * max(min(shanks), 1e-6):
+            return "shank_ratio"
+        if prev is not None:
+            dt = frame.t_s - prev[0]
+            scale = self.shank_px if self._shanks else max(shanks)
+            if 0.0 < dt <= CUT_MAX_GAP_S and scale > 0:
+                d = np.linalg.norm(ankles - prev[1], axis=1) / scale
+                if d.max() > TELEPORT_SHANKS_PER_S * dt and d.min() < d.max() / 3.0:
+                    return "foot_jump"
+        return ""
+
     def step(self, frame: PoseFrame, framing: Framing, view: str) -> Kinematics:
         sig = np.full(len(SIGNAL_NAMES), np.nan)
         nan = float("nan")
+        problem = self.leg_problem(frame)
         if frame.image is None or not framing.any_foot_ok:
             return Kinematics(frame.index, frame.t_s, frame.has_person, dict(framing.foot_ok), view,
                               self.shank_px, self.shank_px * FOOT_PER_SHANK, self._cm_per_px(), False, sig)
+        if problem:
+            # the model did not see a real pair of legs here: nothing on this frame is measured
+            return Kinematics(frame.index, frame.t_s, True, {"left": False, "right": False}, view, self.shank_px,
+                              self.shank_px * FOOT_PER_SHANK, self._cm_per_px(), False, sig, implausible=problem)
         W, H = frame.width, frame.height
         P = frame.image[:, :2].astype(float) * np.array([W, H], float)  # pixels, x right / y down
         ok = dict(framing.foot_ok)

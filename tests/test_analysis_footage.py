@@ -67,12 +67,14 @@ def test_feet_closeup_failure_says_feet_not_visible():
 
 
 def test_back_view_dumbbell_calf_raises():
-    """14 full reps by hand; the pose model finds the person on only ~41 % of frames.
+    """14 full reps by hand; rear, waist-down, handheld, two hard cuts.
 
-    Known shortfall (see docs/metrics.md): on the default-confidence track the heel/toe points of
-    this handheld, waist-down rear clip are too unstable to recover most reps.  The test checks
-    what must hold regardless — no more reps than there were, each near an annotated top — and is
-    marked xfail for the full count until the pose stage delivers a usable track.
+    Known shortfall (measured in docs/metrics.md, "Rear view, waist-down footage"): without the upper
+    body the model finds the person on ~68 % of frames, mirrors the rear view into a front one,
+    often puts both legs' points on one leg, and its toe point rises with the heel (heel-above-toe
+    stays flat); the image heights do show the reps but drift with the handheld camera.  What must
+    hold regardless: no more reps than there were, each near an annotated top, and the summary says
+    the leg tracking is unreliable instead of presenting a confident count.
     """
     gt = _gt()["calf_back_waistdown_dumbbells.mp4"]
     frames = _frames("calf_back_waistdown_dumbbells.mp4")
@@ -83,4 +85,16 @@ def test_back_view_dumbbell_calf_raises():
     near = [min(abs(r["t_top"] * fps - f) for f in tops) for r in s.reps]
     assert sum(d <= gt["tolerance_frames"] * 2 for d in near) >= len(s.reps) - 1
     if abs(len(s.reps) - gt["full_reps"]) > 1:
-        pytest.xfail(f"counted {len(s.reps)} of {gt['full_reps']} reps on this track (known shortfall)")
+        # the honest behaviour: implausible leg geometry is flagged and not measured
+        assert s.quality.frames_legs_implausible > 0
+        assert any("Tracking of the legs is unreliable" in w for w in s.warnings), s.warnings
+        pytest.xfail(f"counted {len(s.reps)} of {gt['full_reps']} reps: rear waist-down handheld footage is not "
+                     "tracked well enough by the pose model to count reps (docs/metrics.md)")
+
+
+def test_full_body_clips_have_plausible_leg_geometry():
+    """The leg-plausibility check must not fire on normal full-body footage."""
+    for clip in ("sls_front_knee_raises_alternating.mp4", "sls_front_lateral_leg_swings.mp4"):
+        s = analyze_frames(_frames(clip), AnalysisConfig(exercise="auto"))
+        assert s.quality.frames_legs_implausible <= 0.01 * s.quality.frames_with_person, clip
+        assert not any("unreliable" in w for w in s.warnings), clip

@@ -120,19 +120,36 @@ def _corrupt_shank(frames, t0, t1, factor=2.0):
     return out
 
 
-def test_implausible_leg_geometry_is_not_measured_and_warned():
+def test_a_foreshortened_shank_alone_is_not_implausible():
+    """A leg swung towards the camera looks 1.5–2x shorter (real sample pose2sim_cam01): still a real leg."""
     frames, _ = generate([still(1.5)] + FULL * 6, view="back", seed=12)
     clean = analyze_frames(frames, AnalysisConfig(exercise="calf_raise"))
     assert clean.quality.frames_legs_implausible == 0
     assert not any("unreliable" in w for w in clean.warnings)
-    bad = analyze_frames(_corrupt_shank(frames, 4.0, 6.0), AnalysisConfig(exercise="calf_raise"))
-    n_bad = sum(1 for f in frames if 4.0 <= f.t_s < 6.0)
-    assert bad.quality.frames_legs_implausible == n_bad
-    assert bad.quality.frames_feet_visible == clean.quality.frames_feet_visible - n_bad
+    short = analyze_frames(_corrupt_shank(frames, 4.0, 6.0), AnalysisConfig(exercise="calf_raise"))
+    assert short.quality.frames_legs_implausible == 0
+
+
+def test_feet_jumping_between_legs_are_not_measured_and_warned():
+    import numpy as np
+
+    from footform.landmarks import LEGS
+
+    frames, _ = generate([still(1.5)] + FULL * 6, view="back", seed=12)
+    clean = analyze_frames(frames, AnalysisConfig(exercise="calf_raise"))
+    leg = LEGS["right"]
+    bad_idx = [i for i, f in enumerate(frames) if 4.0 <= f.t_s < 6.0][::2]  # every other frame jumps
+    for k in bad_idx:
+        f = frames[k]
+        im = f.image.copy()
+        for i in (leg.knee, *leg.foot):
+            im[i, 0] += 0.15  # the right leg's points land ~190 px (1.3 shank) away for one frame
+        frames[k] = type(f)(f.index, f.t_s, f.width, f.height, image=im, world=f.world, n_people=1)
+    bad = analyze_frames(frames, AnalysisConfig(exercise="calf_raise"))
+    assert bad.quality.frames_legs_implausible >= len(bad_idx)
+    assert bad.quality.frames_feet_visible < clean.quality.frames_feet_visible
     w = [w for w in bad.warnings if w.startswith("Tracking of the legs is unreliable")]
-    assert len(w) == 1 and "shanks of very different length" in w[0]
-    # the rep whose frames were unusable is not counted as a full rep
-    assert len(bad.reps) < len(clean.reps)
+    assert len(w) == 1
 
 
 def test_a_foot_jumping_while_the_other_stays_is_implausible():

@@ -69,7 +69,10 @@ LOST_GAP_S = 2.0
 #:   both legs' points on one leg, 7.9 % of the frames with a person exceed it.  Only checked while
 #:   both ankles are within :data:`LEVEL_ANKLES_SHANKS` of the same height (both feet down): a foot
 #:   lifted behind (bent-knee single-leg stance) legitimately foreshortens its shank.
-LR_SHANK_RATIO_MAX = 1.5
+#:   NOT APPLIED (``None``): on the real sample samples/pose2sim_cam01.mp4 a leg swung towards the
+#:   camera from a front three-quarter view, foot near the floor, reads 1.5–2× shorter on 31 % of the
+#:   frames — a real pair of legs.  Kept for reference; only the foot-jump check below is applied.
+LR_SHANK_RATIO_MAX: float | None = None
 #: Both feet count as down for the shank check when the ankles' heights differ by less than this
 #: many (longer) shanks: 0.3 shank ≈ 0.5 FL, the foot-contact lift threshold (exercises/contact.py).
 LEVEL_ANKLES_SHANKS = 0.3
@@ -99,6 +102,11 @@ SIGNAL_NAMES = (
     "ankle_medial_left", "ankle_medial_right",  # ankle offset from the heel–toe midpoint towards the midline, FL
     "ankle_above_foot_left", "ankle_above_foot_right",  # ankle height above the foot's lowest point, FL
     "knee_angle_left", "knee_angle_right",  # hip–knee–ankle angle in the image, deg (180 = straight)
+    # -- calf stretch / ankle pumps (exercises/calf_stretch.py, ankle_pumps.py) --
+    "foot_shank_angle_left", "foot_shank_angle_right",  # shank–foot angle in the image in every view, deg
+    "toe_dx_left", "toe_dx_right",          # toe tip minus heel along image x, FL (side view: sign = facing)
+    "shank_tilt_left", "shank_tilt_right",  # shank direction in the image from vertical, deg (+ = knee to image right)
+    "yaw_deg",                              # body turn from the world hip(+shoulder) axis: 0 = square on, 90 = side on
 )
 SIG = {name: i for i, name in enumerate(SIGNAL_NAMES)}
 
@@ -212,7 +220,7 @@ class KinematicsEstimator:
         shanks = [float(np.linalg.norm(P[LEGS[s].knee] - P[LEGS[s].ankle])) for s in ("left", "right")]
         prev, self._prev_ankles = self._prev_ankles, (frame.t_s, ankles)
         level = abs(ankles[0, 1] - ankles[1, 1]) < LEVEL_ANKLES_SHANKS * max(shanks)
-        if level and max(shanks) > LR_SHANK_RATIO_MAX * max(min(shanks), 1e-6):
+        if LR_SHANK_RATIO_MAX is not None and level and max(shanks) > LR_SHANK_RATIO_MAX * max(min(shanks), 1e-6):
             return "shank_ratio"
         if prev is not None:
             dt = frame.t_s - prev[0]
@@ -268,6 +276,13 @@ class KinematicsEstimator:
             # over the inside of the foot (pronation) shows as less height above the foot's lowest
             # point and more medial offset from the heel–toe midpoint.
             sig[SIG[f"ankle_above_foot_{s}"]] = (max(heel[1], toe[1]) - ankle[1]) / fl
+            # image-plane shank–foot angle and shank direction in every view (the exercise decides
+            # where they mean something: a foot seen end-on from the front has no usable angle)
+            sh_v, ft_v = knee - ankle, toe - heel
+            cos_fs = float(np.dot(sh_v, ft_v) / max(np.linalg.norm(sh_v) * np.linalg.norm(ft_v), 1e-9))
+            sig[SIG[f"foot_shank_angle_{s}"]] = math.degrees(math.acos(max(-1.0, min(1.0, cos_fs))))
+            sig[SIG[f"toe_dx_{s}"]] = (toe[0] - heel[0]) / fl
+            sig[SIG[f"shank_tilt_{s}"]] = math.degrees(math.atan2(knee[0] - ankle[0], ankle[1] - knee[1]))
             if frame.visibility(leg.hip) >= VISIBILITY_MIN:
                 u, v = hip - knee, ankle - knee
                 cosk = float(np.dot(u, v) / max(np.linalg.norm(u) * np.linalg.norm(v), 1e-9))
@@ -328,6 +343,11 @@ class KinematicsEstimator:
                 # + when the right hip is lower (larger y) than the left
                 sig[SIG["pelvic_drop"]] = math.degrees(math.atan2(P[LM.RIGHT_HIP][1] - P[LM.LEFT_HIP][1], abs(d[0]) + 1e-9))
 
+        if frame.world is not None:
+            axis = frame.world[LM.LEFT_HIP] - frame.world[LM.RIGHT_HIP]
+            if sh_seen:
+                axis = axis + (frame.world[LM.LEFT_SHOULDER] - frame.world[LM.RIGHT_SHOULDER])
+            sig[SIG["yaw_deg"]] = math.degrees(math.atan2(abs(float(axis[2])), abs(float(axis[0]))))
         return Kinematics(frame.index, frame.t_s, True, ok, view, shank_px, fl, self._cm_per_px(), cut, sig)
 
     @property

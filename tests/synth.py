@@ -41,6 +41,12 @@ class Seg:
     sway_hz: float = 0.0
     wobble_deg: float = 0.0
     wobble_hz: float = 0.0
+    #: injected faults: heel drift towards the midline at the top of a rep (m, + = sickling);
+    #: stance ankle sinking medially over the foot during a lift (m, arch-collapse); free-side hip
+    #: drop during a lift (deg)
+    heel_in_m: float = 0.0
+    arch_m: float = 0.0
+    pelvic_drop_deg: float = 0.0
 
 
 def still(dur: float) -> Seg:
@@ -50,14 +56,15 @@ def still(dur: float) -> Seg:
 pause = still
 
 
-def rep(height_m: float = 0.06, rise: float = 0.5, top: float = 0.5, lower: float = 0.8) -> Seg:
-    return Seg("rep", rise + top + lower, height_m=height_m, rise=rise, top=top, lower=lower)
+def rep(height_m: float = 0.06, rise: float = 0.5, top: float = 0.5, lower: float = 0.8, heel_in_m: float = 0.0) -> Seg:
+    return Seg("rep", rise + top + lower, height_m=height_m, rise=rise, top=top, lower=lower, heel_in_m=heel_in_m)
 
 
 def lift(side: str, dur: float, height_m: float = 0.25, sway_m: float = 0.0, sway_hz: float = 0.5,
-         wobble_deg: float = 0.0, wobble_hz: float = 3.0) -> Seg:
+         wobble_deg: float = 0.0, wobble_hz: float = 3.0, arch_m: float = 0.0, pelvic_drop_deg: float = 0.0) -> Seg:
     """Lift ``side`` foot for ``dur`` s (0.3 s up and down ramps inside), with sway and wobble."""
-    return Seg("lift", dur, height_m=height_m, side=side, sway_m=sway_m, sway_hz=sway_hz,
+    return Seg("lift", dur, height_m=height_m, side=side, sway_m=sway_m, sway_hz=sway_hz, arch_m=arch_m,
+               pelvic_drop_deg=pelvic_drop_deg,
                wobble_deg=wobble_deg, wobble_hz=wobble_hz)
 
 
@@ -132,6 +139,9 @@ def generate(segments: list[Seg], view: str = "front", fps: float = 30.0, height
         lifted = {"left": 0.0, "right": 0.0}
         sway = 0.0
         wob = 0.0
+        heel_in = 0.0
+        arch = 0.0
+        pdrop = 0.0
         for a, b, s in bounds:
             if not (a <= t < b):
                 continue
@@ -143,11 +153,14 @@ def generate(segments: list[Seg], view: str = "front", fps: float = 30.0, height
                     h = s.height_m
                 else:
                     h = s.height_m * (1 - _ramp((u - s.rise - s.top) / s.lower))
+                heel_in = s.heel_in_m * (h / s.height_m if s.height_m else 0.0)
             elif s.kind == "lift":
                 up = _ramp(u / 0.3) * (1 - _ramp((u - (s.dur - 0.3)) / 0.3)) if s.dur > 0.6 else math.sin(math.pi * u / s.dur)
                 lifted[s.side] = s.height_m * up
                 sway = s.sway_m * math.sin(2 * math.pi * s.sway_hz * u)
                 wob = s.wobble_deg * math.sin(2 * math.pi * s.wobble_hz * u)
+                arch = s.arch_m * up
+                pdrop = s.pelvic_drop_deg * up
         if single_leg_side is not None:
             other = "right" if single_leg_side == "left" else "left"
             lifted[other] = max(lifted[other], single_leg_lift_m)
@@ -169,6 +182,7 @@ def generate(segments: list[Seg], view: str = "front", fps: float = 30.0, height
             toe = np.array([fx, 0.0 + lf, 0.75 * fl_m])
             knee = np.array([fx, 0.285 * H + 0.75 * h + lf * 0.5, 0.0 + lf * 0.8])
             hip = np.array([fx, 0.53 * H + body_up, 0.0])
+            heel[0] -= sx * heel_in  # towards the midline
             P[getattr(LM, f"{side.upper()}_ANKLE")] = ank
             P[getattr(LM, f"{side.upper()}_HEEL")] = heel
             P[getattr(LM, f"{side.upper()}_FOOT_INDEX")] = toe
@@ -197,6 +211,12 @@ def generate(segments: list[Seg], view: str = "front", fps: float = 30.0, height
             shank = P[knee_i, 1] - P[ank_i, 1]
             # + wob = knee lateral of the ankle
             P[knee_i, 0] += sx * shank * math.sin(math.radians(wob))
+            # arch collapse: the stance ankle sinks medially over the foot
+            P[ank_i, 0] -= sx * arch
+            P[ank_i, 1] -= 0.5 * arch
+            # pelvic drop: the free-side hip lowers
+            free_hip = LM.RIGHT_HIP if stance_side == "left" else LM.LEFT_HIP
+            P[free_hip, 1] -= 2 * half * math.tan(math.radians(pdrop))
         # -- project -------------------------------------------------------------------------
         img = np.zeros((NUM_LANDMARKS, 5), np.float32)
         world = np.zeros((NUM_LANDMARKS, 3), np.float32)

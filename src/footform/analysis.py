@@ -264,8 +264,16 @@ class Analyzer:
         keep = {"common", summary.exercise}
         rules = [r for r in self.feedback.rules if r.exercise in keep]
         rows = FeedbackEngine(rules)
-        for rep in summary.reps:
-            rows.on_row("rep", {**rep, **rep["form"]}, view=view)
+        # Partial reps (events) are judged too — "incomplete raise" is about them above all —
+        # in time order with the full reps, without entering the typical-height history.
+        partials = [{"index": None, "side": e.get("side"), "t_start": e["t_s"], "t_end": e.get("t_end_s", e["t_s"]),
+                     "peak_lift": e.get("peak_lift"), "partial": True}
+                    for e in summary.events if e.get("type") == "partial_rep"]
+        for rep in sorted([*summary.reps, *partials], key=lambda r: r["t_start"]):
+            if rep.get("partial"):
+                rows.on_row("rep", rep, view=view, learn=False)
+            else:
+                rows.on_row("rep", {**rep, **rep["form"]}, view=view)
         for hold in summary.holds:
             rows.on_row("hold", {**hold, **hold["form"]}, view=view)
         if summary.set_stats:

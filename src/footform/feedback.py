@@ -405,8 +405,12 @@ class FeedbackEngine:
                     st.since = None
         return fired
 
-    def on_row(self, scope: str, row: Mapping[str, Any], view: str, index_key: str = "index") -> list[Flag]:
-        """Evaluate the ``scope`` rules (rep / hold / set) on one completed row's metrics."""
+    def on_row(self, scope: str, row: Mapping[str, Any], view: str, index_key: str = "index", learn: bool = True) -> list[Flag]:
+        """Evaluate the ``scope`` rules (rep / hold / set) on one completed row's metrics.
+
+        ``learn=False`` judges the row without adding it to the history that ``typical``
+        references are computed from (a partial rep must not lower the person's typical height).
+        """
         fired: list[Flag] = []
         for rule in self.rules:
             if rule.scope != scope:
@@ -433,7 +437,7 @@ class FeedbackEngine:
                     flag = self._flag(rule, side or row.get("side") or row.get("stance_side"), t0, t1, value, ref, **kw)
                     self.flags.append(flag)
                     fired.append(flag)
-                if not math.isnan(value):
+                if learn and not math.isnan(value):
                     history.append(value)
         return fired
 

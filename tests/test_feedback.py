@@ -1,0 +1,138 @@
+"""Feedback rules on synthetic streams: each injected fault is flagged with the right code, side
+and time; clean streams with realistic jitter give no warn-level flags; a therapist's threshold
+override changes the flags of a stored track without video or model."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from footform.analysis import AnalysisConfig, analyze_frames
+from footform.track import TrackWriter, make_header
+
+from conftest import run_cli
+from synth import generate, lift, rep, still
+
+
+def flags(frames, **cfg):
+    s = analyze_frames(frames, AnalysisConfig(**cfg))
+    assert s.analysable, s.reason
+    return s, s.flags
+
+
+def warn_codes(fl):
+    return [f["code"] for f in fl if f["severity"] in ("warn", "stop")]
+
+
+@pytest.mark.parametrize("view", ["front", "back", "side"])
+def test_clean_calf_raises_raise_no_warnings(view):
+    script = [still(1.5)] + [rep(0.06, 0.6, 0.5, 0.9), still(0.8)] * 6
+    s, fl = flags(generate(script, view=view, seed=3)[0], exercise="calf_raise")
+    assert len(s.reps) == 6
+    assert warn_codes(fl) == []
+
+
+def test_heel_sickling_is_flagged_on_the_faulty_reps_from_behind():
+    script = [still(1.5)]
+    faulty = {3, 4}
+    for i in range(1, 7):
+        script += [rep(0.06, 0.6, 0.6, 0.9, heel_in_m=0.03 if i in faulty else 0.0), still(0.8)]
+    frames, truth = generate(script, view="back", seed=5)
+    s, fl = flags(frames, exercise="calf_raise")
+    assert len(s.reps) == 6
+    sick = [f for f in fl if f["code"] == "heel_sickling"]
+    assert sorted({f["rep"] for f in sick}) == sorted(faulty)
+    assert {f["side"] for f in sick} == {"left", "right"}  # both heels were drifted in
+    for f in sick:
+        t = truth.reps[f["rep"] - 1]
+        assert abs(f["t_start"] - t["t_start"]) < 0.3 and abs(f["t_end"] - t["t_end"]) < 0.3
+        assert f["evidence"]["value"] > f["evidence"]["threshold"]
+    assert "heel_everting" not in warn_codes(fl)
+
+
+def test_fast_lowering_is_flagged_on_that_rep_only():
+    script = [still(1.5)]
+    for i in range(1, 6):
+        script += [rep(0.06, 0.8, 0.5, 0.25 if i == 2 else 1.0), still(0.8)]
+    s, fl = flags(generate(script, view="side", seed=7)[0], exercise="calf_raise")
+    assert len(s.reps) == 5
+    assert [(f["code"], f["rep"]) for f in fl if f["code"] == "fast_lowering"] == [("fast_lowering", 2)]
+
+
+def test_incomplete_raise_against_the_persons_own_typical_height():
+    heights = [0.06, 0.06, 0.06, 0.06, 0.035, 0.06]
+    script = [still(1.5)]
+    for h in heights:
+        script += [rep(h, 0.6, 0.5, 0.9), still(0.8)]
+    s, fl = flags(generate(script, view="side", seed=11)[0], exercise="calf_raise")
+    assert len(s.reps) == 6
+    assert [f["rep"] for f in fl if f["code"] == "incomplete_raise"] == [5]
+
+
+def test_single_leg_faults_are_flagged_on_their_hold():
+    script = [still(2.0), lift("right", 8.0, sway_m=0.004), still(2.0),
+              lift("right", 8.0, sway_m=0.004, arch_m=0.03), still(2.0),
+              lift("left", 8.0, sway_m=0.004, pelvic_drop_deg=10.0), still(2.0)]
+    s, fl = flags(generate(script, view="front", seed=13)[0], exercise="single_leg_stance", targets={"hold_s": 10.0})
+    assert [h["stance_side"] for h in s.holds] == ["left", "left", "right"]
+    by_code = {}
+    for f in fl:
+        by_code.setdefault(f["code"], []).append(f)
+    assert [f["hold"] for f in by_code.get("arch_collapse", [])] == [2]
+    assert by_code["arch_collapse"][0]["side"] == "left"
+    assert "proxy" in by_code["arch_collapse"][0]["description"].lower()
+    assert [f["hold"] for f in by_code.get("pelvic_drop", [])] == [3]
+    # every hold was 8 s against a 10 s target
+    assert [f["hold"] for f in by_code.get("short_hold", [])] == [1, 2, 3]
+    assert "excessive_sway" not in by_code
+    # No warn-level flag on the clean first hold.  (The synthetic body shifts its hips over the
+    # stance foot without moving the knee, which reads as mild valgus: info-level knee_valgus
+    # flags are the model's artefact, so they are not asserted either way.)
+    assert [f for f in fl if f.get("hold") == 1 and f["severity"] != "info"] == []
+
+
+def test_feet_out_of_frame_is_flagged_with_its_time():
+    frames, _ = generate([still(2.0)] + [rep(0.06, 0.6, 0.5, 0.9), still(0.8)] * 4, view="side", seed=17)
+    for f in frames:
+        if 3.0 <= f.t_s < 5.0:
+            f.image[25:33, 3:] = 0.05  # the legs leave the frame
+    s, fl = flags(frames, exercise="calf_raise")
+    out = [f for f in fl if f["code"] == "feet_out_of_frame"]
+    assert len(out) == 1
+    assert out[0]["t_start"] == pytest.approx(3.0, abs=0.25) and out[0]["t_end"] == pytest.approx(5.0, abs=0.3)
+
+
+def test_side_view_says_heel_alignment_is_not_measurable():
+    script = [still(1.5)] + [rep(0.06, 0.6, 0.5, 0.9), still(0.8)] * 3
+    s, _ = flags(generate(script, view="side", seed=19)[0], exercise="calf_raise")
+    assert "heel alignment: not measurable from a side view" in s.not_measurable
+
+
+def test_threshold_override_changes_flags_of_a_stored_track(tmp_path):
+    """A therapist edits a threshold and re-runs a stored track: no video, no model needed."""
+    script = [still(1.5)]
+    for i in range(1, 6):
+        script += [rep(0.06, 0.6, 0.6, 0.9, heel_in_m=0.03 if i == 2 else 0.0), still(0.8)]
+    frames, _ = generate(script, view="back", seed=23)
+    track = tmp_path / "session.track.jsonl.gz"
+    with TrackWriter(track, make_header(source={"kind": "video", "name": "synthetic"}, model=None)) as w:
+        for f in frames:
+            w.write(f)
+    first = run_cli("analyze", str(track), "--exercise", "calf-raise", "--out", str(tmp_path / "a"), "--no-store")
+    assert first.returncode == 0, first.stderr
+    before = json.loads((tmp_path / "a" / "summary.json").read_text())["flags"]
+    assert [f["rep"] for f in before if f["code"] == "heel_sickling"][:1] == [2]
+    override = tmp_path / "therapist.toml"
+    override.write_text('schema = "footform.rules/1"\nexercise = "calf_raise"\n\n'
+                        '[[rule]]\ncode = "heel_sickling"\nthreshold = 0.5\n')
+    second = run_cli("analyze", str(track), "--exercise", "calf-raise", "--out", str(tmp_path / "b"),
+                     "--rules", str(override), "--no-store")
+    assert second.returncode == 0, second.stderr
+    after = json.loads((tmp_path / "b" / "summary.json").read_text())["flags"]
+    assert not [f for f in after if f["code"] == "heel_sickling"]
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[[rule]]\ncode = "heel_sickling"\nthreshold = "high"\n')
+    third = run_cli("analyze", str(track), "--rules", str(bad), "--out", str(tmp_path / "c"), "--no-store")
+    assert third.returncode != 0 and "Traceback" not in third.stderr
+    assert f"rule file {bad}, line 3" in third.stderr

@@ -218,6 +218,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     for item, out_dir in zip(inputs, dirs):
         if not args.force and _already_done(item, out_dir, options):
             outcomes.append((item, "skipped", "already analysed with the same model and settings", 0))
+            print(f"{item}: already analysed with the same model and settings in {out_dir} (--force analyses it again)")
         else:
             todo.append((item, out_dir))
 
@@ -292,7 +293,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("analyze", help="analyse recorded videos or landmark tracks")
     p.add_argument("inputs", nargs="+", metavar="INPUT",
                    help="video file, image folder, landmark track (.track.jsonl.gz), or a folder of videos")
-    p.add_argument("--exercise", choices=["auto", "calf-raise", "single-leg-stance"], default="auto",
+    p.add_argument("--exercise", choices=["auto", "calf-raise", "single-leg-stance", "calf-stretch", "ankle-pumps"], default="auto",
                    help="what the person does (default: detected from the movement)")
     p.add_argument("--out", metavar="DIR", help="output folder (default: footform-out/<input name>)")
     p.add_argument("--model", metavar="PATH", help="pose model: 'full' (default), 'heavy' or a PoseLandmarker .task file")

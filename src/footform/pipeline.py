@@ -143,7 +143,7 @@ class AnalyzeOptions:
     def settings_key(self) -> dict[str, Any]:
         """What must match for an earlier result to be reused (see the batch runner)."""
         rules_text = Path(self.rules).read_text(encoding="utf-8", errors="replace") if self.rules else None
-        return {"exercise": self.exercise, "height_cm": self.height_cm, "people": self.people,
+        return {"software": __version__, "exercise": self.exercise, "height_cm": self.height_cm, "people": self.people,
                 "fps": self.fps, "targets": list(self.targets), "rules": rules_text}
 
 

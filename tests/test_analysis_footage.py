@@ -17,7 +17,7 @@ import pytest
 
 from footform.analysis import AnalysisConfig, analyze_frames
 
-FOOTAGE = Path(__file__).resolve().parents[2] / "shared" / "footage"
+from conftest import FOOTAGE  # ../shared/footage beside the checkout, or $FOOTFORM_FOOTAGE
 TRACKS = Path(os.environ["FOOTFORM_TRACKS"]) if os.environ.get("FOOTFORM_TRACKS") else None
 
 pytestmark = pytest.mark.footage

@@ -102,6 +102,7 @@ SIGNAL_NAMES = (
     "ankle_medial_left", "ankle_medial_right",  # ankle offset from the heel–toe midpoint towards the midline, FL
     "ankle_above_foot_left", "ankle_above_foot_right",  # ankle height above the foot's lowest point, FL
     "knee_angle_left", "knee_angle_right",  # hip–knee–ankle angle in the image, deg (180 = straight)
+    "elev_world_right_minus_left",          # as elev_right_minus_left, from the 3-D world landmarks, FL
     # -- calf stretch / ankle pumps (exercises/calf_stretch.py, ankle_pumps.py) --
     "foot_shank_angle_left", "foot_shank_angle_right",  # shank–foot angle in the image in every view, deg
     "toe_dx_left", "toe_dx_right",          # toe tip minus heel along image x, FL (side view: sign = facing)
@@ -318,6 +319,18 @@ class KinematicsEstimator:
             low_l = max(P[LM.LEFT_HEEL][1], P[LM.LEFT_FOOT_INDEX][1])
             low_r = max(P[LM.RIGHT_HEEL][1], P[LM.RIGHT_FOOT_INDEX][1])
             sig[SIG["elev_right_minus_left"]] = (low_l - low_r) / fl
+            if frame.world is not None:
+                # World landmarks (metres, y down) see a foot lifted towards the camera, which the
+                # image hides by perspective (rendered front-view stance: a 7 cm lift reads 0.02 FL
+                # in the image, 7.4 cm in world y).  Normalised by the world shank → FL.  Not yet
+                # used for foot contact: its resting bias drifts (on the real knee-raise clip it sat
+                # 0.25 FL off after each landing), see docs/metrics.md "Known gaps".
+                w = frame.world.astype(float)
+                wsh = 0.5 * (np.linalg.norm(w[LM.LEFT_KNEE] - w[LM.LEFT_ANKLE]) + np.linalg.norm(w[LM.RIGHT_KNEE] - w[LM.RIGHT_ANKLE]))
+                if wsh > 1e-3:
+                    wl = max(w[LM.LEFT_HEEL, 1], w[LM.LEFT_FOOT_INDEX, 1])
+                    wr = max(w[LM.RIGHT_HEEL, 1], w[LM.RIGHT_FOOT_INDEX, 1])
+                    sig[SIG["elev_world_right_minus_left"]] = (wl - wr) / (wsh * FOOT_PER_SHANK)
 
         hips_seen = min(frame.visibility(LM.LEFT_HIP), frame.visibility(LM.RIGHT_HIP)) >= VISIBILITY_MIN
         sh_seen = min(frame.visibility(LM.LEFT_SHOULDER), frame.visibility(LM.RIGHT_SHOULDER)) >= VISIBILITY_MIN

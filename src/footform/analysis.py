@@ -20,7 +20,10 @@ from typing import Any
 
 import numpy as np
 
+from .exercises.ankle_pumps import YAW_MIN_DEG as PUMP_YAW_MIN_DEG
+from .exercises.ankle_pumps import AnklePumps
 from .exercises.calf_raise import CalfRaiseCounter
+from .exercises.calf_stretch import CalfStretch
 from .exercises.contact import FootContact
 from .exercises.single_leg_stance import SingleLegStance
 from .feedback import FeedbackEngine, Flag, load_rules
@@ -31,7 +34,11 @@ from .landmarks import PoseFrame
 from .summary import Quality, Summary, build_summary
 from .view import ViewTracker, assess_framing, view_family
 
-EXERCISES = ("auto", "calf_raise", "single_leg_stance")
+EXERCISES = ("auto", "calf_raise", "single_leg_stance", "calf_stretch", "ankle_pumps")
+#: Exercises with their own state machine in exercises/ (run only when chosen, never in "auto").
+OWN_MACHINE = ("calf_stretch", "ankle_pumps")
+#: Protocol hold for the calf stretch when no ``hold_s`` target is given (s).
+STRETCH_TARGET_S = 30.0
 
 #: Offline smoothing (see filters.py for the choice): detection σ and light (sway) σ in seconds,
 #: and the fixed look-ahead in frames.
@@ -119,6 +126,8 @@ class Analyzer:
         self._contact = FootContact()
         self._calf = CalfRaiseCounter(self._cm)
         self._sls = SingleLegStance(self._cm)
+        self._stretch = CalfStretch(float(config.targets.get("hold_s") or STRETCH_TARGET_S))
+        self._pumps = AnklePumps()
         self.quality = Quality()
         self._guidance: dict[int, str] = {}
         if config.live:
@@ -142,6 +151,8 @@ class Analyzer:
 
     # -- stages ----------------------------------------------------------------------------
     def _process(self, k: Kinematics, det: np.ndarray, light: np.ndarray, guidance: str) -> FrameResult:
+        if self.config.exercise in OWN_MACHINE:
+            return self._process_own(k, det, guidance)
         stance = self._contact.step(k.t_s, float(det[SIG["elev_right_minus_left"]]))
         if k.cut:
             self._contact.reset()
@@ -185,6 +196,47 @@ class Analyzer:
             self._cue = (k.t_s, newest.message)
         if self._cue is not None and k.t_s - self._cue[0] <= CUE_SHOW_S:
             res.cue = self._cue[1]
+
+    def _process_own(self, k: Kinematics, det: np.ndarray, guidance: str) -> FrameResult:
+        """Calf stretch / ankle pumps: their state machine, frame metrics and rules."""
+        res = FrameResult(index=k.index, t_s=k.t_s, has_person=k.has_person, feet_visible=k.feet_ok, view=k.view,
+                          guidance=guidance, signals={n: float(det[SIG[n]]) for n in _MAIN_SIGNALS})
+        rows: list[dict[str, Any]] = []
+        extra: dict[str, float] = {}
+        if self.config.exercise == "calf_stretch":
+            st = self._stretch
+            ended = st.step(k, det)
+            res.hold_s, res.holds = st.hold_s, len(st.holds)
+            res.stance = st.back or "unknown"
+            res.rep_phase = f"paused ({st.paused})" if st.paused else st.state
+            res.signals.update({"forward_shift": st.f, "stagger": st.stagger})
+            extra = dict(st.frame)
+            rows = [st.row(h, st.holds.index(h) + 1) for h in ended if h in st.holds]
+            scope = "hold"
+        else:
+            pumps = self._pumps
+            new = pumps.step(k, det)
+            res.reps, res.rep_phase = len(pumps.reps), pumps.phase
+            res.signals.update({f"foot_shank_angle_{s}": a for s, a in pumps.angles.items()})
+            rows = [r.to_row() for r in new]
+            scope = "rep"
+        people = self._people.pop(k.index, 1 if k.has_person else 0)
+        metrics = self._form.step(k, det, self._frame_h, people, "unknown", res.rep_phase, float("nan"))
+        metrics.update(extra)
+        if self.feedback is not None:
+            in_hold = res.hold_s is not None
+            fired = self.feedback.step(k.t_s, metrics, view=k.view, phase="hold" if in_hold else res.rep_phase,
+                                       hold=res.holds if in_hold else None)
+            for row in rows:
+                fired += self.feedback.on_row(scope, {**row, **row["form"]}, view=k.view)
+            res.flags = fired
+            if fired:
+                newest = max(fired, key=lambda f: ("info", "warn", "stop").index(f.severity))
+                self._cue = (k.t_s, newest.message)
+            if self._cue is not None and k.t_s - self._cue[0] <= CUE_SHOW_S:
+                res.cue = self._cue[1]
+        self._last = res
+        return res
 
     def step(self, frame: PoseFrame) -> FrameResult:
         """Analyse one frame (frames must come in time order)."""
@@ -231,6 +283,8 @@ class Analyzer:
                 self._sls.light_gain = self._light_live.noise_gain(dt)
             self._calf.finish(self._t_last)
             self._sls.finish(self._t_last, self._contact.pending_touchdown_t)
+            self._stretch.finish(self._t_last)
+            self._pumps.finish(self._t_last)
             self._finished = True
         exercise = self.config.exercise
         if exercise == "auto":
@@ -242,8 +296,31 @@ class Analyzer:
             else:
                 exercise = "calf_raise"
         summary = build_summary(exercise, self._views.dominant(), self.quality, self._calf, self._sls, self.config)
+        if exercise in OWN_MACHINE:
+            self._own_rows(summary)
         self._judge(summary)
         return summary
+
+    def _own_rows(self, summary: Summary) -> None:
+        """Reps / holds / set of the calf stretch or ankle pumps, and what the view could not measure."""
+        if not summary.analysable:
+            return
+        if summary.exercise == "calf_stretch":
+            summary.holds = self._stretch.rows()
+            summary.set_stats = self._stretch.set_stats()
+            summary.events = sorted(self._stretch.events, key=lambda e: e["t_s"])
+        else:
+            summary.reps = self._pumps.rows()
+            summary.set_stats = self._pumps.set_stats()
+            summary.events = sorted(self._pumps.events, key=lambda e: e["t_s"])
+            share = summary.set_stats["measurable_share"]
+            if share < 0.5:
+                summary.warnings.append(
+                    "Ankle pumps are counted from the foot's angle to the shank, which is not measurable from a front "
+                    f"view (the body was turned less than {PUMP_YAW_MIN_DEG:.0f}° from square-on on "
+                    f"{100 * (1 - share):.0f} % of the frames): turn the chair about 45–90° to the camera.")
+                summary.not_measurable = sorted(set(summary.not_measurable) | {
+                    "ankle pump count and range: not measurable from a front view"})
 
     def _judge(self, summary: Summary) -> None:
         """Attach form metrics to the final reps/holds/set and the flags of the chosen exercise.
@@ -254,9 +331,9 @@ class Analyzer:
         """
         view = summary.view
         for rep in summary.reps:
-            rep["form"] = _clean(self._form.rep_metrics(rep, view))
+            rep["form"] = _clean(rep["form"] if "form" in rep else self._form.rep_metrics(rep, view))
         for hold in summary.holds:
-            hold["form"] = _clean(self._form.hold_metrics(hold, view))
+            hold["form"] = _clean(hold["form"] if "form" in hold else self._form.hold_metrics(hold, view))
         if summary.set_stats:
             summary.set_stats["form"] = _clean(self._form.set_metrics(summary.set_stats))
         if self.feedback is None or not summary.analysable:
@@ -285,7 +362,7 @@ class Analyzer:
         summary.flags = [f.to_dict() for f in flags]
         codes = {r.code for r in rules}
         nm = {**self.feedback.not_measurable, **rows.not_measurable}
-        summary.not_measurable = sorted({msg for code, msg in nm.items() if code in codes})
+        summary.not_measurable = sorted({msg for code, msg in nm.items() if code in codes} | set(summary.not_measurable))
 
 
 def _clean(metrics: dict[str, float]) -> dict[str, float | None]:

@@ -232,6 +232,11 @@ REP_COLUMNS = ("index", "side", "t_start_s", "t_top_s", "t_end_s", "peak_lift_fl
                "lower_s", "heel_in_left_fl", "heel_in_right_fl")
 HOLD_COLUMNS = ("index", "stance_side", "t_start_s", "t_end_s", "duration_s", "ended_by", "touchdowns")
 EVENT_COLUMNS = ("type", "t_s", "t_end_s", "side", "reason", "detail")
+#: Calf-stretch holds and ankle-pump reps keep their JSON field names (units in docs/summary-schema.md).
+STRETCH_COLUMNS = ("kind", "index", "side", "t_start", "t_end", "duration_s", "held_s", "paused_s", "pauses", "variant",
+                   "back_knee_angle_deg", "dorsiflexion_deg", "heel_contact_share", "back_foot_out_deg")
+PUMP_COLUMNS = ("kind", "index", "side", "set", "t_start", "t_plantar", "t_dorsi", "t_end", "duration_s", "cycle_s",
+                "plantar_peak_deg", "dorsi_peak_deg", "rom_deg", "plantar_deg", "dorsi_deg", "leg_motion_deg")
 
 
 def _flat(prefix: str, d: dict[str, Any], out: dict[str, Any]) -> None:
@@ -241,7 +246,14 @@ def _flat(prefix: str, d: dict[str, Any], out: dict[str, Any]) -> None:
         out[f"{prefix}{k}"] = v
 
 
+def _flat_row(row: dict[str, Any]) -> dict[str, Any]:
+    """A calf-stretch / ankle-pump row for CSV: scalars as they are, nested values as JSON."""
+    return {k: (json.dumps(v) if isinstance(v, (dict, list)) else v) for k, v in row.items() if k != "form"}
+
+
 def rep_rows(summary: Summary) -> list[dict[str, Any]]:
+    if summary.exercise == "ankle_pumps":
+        return [_flat_row(r) for r in summary.reps]
     rows = []
     for r in summary.reps:
         hi = r["heel_in"]
@@ -254,6 +266,8 @@ def rep_rows(summary: Summary) -> list[dict[str, Any]]:
 
 
 def hold_rows(summary: Summary) -> list[dict[str, Any]]:
+    if summary.exercise == "calf_stretch":
+        return [_flat_row(h) for h in summary.holds]
     rows = []
     for h in summary.holds:
         row = {"index": h["index"], "stance_side": h["stance_side"], "t_start_s": h["t_start"], "t_end_s": h["t_end"],
@@ -297,8 +311,9 @@ def write_summary(summary: Summary, out_dir: str | os.PathLike) -> Path:
         tmp = out / "summary.json.tmp"
         tmp.write_text(json.dumps(summary.to_dict(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         os.replace(tmp, path)
-        _write_csv(out / "reps.csv", rep_rows(summary), REP_COLUMNS)
-        _write_csv(out / "holds.csv", hold_rows(summary), HOLD_COLUMNS)
+        _write_csv(out / "reps.csv", rep_rows(summary), PUMP_COLUMNS if summary.exercise == "ankle_pumps" else REP_COLUMNS)
+        _write_csv(out / "holds.csv", hold_rows(summary),
+                   STRETCH_COLUMNS if summary.exercise == "calf_stretch" else HOLD_COLUMNS)
         _write_csv(out / "events.csv", event_rows(summary), EVENT_COLUMNS)
     except OSError as e:
         raise OutputError(f"cannot write the results to {out}: {e.strerror or e}") from None
@@ -321,7 +336,29 @@ def format_table(summary: Summary) -> str:
     if not summary.analysable:
         lines.append(f"NOT ANALYSABLE: {summary.reason}")
         return "\n".join(lines)
-    if summary.exercise == "calf_raise":
+    if summary.exercise == "calf_stretch":
+        lines.append(f"{'hold':>4} {'leg':<6} {'start s':>7} {'end s':>7} {'dur s':>6} {'held s':>6} {'pauses':>6} "
+                     f"{'variant':<13} {'knee°':>6} {'dorsi°':>6} {'heel down':>9}")
+        for h in summary.holds:
+            num = lambda v: _fmt(v, 1) if isinstance(v, float) else "n/a"  # noqa: E731
+            lines.append(f"{h['index']:>4} {h['side']:<6} {_fmt(h['t_start']):>7} {_fmt(h['t_end']):>7} "
+                         f"{_fmt(h['duration_s']):>6} {_fmt(h['held_s']):>6} {h['pauses']:>6} {h['variant'][:13]:<13} "
+                         f"{num(h['back_knee_angle_deg']):>6} {num(h['dorsiflexion_deg']):>6} "
+                         f"{_fmt(h['heel_contact_share']):>9}")
+        s = summary.set_stats
+        lines.append(f"holds: {s.get('holds', 0)}   by leg: {s.get('holds_by_side')}   reaching the {_fmt(s.get('target_s'), 0)} s "
+                     f"target: {s.get('holds_reaching_target', 0)}")
+    elif summary.exercise == "ankle_pumps":
+        lines.append(f"{'rep':>3} {'foot':<5} {'set':>3} {'start s':>7} {'end s':>6} {'range°':>6} {'point°':>6} {'pull°':>6} "
+                     f"{'cycle s':>7} {'leg°':>5}")
+        for r in summary.reps:
+            lines.append(f"{r['index']:>3} {r['side']:<5} {r['set']:>3} {_fmt(r['t_start']):>7} {_fmt(r['t_end']):>6} "
+                         f"{_fmt(r['rom_deg'], 1):>6} {_fmt(r['plantar_deg'], 1):>6} {_fmt(r['dorsi_deg'], 1):>6} "
+                         f"{_fmt(r['cycle_s']):>7} {_fmt(r['leg_motion_deg'], 1):>5}")
+        s = summary.set_stats
+        lines.append(f"pumps: left {s.get('reps_by_side', {}).get('left', 0)}, right {s.get('reps_by_side', {}).get('right', 0)}"
+                     f"   mean range: left {_fmt(s.get('mean_rom_deg_left'), 1)}°, right {_fmt(s.get('mean_rom_deg_right'), 1)}°")
+    elif summary.exercise == "calf_raise":
         cm = summary.height_cm is not None
         lines.append(f"{'rep':>3} {'side':<5} {'start s':>7} {'top s':>6} {'end s':>6} {'lift FL':>7}"
                      + (f" {'lift cm':>7}" if cm else "") + f" {'rise s':>6} {'top s':>6} {'lower s':>7}")

@@ -32,6 +32,7 @@ def _gt() -> dict:
 
 @functools.lru_cache(maxsize=None)
 def _frames(clip: str):
+    _gt()  # skips when the internal footage is absent
     stem = clip.rsplit(".", 1)[0]
     if TRACKS is not None and (TRACKS / f"{stem}.track.jsonl.gz").is_file():
         from footform.track import TrackReader

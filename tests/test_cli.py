@@ -99,3 +99,31 @@ def test_unwritable_output_is_one_sentence(tmp_path, samples_dir):
     assert proc.returncode != 0
     assert "Traceback" not in proc.stderr
     assert "cannot create the output folder" in proc.stderr
+
+
+def test_batch_with_a_corrupt_file_finishes_the_good_ones_and_resumes(tmp_path):
+    """A folder of sessions: the corrupt file is reported in one sentence, the others analysed;
+    a second run skips what is already done."""
+    from footform.track import TrackWriter, make_header
+    from synth import generate, rep, still
+
+    folder = tmp_path / "sessions"
+    folder.mkdir()
+    for k in range(2):
+        frames, _ = generate([still(1.5)] + [rep(0.06, 0.6, 0.5, 0.9), still(0.8)] * 3, view="side", seed=40 + k)
+        with TrackWriter(folder / f"s{k}.track.jsonl.gz", make_header({"kind": "video", "name": f"s{k}"}, None)) as w:
+            for f in frames:
+                w.write(f)
+    (folder / "broken.mp4").write_bytes(b"\x00\x00\x00\x18ftypmp42" + b"garbage" * 100)
+    out = tmp_path / "out"
+    proc = run_cli("analyze", str(folder), "--out", str(out), "--jobs", "2", "--no-store")
+    assert proc.returncode != 0  # one file failed
+    assert "Traceback" not in proc.stderr
+    errors = [line for line in proc.stderr.splitlines() if line.strip()]
+    assert len(errors) == 1 and "broken.mp4" in errors[0], proc.stderr
+    assert "3 files — 2 analysed, 0 skipped (already done), 1 failed" in proc.stdout
+    for k in range(2):
+        summary = json.loads((out / f"s{k}" / "summary.json").read_text())
+        assert len(summary["reps"]) == 3
+    again = run_cli("analyze", str(folder), "--out", str(out), "--jobs", "2", "--no-store")
+    assert "0 analysed, 2 skipped (already done), 1 failed" in again.stdout

@@ -136,3 +136,35 @@ def test_threshold_override_changes_flags_of_a_stored_track(tmp_path):
     third = run_cli("analyze", str(track), "--rules", str(bad), "--out", str(tmp_path / "c"), "--no-store")
     assert third.returncode != 0 and "Traceback" not in third.stderr
     assert f"rule file {bad}, line 3" in third.stderr
+
+
+def test_framing_rules_too_far_too_close_and_several_people():
+    script = [still(1.5)] + [rep(0.06, 0.6, 0.5, 0.9), still(0.8)] * 3
+    far, _ = generate(script, view="side", seed=29, person_px=150.0)
+    _, fl = flags(far, exercise="calf_raise")
+    assert "too_far" in [f["code"] for f in fl]
+    near, _ = generate(script, view="side", seed=29, person_px=700.0)
+    _, fl = flags(near, exercise="calf_raise")
+    assert "too_close" in [f["code"] for f in fl] and "too_far" not in [f["code"] for f in fl]
+    crowd, _ = generate(script, view="side", seed=29)
+    crowd = [type(f)(f.index, f.t_s, f.width, f.height, image=f.image, world=f.world, n_people=2 if f.t_s > 2 else 1)
+             for f in crowd]
+    _, fl = flags(crowd, exercise="calf_raise")
+    several = [f for f in fl if f["code"] == "several_people"]
+    assert len(several) == 1 and several[0]["t_start"] == pytest.approx(2.0, abs=0.1)
+
+
+def test_flags_are_written_to_flags_csv(tmp_path):
+    import csv
+
+    from footform.summary import write_summary
+
+    script = [still(1.5)]
+    for i in range(1, 6):
+        script += [rep(0.06, 0.8, 0.5, 0.25 if i == 2 else 1.0), still(0.8)]
+    s = analyze_frames(generate(script, view="side", seed=7)[0], AnalysisConfig(exercise="calf_raise"))
+    write_summary(s, tmp_path)
+    rows = list(csv.DictReader((tmp_path / "flags.csv").open()))
+    assert [(r["code"], r["rep"]) for r in rows if r["code"] == "fast_lowering"] == [("fast_lowering", "2")]
+    row = next(r for r in rows if r["code"] == "fast_lowering")
+    assert float(row["value"]) < float(row["threshold"]) and row["t_start_s"] and row["message"]

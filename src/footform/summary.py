@@ -302,8 +302,26 @@ def _write_csv(path: Path, rows: list[dict[str, Any]], columns: tuple[str, ...])
             w.writerow({k: ("" if v is None else v) for k, v in r.items()})
 
 
+#: One row per feedback flag; the evidence is flattened, with its unit in its own column.
+FLAG_COLUMNS = ("code", "label", "severity", "side", "t_start_s", "t_end_s", "rep", "hold", "set", "metric", "value",
+                "compare", "threshold", "reference", "baseline", "typical", "unit", "message", "description")
+
+
+def flag_rows(summary: Summary) -> list[dict[str, Any]]:
+    rows = []
+    for f in summary.flags:
+        ev = f.get("evidence") or {}
+        rows.append({"code": f.get("code"), "label": f.get("label"), "severity": f.get("severity"), "side": f.get("side"),
+                     "t_start_s": _r(f.get("t_start")), "t_end_s": _r(f.get("t_end")), "rep": f.get("rep"),
+                     "hold": f.get("hold"), "set": f.get("set"), "metric": ev.get("metric"), "value": _r(ev.get("value"), 4),
+                     "compare": ev.get("compare"), "threshold": ev.get("threshold"), "reference": ev.get("reference"),
+                     "baseline": _r(ev.get("baseline"), 4), "typical": _r(ev.get("typical"), 4), "unit": ev.get("unit"),
+                     "message": f.get("message"), "description": f.get("description")})
+    return rows
+
+
 def write_summary(summary: Summary, out_dir: str | os.PathLike) -> Path:
-    """Write ``summary.json``, ``reps.csv``, ``holds.csv``, ``events.csv`` into ``out_dir``; returns the JSON path."""
+    """Write ``summary.json``, ``reps.csv``, ``holds.csv``, ``events.csv``, ``flags.csv`` into ``out_dir``; returns the JSON path."""
     out = Path(out_dir)
     try:
         out.mkdir(parents=True, exist_ok=True)
@@ -315,6 +333,7 @@ def write_summary(summary: Summary, out_dir: str | os.PathLike) -> Path:
         _write_csv(out / "holds.csv", hold_rows(summary),
                    STRETCH_COLUMNS if summary.exercise == "calf_stretch" else HOLD_COLUMNS)
         _write_csv(out / "events.csv", event_rows(summary), EVENT_COLUMNS)
+        _write_csv(out / "flags.csv", flag_rows(summary), FLAG_COLUMNS)
     except OSError as e:
         raise OutputError(f"cannot write the results to {out}: {e.strerror or e}") from None
     return path

@@ -39,6 +39,8 @@ State machine (``down → up → down``), thresholds relative to the person's ow
 
 from __future__ import annotations
 
+import bisect
+import math
 from collections import deque
 from dataclasses import dataclass, field
 
@@ -78,10 +80,12 @@ class LiftBaseline:
     def __init__(self, quantile: float = BASELINE_QUANTILE) -> None:
         self.quantile = quantile
         self._buf: deque[tuple[float, float]] = deque()
+        self._sorted: list[float] = []  # the same values, kept sorted (bisect): the quantile is a lookup
         self.value = float("nan")
 
     def reset(self) -> None:
         self._buf.clear()
+        self._sorted.clear()
         self.value = float("nan")
 
     @property
@@ -89,13 +93,20 @@ class LiftBaseline:
         return len(self._buf) >= 3 and (self._buf[-1][0] - self._buf[0][0]) >= CALIBRATION_S
 
     def add(self, t_s: float, v: float) -> None:
-        if not np.isfinite(v):
+        if not math.isfinite(v):
             return
         self._buf.append((t_s, v))
+        bisect.insort(self._sorted, v)
         while self._buf and t_s - self._buf[0][0] > BASELINE_WINDOW_S:
-            self._buf.popleft()
+            _, old = self._buf.popleft()
+            del self._sorted[bisect.bisect_left(self._sorted, old)]
         if self.ready:
-            self.value = float(np.quantile([b[1] for b in self._buf], self.quantile))
+            # numpy's default ("linear") quantile, computed on the sorted window
+            xs = self._sorted
+            pos = self.quantile * (len(xs) - 1)
+            lo = int(pos)
+            hi = min(lo + 1, len(xs) - 1)
+            self.value = float(xs[lo] + (xs[hi] - xs[lo]) * (pos - lo))
 
 
 @dataclass

@@ -108,3 +108,21 @@ def test_read_ahead_keeps_order_and_passes_errors_on():
     it = read_ahead(frames(10_000), depth=2)
     assert next(it).index == 0
     it.close()
+
+
+def test_consume_behind_keeps_order_and_reraises():
+    from footform.pipeline import consume_behind
+
+    seen = []
+    assert consume_behind(range(500), seen.append, depth=8) == 500
+    assert seen == list(range(500))
+
+    def boom(x):
+        if x == 50:
+            raise ValueError("bad frame")
+        seen2.append(x)
+
+    seen2 = []
+    with pytest.raises(ValueError, match="bad frame"):
+        consume_behind(range(10_000), boom, depth=8)
+    assert seen2 == list(range(50))

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import json
 import os
+import queue
+import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -123,6 +125,49 @@ def open_input(
     return inp
 
 
+_END = object()
+
+
+def consume_behind(items: Iterable[Any], consume: Callable[[Any], None], depth: int = 64) -> int:
+    """Feed ``items`` to ``consume`` on a second thread, at most ``depth`` items behind; returns the count.
+
+    The pose model releases the GIL while it runs, so the work after it (writing the track,
+    kinematics, exercises, feedback) overlaps the next frame's inference instead of adding to
+    it.  Order is kept; memory is bounded by ``depth``; an exception in ``consume`` stops the
+    producer and is re-raised here, after everything queued before it was consumed.
+    """
+    q: queue.Queue = queue.Queue(maxsize=depth)
+    failure: list[BaseException] = []
+
+    def work() -> None:
+        while True:
+            item = q.get()
+            if item is _END:
+                return
+            if failure:
+                continue  # drain after a failure so the producer never blocks
+            try:
+                consume(item)
+            except BaseException as e:  # handed to the producer's thread
+                failure.append(e)
+
+    thread = threading.Thread(target=work, name="footform-analysis", daemon=True)
+    thread.start()
+    n = 0
+    try:
+        for item in items:
+            if failure:
+                break
+            q.put(item)
+            n += 1
+    finally:
+        q.put(_END)
+        thread.join()
+    if failure:
+        raise failure[0]
+    return n
+
+
 @dataclass(frozen=True)
 class AnalyzeOptions:
     """Settings of one offline analysis (the same for every file of a batch).
@@ -199,13 +244,13 @@ def analyze_input(
             track_path,
             make_header(source=inp.source, model=inp.model.to_dict() if inp.model else None, extra={"num_poses": inp.num_poses}),
         )
-    frames = 0
+    def consume(frame: PoseFrame) -> None:
+        if writer is not None:
+            writer.write(frame)
+        analyzer.step(frame)
+
     try:
-        for frame in inp.frames():
-            frames += 1
-            if writer is not None:
-                writer.write(frame)
-            analyzer.step(frame)
+        frames = consume_behind(inp.frames(), consume)
     except BaseException:
         if writer is not None:
             writer.abandon()

@@ -190,11 +190,15 @@ class Analyzer:
                        "peak_lift": rep.peak_lift, "rise_s": rep.rise_s, "lower_s": rep.lower_s, "heel_in": rep.heel_in}
                 fired += self.feedback.on_row("rep", {**row, **self._form.rep_metrics(row, k.view)}, view=k.view)
             self._reps_seen = len(self._calf.reps)
+        self._show(res, fired)
+
+    def _show(self, res: FrameResult, fired: list[Flag]) -> None:
+        """Attach the flags fired on this frame, and the cue to show (the newest, most severe)."""
         res.flags = fired
         if fired:
             newest = max(fired, key=lambda f: ("info", "warn", "stop").index(f.severity))
-            self._cue = (k.t_s, newest.message)
-        if self._cue is not None and k.t_s - self._cue[0] <= CUE_SHOW_S:
+            self._cue = (res.t_s, newest.message)
+        if self._cue is not None and res.t_s - self._cue[0] <= CUE_SHOW_S:
             res.cue = self._cue[1]
 
     def _process_own(self, k: Kinematics, det: np.ndarray, guidance: str) -> FrameResult:
@@ -229,12 +233,7 @@ class Analyzer:
                                        hold=res.holds if in_hold else None)
             for row in rows:
                 fired += self.feedback.on_row(scope, {**row, **row["form"]}, view=k.view)
-            res.flags = fired
-            if fired:
-                newest = max(fired, key=lambda f: ("info", "warn", "stop").index(f.severity))
-                self._cue = (k.t_s, newest.message)
-            if self._cue is not None and k.t_s - self._cue[0] <= CUE_SHOW_S:
-                res.cue = self._cue[1]
+            self._show(res, fired)
         self._last = res
         return res
 

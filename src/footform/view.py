@@ -139,7 +139,11 @@ def view_family(view: str) -> str:
 #: the front or back the foot is foreshortened (measured 0.15–0.45 on shared/footage front clips).
 #: Outside [0.08, 1.3] the geometry is not a standing leg (the close-up failure clip gives
 #: "shanks" of a few pixels or feet longer than shanks).
-FOOT_TO_SHANK_RANGE = (0.08, 1.3)
+#: No lower bound: from straight behind or in front the foot points along the line of sight and
+#: its image length can fall to almost nothing — the rendered rear calf raise with inverted heels
+#: reads 0.05 — while a real foot is there (the close-up failure clip is caught by the upper bound
+#: and the minimum shank size).
+FOOT_TO_SHANK_RANGE = (0.0, 1.3)
 #: A shank shorter than this share of the frame height is too small to measure anything on.
 MIN_SHANK_FRAME_SHARE = 0.03
 

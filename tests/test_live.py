@@ -150,6 +150,152 @@ def test_single_leg_stance_holds_per_leg_best_of_attempts_and_set_end() -> None:
     assert s["n_holds"] == 3 and s["best_s"] == {"left": 12.5, "right": 15.0}
 
 
+def test_calf_stretch_timer_pauses_with_the_reason_and_best_is_time_in_good_form() -> None:
+    coach = Coach(Plan("calf_stretch", sets=2, hold_s=10.0, rest_s=30.0))
+    assert coach.update(fr(0.0, feet=False, phase="idle")) == []
+    assert coach.screen(0.0).banner == "Step back until your feet are in view"
+    ev = coach.update(fr(0.5, phase="idle"))
+    assert kinds(ev) == ["set_start", "go"] and "stretch" in ev[1].text
+    assert coach.screen(0.5).label == "STEP INTO THE STRETCH"
+    coach.update(fr(1.0, phase="position", stance="right"))
+    assert coach.screen(1.0).label == "HOLD STILL - TIMER STARTS"
+    ev = coach.update(fr(2.0, phase="hold", hold_s=0.0, stance="right", holds=1))
+    assert kinds(ev) == ["hold_start"] and ev[0].text == "Hold the stretch." and ev[0].data["side"] == "right"
+    coach.update(fr(6.0, phase="hold", hold_s=4.0, stance="right", holds=1))
+    scr = coach.screen(6.0)
+    assert scr.label == "STRETCH - RIGHT LEG" and scr.big == "4" and scr.big_suffix == "s / 10"
+    # back heel up: the analysis' timer stops, the screen says why
+    coach.update(fr(8.0, phase="paused (heel_lift)", hold_s=5.0, stance="right", holds=1))
+    scr = coach.screen(8.0)
+    assert scr.label == "PAUSED - BACK HEEL UP" and scr.big == "5" and scr.progress == pytest.approx(0.5)
+    coach.update(fr(9.0, phase="paused (knee_bend)", hold_s=5.0, stance="right", holds=1))
+    assert coach.screen(9.0).label == "PAUSED - STRAIGHTEN BACK KNEE"
+    ev = coach.update(fr(15.0, phase="hold", hold_s=10.5, stance="right", holds=1))
+    assert kinds(ev) == ["hold_target"]
+    # came out: the row's time in good form (not the time in position) is the attempt and the best
+    ev = coach.update(fr(17.0, phase="idle", stance="unknown", holds=1),
+                      closed=[{"side": "right", "t_start": 2.0, "t_end": 16.0, "duration_s": 14.0, "held_s": 11.0}])
+    assert kinds(ev) == ["hold_end"] and ev[0].text == "Done. 11 seconds."
+    assert ev[0].data["held_s"] == 11.0 and ev[0].data["duration_s"] == 14.0
+    assert coach.sets[0].best == {"right": 11.0}
+    scr = coach.screen(17.0)
+    assert scr.sub2 == "BEST  L -   R 11 s" and scr.toast == "NOW STRETCH YOUR LEFT LEG"
+    coach.update(fr(20.0, phase="hold", hold_s=0.0, stance="left", holds=2))
+    ev = coach.update(fr(32.0, phase="idle", stance="unknown", holds=2),
+                      closed=[{"side": "left", "t_start": 20.0, "t_end": 31.0, "duration_s": 11.0, "held_s": 10.2}])
+    assert kinds(ev) == ["hold_end", "set_done"]
+    s = coach.sets_summary()[0]
+    assert s["best_s"] == {"right": 11.0, "left": 10.2} and s["n_holds"] == 2
+
+
+def test_calf_stretch_setup_tip_turn_sideways() -> None:
+    coach = Coach(Plan("calf_stretch"))
+    front = FrameResult(index=0, t_s=0.0, has_person=True, feet_visible=False, view="front", rep_phase="idle")
+    scr = coach.screen(0.0, front)
+    assert scr.centre_title == "GET READY" and scr.centre_sub == "Tip: turn sideways for the calf stretch"
+    assert coach.screen(0.0, fr(0.0, phase="idle")).centre_sub == "Calf stretch"     # side view: no tip
+
+
+def _pump(side: str) -> dict:
+    return {"kind": "ankle_pump", "side": side}
+
+
+def test_ankle_pumps_count_each_foot_and_a_cycle_of_both_feet_is_one_rep() -> None:
+    coach = Coach(Plan("ankle_pumps", sets=2, reps=2, rest_s=5.0))
+    pumping = {"foot_shank_angle_left": 101.0, "foot_shank_angle_right": 99.0}
+
+    def pf(t: float, reps: int, **kw) -> FrameResult:
+        r = fr(t, reps=reps, phase="pumping", **kw)
+        r.signals = dict(pumping)
+        return r
+
+    ev = coach.update(pf(0.0, 0))
+    assert kinds(ev) == ["set_start", "go"] and ev[1].text == "Ready. Point your toes, then pull them up."
+    assert coach.screen(0.0).label == "PUMPS EACH FOOT" and coach.screen(0.0).big_suffix == "/ 2"
+    ev = coach.update(pf(1.5, 1), closed=[_pump("left")])
+    assert kinds(ev) == ["rep"] and ev[0].text == "one"
+    assert coach.update(pf(1.6, 2), closed=[_pump("right")]) == []     # the same cycle, other foot: still one
+    scr = coach.screen(1.6)
+    assert scr.big == "1" and scr.sub2 == "LEFT 1   RIGHT 1"
+    ev = coach.update(pf(3.2, 3), closed=[_pump("left")])
+    assert kinds(ev) == ["rep", "set_done"] and ev[0].text == "two"
+    # the right foot finishes the same cycle a few frames later: it belongs to set 1, not to set 2
+    assert coach.update(pf(3.3, 4), closed=[_pump("right")]) == []
+    assert coach.state == "rest" and coach.sets[0].by_side == {"left": 2, "right": 2}
+    ev = coach.update(pf(6.0, 6), closed=[_pump("left"), _pump("right")])
+    assert kinds(ev) == ["set_start", "rep"] and coach.set_index == 2
+    s = coach.sets_summary()
+    assert s[0]["reps_by_side"] == {"left": 2, "right": 2} and s[1]["reps_by_side"] == {"left": 1, "right": 1}
+
+
+def test_ankle_pumps_ask_to_sit_sideways_when_the_ankle_angle_is_not_seen() -> None:
+    coach = Coach(Plan("ankle_pumps"))
+    front = fr(0.0, phase="rest")
+    front.view = "front"
+    front.signals = {"foot_shank_angle_left": float("nan"), "foot_shank_angle_right": float("nan")}
+    assert coach.update(front) == []                   # not ready: nothing could be counted from here
+    scr = coach.screen(0.0)
+    assert scr.banner == "Sit sideways to the camera for ankle pumps" and scr.banner_kind == "guide"
+    assert scr.centre_title == "GET READY" and scr.centre_sub == "Tip: sit sideways to the camera for ankle pumps"
+    assert not scr.view_ok
+    turned = fr(1.0, phase="rest")
+    turned.view = "front"      # three-quarter views often read "front": the angle is what counts
+    turned.signals = {"foot_shank_angle_left": 104.0, "foot_shank_angle_right": float("nan")}
+    assert kinds(coach.update(turned)) == ["set_start", "go"]
+    assert coach.screen(1.0).banner == "" and coach.screen(1.0).view_ok
+    from footform.live import LiveOptions
+
+    assert LiveOptions("ankle_pumps").plan().reps == 20 and LiveOptions("calf_raise").plan().reps == 12
+    assert "hold_s" not in LiveOptions("ankle_pumps").plan().to_dict()
+
+
+@pytest.mark.parametrize("exercise", ["calf_stretch", "ankle_pumps"])
+def test_live_analysis_and_coach_on_synthetic_streams(exercise: str) -> None:
+    """The live loop's logic without a camera: Analyzer(live) → completed_rows → Coach, as run_live does."""
+    import sys as _sys
+
+    _sys.path.insert(0, str(Path(__file__).parent))
+    from synth_stretch_pumps import pumps, stretch
+
+    from footform.analysis import AnalysisConfig, Analyzer
+    from footform.live import LiveOptions, completed_rows
+
+    if exercise == "calf_stretch":
+        frames, _ = stretch(front="left", view="side", heel_lift=(6.0, 8.0, 0.04), seed=2)
+        plan = LiveOptions(exercise, hold_s=8.0, sets=1).plan()
+        targets = {"hold_s": plan.hold_s}
+    else:
+        frames, _ = pumps(n=5, yaw_deg=45.0)
+        plan = LiveOptions(exercise, reps=3, sets=2, rest_s=1.0).plan()
+        targets = {"reps": float(plan.reps)}
+    an = Analyzer(AnalysisConfig(exercise=exercise, live=True, targets=targets))
+    coach = Coach(plan)
+    reps_stored = holds_stored = 0
+    events, labels, stored = [], set(), []
+    for f in frames:
+        res = an.step(f)
+        cur = coach.current.index if coach.current else None
+        new, closed = completed_rows(an, exercise, reps_stored, holds_stored, cur)
+        events += coach.update(res, f.t_s, closed=closed)
+        reps_stored += len(new)
+        holds_stored += 0 if new else len(closed)
+        stored += new if new else closed
+        labels.add(coach.screen(f.t_s).label)
+    summary = an.finish()
+    if exercise == "calf_stretch":
+        assert {"STEP INTO THE STRETCH", "STRETCH - RIGHT LEG", "PAUSED - BACK HEEL UP"} <= labels
+        (h,) = summary.holds
+        assert [r["held_s"] for r in stored] == [h["held_s"]] and h["pauses"] == 1
+        assert coach.sets[0].best == {"right": pytest.approx(h["held_s"], abs=0.01)}
+        assert kinds(events) == ["set_start", "go", "hold_start", "hold_target", "hold_end"]
+    else:
+        assert len(stored) == len(summary.reps) == 10           # 5 cycles × 2 feet, all stored live
+        s = coach.sets_summary()
+        assert s[0]["reps_by_side"] == {"left": 3, "right": 3} and s[0]["ended_by"] == "target"
+        assert s[1]["reps_by_side"] == {"left": 2, "right": 2}
+        assert [e.text for e in events if e.kind == "rep"] == ["one", "two", "three", "one", "two"]
+
+
 def test_metronome_alternates_up_and_down_at_the_cadence() -> None:
     m = Metronome(60)
     seen = [m.at(t) for t in (0.0, 0.5, 1.0, 1.2, 2.0)]
@@ -577,6 +723,52 @@ def test_sigkill_mid_session_leaves_a_recoverable_session(xdisplay: str, tmp_pat
         assert store.session(sid).session["status"] == "complete"
         assert len([r for r in store.session(sid).reps if r["full"]]) >= n_before
         assert store.incomplete_sessions() == []
+
+
+@pytest.mark.model
+@pytest.mark.slow
+def test_live_calf_stretch_under_xvfb_holds_like_analyze(xdisplay: str, tmp_path: Path) -> None:
+    """The rendered stretch sample as the camera: the stored hold is the one ``footform analyze`` finds,
+    to within the live filter's lag and the longest run of frames skipped to keep up."""
+    import itertools
+    import json
+
+    from footform.analysis import AnalysisConfig, analyze_frames
+    from footform.store import Store
+    from footform.track import TrackReader
+
+    clip = SAMPLES / "calf_stretch_side.mp4"
+    out = tmp_path / "analyze"
+    r = subprocess.run([sys.executable, "-m", "footform", "analyze", str(clip), "--exercise", "calf-stretch", "--out",
+                        str(out), "--db", str(tmp_path / "offline.db")], capture_output=True, text=True, timeout=300, cwd=ROOT,
+                       check=False)
+    assert r.returncode == 0, r.stderr
+    (offline,) = json.loads((out / "summary.json").read_text())["holds"]
+    db = tmp_path / "f.db"
+    env = {**os.environ, "DISPLAY": xdisplay, "QT_QPA_PLATFORM": "xcb"}
+    args = ["--exercise", "calf-stretch", "--camera", str(clip), "--hold", "5", "--sets", "1", "--db", str(db),
+            "--out", str(tmp_path / "out"), "--cue-log", str(tmp_path / "cues.txt"), "--stats", str(tmp_path / "stats.json")]
+    proc = subprocess.run([*live_cmd(), *args], env=env, cwd=ROOT, capture_output=True, text=True, timeout=180, check=False)
+    assert proc.returncode == 0, proc.stderr
+    with Store.open(db) as store:
+        rec = store.session(1)
+        assert rec.session["status"] == "complete" and rec.session["exercise"] == "calf_stretch"
+        (live,) = rec.holds
+        assert live["stance_side"] == offline["side"] == "right"
+        extra = live["extra"]
+        assert extra["kind"] == "calf_stretch" and extra["variant"] == offline["variant"]
+        # exact: the stored hold is what the live analysis of the analysed frames gives
+        frames = list(TrackReader(rec.track_path))
+        replay = analyze_frames(iter(frames), AnalysisConfig("calf_stretch", live=True, targets={"hold_s": 5.0}))
+        assert [h["held_s"] for h in replay.holds] == [extra["held_s"]]
+    gap = max(b.t_s - a.t_s for a, b in itertools.pairwise(frames))
+    tol = 7 / 30 + gap          # the causal filter's lag on the way out (tests/test_calf_stretch_pumps) + skipped frames
+    assert abs(live["t_start_s"] - offline["t_start"]) <= tol
+    assert abs(live["t_end_s"] - offline["t_end"]) <= tol
+    assert abs(extra["held_s"] - offline["held_s"]) <= 2 * tol
+    cues = (tmp_path / "cues.txt").read_text()
+    assert "\thold\tHold the stretch." in cues and "\thold\t5 seconds. Well done." in cues
+    assert "set 1: 1 holds, best right" in proc.stdout
 
 
 def test_overlay_draws_counter_legs_and_banner() -> None:

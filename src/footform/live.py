@@ -57,7 +57,26 @@ FLAG_SHOW_S = 4.0
 PAIN_PROMPT_S = 3.0
 #: Seconds a toast (confirmation) stays on screen.
 TOAST_S = 2.5
-EXERCISE_NAMES = {"calf-raise": "calf_raise", "single-leg-stance": "single_leg_stance"}
+#: Ankle pumps: the other foot's pump completed this soon after the set ended (both feet pumping
+#: together finish a cycle a few frames apart) still counts for that set, not as a new one.
+PUMP_PAIR_S = 1.0
+EXERCISE_NAMES = {"calf-raise": "calf_raise", "single-leg-stance": "single_leg_stance", "calf-stretch": "calf_stretch",
+                  "ankle-pumps": "ankle_pumps"}
+#: Exercises counted in reps (the others in holds per leg).
+REP_EXERCISES = ("calf_raise", "ankle_pumps")
+#: Exercises whose state machine, frame metrics and rules run inside the Analyzer (analysis.OWN_MACHINE):
+#: their flags come from ``FrameResult.flags`` and the final summary.
+OWN_MACHINE = ("calf_stretch", "ankle_pumps")
+#: Default reps per set (``--reps``): calf raises 12 (10–15 in the protocol), ankle pumps 20.
+DEFAULT_REPS = {"calf_raise": 12, "ankle_pumps": 20}
+#: What the person is told when the session is ready to start.
+GO_TEXT = {"calf_raise": "Ready. Start your calf raises.", "single_leg_stance": "Ready. Lift one foot and hold.",
+           "calf_stretch": "Ready. Step into the stretch, back heel down.",
+           "ankle_pumps": "Ready. Point your toes, then pull them up."}
+EXERCISE_TITLES = {"calf_raise": "Calf raises", "single_leg_stance": "Single-leg stance",
+                   "calf_stretch": "Calf stretch", "ankle_pumps": "Ankle pumps"}
+#: Why the calf-stretch timer is paused (``FrameResult.rep_phase`` "paused (<reason>)") → the screen's words.
+PAUSE_WORDS = {"heel_lift": "BACK HEEL UP", "knee_bend": "STRAIGHTEN BACK KNEE"}
 
 
 class DisplayError(FootformError):
@@ -76,10 +95,10 @@ class Plan:
     """What the person set out to do.
 
     Attributes:
-        exercise: ``"calf_raise"`` or ``"single_leg_stance"``.
+        exercise: ``"calf_raise"``, ``"single_leg_stance"``, ``"calf_stretch"`` or ``"ankle_pumps"``.
         sets: number of sets.
-        reps: target repetitions per set (calf raises).
-        hold_s: target hold per leg per set (single-leg stance), seconds.
+        reps: target repetitions per set (calf raises; ankle pumps: cycles of each foot).
+        hold_s: target hold per leg per set (single-leg stance; calf stretch: time in good form), seconds.
         rest_s: rest between sets, seconds.
         metronome_bpm: beats per minute (one beat up, one beat down), or ``None``.
     """
@@ -93,7 +112,7 @@ class Plan:
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
-        if self.exercise == "calf_raise":
+        if self.exercise in REP_EXERCISES:
             d.pop("hold_s")
         else:
             d.pop("reps")
@@ -121,6 +140,7 @@ class SetRecord:
     n_reps: int = 0
     attempts: list[dict[str, Any]] = field(default_factory=list)   # holds: side, duration_s, t_start, t_end
     best: dict[str, float] = field(default_factory=dict)           # holds: side → best duration (s)
+    by_side: dict[str, int] = field(default_factory=dict)          # ankle pumps: foot → reps in this set
     ended_by: str = ""             # "target", "key", "end"
 
     def to_dict(self) -> dict[str, Any]:
@@ -128,6 +148,8 @@ class SetRecord:
                              "ended_by": self.ended_by}
         if self.kind == "reps":
             d["n_reps"] = self.n_reps
+            if self.by_side:
+                d["reps_by_side"] = dict(self.by_side)
         else:
             d["n_holds"] = len(self.attempts)
             d["attempts"] = self.attempts
@@ -174,9 +196,13 @@ class Coach:
     :class:`~footform.overlay.Screen` for now.  Times are seconds on the source clock.
 
     States: ``setup`` (until both feet are seen and the standing baseline is taken) → ``active``
-    ⇄ ``rest`` → ``done``.  A calf-raise set ends at its target reps (or ``n``); a stance set when
-    both legs reached the hold target (or ``n``).  A rest ends by its timer, by ``n``, or by the
-    person starting again (a new rep / hold counts towards the next set).
+    ⇄ ``rest`` → ``done``.  A calf-raise set ends at its target reps (or ``n``); an ankle-pump set
+    when one foot made the target number of pumps (each foot is counted on its own: both feet
+    pumping together is one rep on the counter); a stance or calf-stretch set when both legs
+    reached the hold target (or ``n``) — for the stretch the timer is the time in good form
+    (``FrameResult.hold_s``), which stops while ``rep_phase`` is ``"paused (…)"``.  A rest ends by
+    its timer, by ``n``, or by the person starting again (a new rep / hold counts towards the next
+    set).
     """
 
     def __init__(self, plan: Plan, audio_numbers: bool = True) -> None:
@@ -210,6 +236,19 @@ class Coach:
         return self.plan.exercise == "calf_raise"
 
     @property
+    def counts_reps(self) -> bool:
+        """Reps (calf raises, ankle pumps) rather than holds per leg (stance, calf stretch)."""
+        return self.plan.exercise in REP_EXERCISES
+
+    @property
+    def is_stretch(self) -> bool:
+        return self.plan.exercise == "calf_stretch"
+
+    @property
+    def is_pumps(self) -> bool:
+        return self.plan.exercise == "ankle_pumps"
+
+    @property
     def current(self) -> SetRecord | None:
         return self.sets[-1] if self.sets and self.sets[-1].t_end is None else None
 
@@ -218,7 +257,7 @@ class Coach:
 
     def _start_set(self, t: float, events: list[Event]) -> None:
         self.set_index += 1
-        self.sets.append(SetRecord(self.set_index, "reps" if self.is_calf else "holds", t))
+        self.sets.append(SetRecord(self.set_index, "reps" if self.counts_reps else "holds", t))
         self.state = "active"
         events.append(Event("set_start", t, f"Set {self.set_index}. Go." if self.set_index > 1 else "", {"set": self.set_index}))
 
@@ -240,8 +279,9 @@ class Coach:
         """One analysed frame (``res``: FrameResult); returns what happened.
 
         ``closed``: holds the analysis completed this frame (dicts with ``duration_s``, ``t_start``,
-        ``t_end``): their exact times replace the running timer's (which runs on while a
-        touch-down is being confirmed).
+        ``t_end``; calf stretch also ``held_s``): their exact times replace the running timer's
+        (which runs on while a touch-down is being confirmed).  Ankle pumps: the reps the analysis
+        completed this frame (dicts with ``side``), counted per foot.
         """
         t = res.t_s if t is None else t
         dt = 0.0 if self._t_last is None else max(0.0, t - self._t_last)
@@ -252,22 +292,29 @@ class Coach:
             return events
         if self.state == "setup":
             ready = bool(res.feet_visible) and res.rep_phase != "calibrating"
+            if self.is_pumps:   # nothing can be counted until the foot's angle is seen (a side or 3/4 view)
+                ready = ready and self._pump_angle_seen(res)
             if ready:
                 self._rep_base = res.reps
                 self._reps_seen = res.reps
                 self._holds_seen = res.holds
                 self._start_set(t, events)
-                events.append(Event("go", t, "Ready. Start your calf raises." if self.is_calf else
-                                    "Ready. Lift one foot and hold.", {}))
+                events.append(Event("go", t, GO_TEXT.get(self.plan.exercise, "Ready."), {}))
             return events
         if self.state == "rest":
             self._rest_left -= dt
-            started_again = (res.reps > self._reps_seen) if self.is_calf else (res.hold_s is not None and self._hold_side is None)
+            if self.is_pumps and closed:
+                closed = self._late_pumps(t, closed)
+                if not closed:
+                    self._reps_seen = max(self._reps_seen, res.reps)
+            started_again = (res.reps > self._reps_seen) if self.counts_reps else (res.hold_s is not None and self._hold_side is None)
             if self._rest_left <= 0 or started_again:
                 base_reps = self._reps_seen
                 self._start_set(t, events)
                 self._rep_base = base_reps   # a rep made during the rest counts for the new set
-        if self.is_calf:
+        if self.is_pumps:
+            self._update_pumps(res, t, events, closed)
+        elif self.is_calf:
             self._update_reps(res, t, events)
         else:
             self._update_holds(res, t, events, closed)
@@ -289,7 +336,44 @@ class Coach:
         if n >= self.plan.reps:
             self._end_set(t, "target", events)
 
-    def _update_holds(self, res: Any, t: float, events: list[Event], closed: dict[str, Any] | None = None) -> None:
+    def _late_pumps(self, t: float, closed: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Pumps of the other foot that finish the cycle which ended the last set count for that set."""
+        last = self.sets[-1] if self.sets else None
+        if last is None or last.t_end is None or t - last.t_end > PUMP_PAIR_S:
+            return closed
+        rest = []
+        for row in closed:
+            side = row.get("side") or "both"
+            if last.by_side.get(side, 0) < last.n_reps:
+                last.by_side[side] = last.by_side.get(side, 0) + 1
+            else:
+                rest.append(row)
+        return rest
+
+    def _update_pumps(self, res: Any, t: float, events: list[Event], closed: list[dict[str, Any]] | None) -> None:
+        """Ankle pumps: each completed rep is one foot's cycle; the counter is the busier foot's count."""
+        if closed is None:   # no rows: every new rep of the analysis counts, side unknown
+            closed = [{"side": "both"}] * max(0, res.reps - self._reps_seen)
+        self._reps_seen = max(self._reps_seen, res.reps)
+        cur = self.current
+        if not closed or cur is None or self.state != "active":
+            return
+        before = max(cur.by_side.values(), default=0)
+        for row in closed:
+            side = row.get("side") or "both"
+            cur.by_side[side] = cur.by_side.get(side, 0) + 1
+        n = max(cur.by_side.values())
+        cur.n_reps = n
+        if n <= before:
+            return
+        from .audio import number_word
+
+        events.append(Event("rep", t, number_word(n) if self.audio_numbers else "",
+                            {"set": cur.index, "n": n, "total": res.reps, "by_side": dict(cur.by_side)}))
+        if n >= self.plan.reps:
+            self._end_set(t, "target", events)
+
+    def _update_holds(self, res: Any, t: float, events: list[Event], closed: list[dict[str, Any]] | None = None) -> None:
         cur = self.current
         if res.hold_s is not None:
             side = res.stance if res.stance in ("left", "right") else (self._hold_side or "left")
@@ -297,20 +381,26 @@ class Coach:
                 self._hold_side = side
                 self._hold_target_said = False
                 if cur is not None and self.state == "active":
-                    events.append(Event("hold_start", t, "Hold.", {"side": side, "set": cur.index}))
+                    events.append(Event("hold_start", t, "Hold the stretch." if self.is_stretch else "Hold.",
+                                        {"side": side, "set": cur.index}))
             self._hold_s = float(res.hold_s)
             if not self._hold_target_said and self._hold_s >= self.plan.hold_s and self.state == "active":
                 self._hold_target_said = True
                 events.append(Event("hold_target", t, f"{int(self.plan.hold_s)} seconds. Well done.", {"side": self._hold_side}))
         elif self._hold_side is not None:
             last = closed[-1] if closed else None
-            if last is not None and last.get("duration_s") is not None:
-                self.end_hold(float(last.get("t_end") or t), float(last["duration_s"]), events, last.get("t_start"))
+            # the stretch's timer (and its best) is the time in good form; stance: the hold's duration
+            key = "held_s" if self.is_stretch else "duration_s"
+            if last is not None and last.get(key) is not None:
+                self.end_hold(float(last.get("t_end") or t), float(last[key]), events, last.get("t_start"),
+                              total_s=last.get("duration_s") if self.is_stretch else None)
             else:
                 self.end_hold(t, self._hold_s, events)
 
-    def end_hold(self, t: float, duration_s: float, events: list[Event], t_start: float | None = None) -> None:
-        """The hold in progress ended (touch-down) after ``duration_s`` seconds."""
+    def end_hold(self, t: float, duration_s: float, events: list[Event], t_start: float | None = None,
+                 total_s: float | None = None) -> None:
+        """The hold in progress ended (touch-down; came out of the stretch) after ``duration_s`` seconds
+        (the stretch: in good form, of ``total_s`` in the position)."""
         side = self._hold_side or "left"
         self._hold_side = None
         self._hold_s = 0.0
@@ -319,9 +409,14 @@ class Coach:
             return
         attempt = {"side": side, "duration_s": _r(duration_s, 2), "t_start": _r(t_start if t_start is not None else t - duration_s),
                    "t_end": _r(t)}
+        if self.is_stretch:
+            attempt["held_s"] = attempt["duration_s"]
+            if total_s is not None:
+                attempt["duration_s"] = _r(float(total_s), 2)
         cur.attempts.append(attempt)
         cur.best[side] = max(cur.best.get(side, 0.0), duration_s)
-        events.append(Event("hold_end", t, f"Down. {int(round(duration_s))} seconds.", {"set": cur.index, **attempt}))
+        word = "Done" if self.is_stretch else "Down"
+        events.append(Event("hold_end", t, f"{word}. {int(round(duration_s))} seconds.", {"set": cur.index, **attempt}))
         target = self.plan.hold_s
         if all(cur.best.get(s, 0.0) >= target for s in ("left", "right")):
             self._end_set(t, "target", events)
@@ -405,14 +500,24 @@ class Coach:
         if not res.has_person:
             return "Stand in front of the camera", "guide"
         lifted = res.stance in ("left", "right") or res.hold_s is not None
-        if not res.feet_visible and not (lifted and not self.is_calf):   # a lifted foot may be hard to see
+        stance = self.plan.exercise == "single_leg_stance"
+        if not res.feet_visible and not (lifted and stance):   # a lifted foot may be hard to see
             g = (res.guidance or "").lower()
             if "one foot" in g:
                 return "Move so both feet are in view", "guide"
             return "Step back until your feet are in view", "guide"
         if self.state == "setup" and res.rep_phase == "calibrating":
             return "Stand still on both feet", "guide"
+        if self.is_pumps and not self._pump_angle_seen(res):
+            # the foot's angle to the shank cannot be seen from straight in front (ankle_pumps.YAW_MIN_DEG)
+            return "Sit sideways to the camera for ankle pumps", "guide"
         return "", ""
+
+    @staticmethod
+    def _pump_angle_seen(res: Any) -> bool:
+        sig = getattr(res, "signals", None) or {}
+        return any(isinstance(sig.get(f"foot_shank_angle_{s}"), float) and math.isfinite(sig[f"foot_shank_angle_{s}"])
+                   for s in ("left", "right"))
 
     def view_tip(self, view: str) -> tuple[str, bool]:
         """(tip, view is good) for this exercise and camera view."""
@@ -421,6 +526,17 @@ class Coach:
             if fam == "side":
                 return "", True
             return "Tip: turn sideways for calf raises", fam in ("front", "back")
+        if self.is_stretch:
+            # knee straightness, dorsiflexion and the soleus/gastrocnemius variant need a side view;
+            # from the front or back the legs' order comes from the model's depth guess (approximate)
+            if fam == "side":
+                return "", True
+            return "Tip: turn sideways for the calf stretch", fam in ("front", "back")
+        if self.is_pumps:
+            seen = self._res is not None and self._pump_angle_seen(self._res)
+            if fam == "side" or seen:
+                return "", True
+            return "Tip: sit sideways to the camera for ankle pumps", False
         if fam == "side":
             return "Tip: face the camera for balance", False
         return "", fam in ("front", "back")
@@ -432,22 +548,35 @@ class Coach:
         p = self.plan
         s = Screen()
         if res is not None:
-            s.feet_ok = bool(res.feet_visible) or (not self.is_calf and res.stance in ("left", "right"))
+            s.feet_ok = bool(res.feet_visible) or (self.plan.exercise == "single_leg_stance" and res.stance in ("left", "right"))
             s.view = res.view
             _, s.view_ok = self.view_tip(res.view)
         cur = self.current
         set_no = cur.index if cur else max(1, self.set_index)
-        if self.is_calf:
+        if self.counts_reps:
             s.label = "REPS"
-            n = cur.n_reps if cur else (self.sets[-1].n_reps if self.sets else 0)
+            rec = cur or (self.sets[-1] if self.sets else None)
+            n = rec.n_reps if rec else 0
             s.big, s.big_suffix = str(n), f"/ {p.reps}"
+            if self.is_pumps:
+                by = rec.by_side if rec else {}
+                s.label = "PUMPS EACH FOOT"
+                s.sub2 = f"LEFT {by.get('left', 0)}   RIGHT {by.get('right', 0)}"
         else:
+            word = "STRETCH" if self.is_stretch else "HOLD"
+            phase = str(getattr(res, "rep_phase", "") or "")
             if self._hold_side is not None:
-                s.label = f"HOLD - {self._hold_side.upper()} LEG"
+                s.label = f"{word} - {self._hold_side.upper()} LEG"
+                if self.is_stretch and phase.startswith("paused"):
+                    why = phase[phase.find("(") + 1:].rstrip(")")
+                    s.label = f"PAUSED - {PAUSE_WORDS.get(why, why.replace('_', ' ').upper())}"
                 s.big, s.big_suffix = str(int(self._hold_s)), f"s / {int(p.hold_s)}"
                 s.progress = min(1.0, self._hold_s / p.hold_s) if p.hold_s > 0 else None
             else:
-                s.label = "LIFT ONE FOOT"
+                if self.is_stretch:
+                    s.label = "HOLD STILL - TIMER STARTS" if phase == "position" else "STEP INTO THE STRETCH"
+                else:
+                    s.label = "LIFT ONE FOOT"
                 s.big, s.big_suffix = "0", f"s / {int(p.hold_s)}"
             rec = cur or (self.sets[-1] if self.sets else None)
             best = rec.best if rec else {}
@@ -463,17 +592,17 @@ class Coach:
         elif self.state == "setup":
             tip, _ = self.view_tip(res.view if res is not None else "unknown")
             s.centre_title = "GET READY"
-            s.centre_sub = tip or ("Calf raises" if self.is_calf else "Single-leg stance")
+            s.centre_sub = tip or EXERCISE_TITLES.get(p.exercise, "")
         elif self.state == "rest":
             s.centre_title, s.centre_big = "REST", fmt_clock(self._rest_left)
             s.centre_sub = f"Next: set {self.set_index + 1} of {p.sets}. Press N to start now"
         elif self.state == "done":
             s.centre_title, s.centre_big, s.centre_sub = "ALL SETS DONE", "", "Well done!  Press Q to finish"
-        elif not self.is_calf and cur is not None and self._hold_side is None:
+        elif not self.counts_reps and cur is not None and self._hold_side is None:
             done = [side for side in ("left", "right") if cur.best.get(side, 0.0) >= p.hold_s]
             if len(done) == 1:
                 other = "RIGHT" if done[0] == "left" else "LEFT"
-                s.toast = s.toast or f"NOW STAND ON YOUR {other} LEG"
+                s.toast = s.toast or (f"NOW STRETCH YOUR {other} LEG" if self.is_stretch else f"NOW STAND ON YOUR {other} LEG")
         # banner: flag > framing guidance
         g, gk = self.guidance(res)
         if self.paused:
@@ -515,10 +644,45 @@ def _analysis_holds(analyzer: Any) -> list[Any]:
     return list(holds)
 
 
+def _completed_stretch_holds(analyzer: Any) -> list[dict[str, Any]]:
+    """Completed calf-stretch holds of an Analyzer as summary rows (the hold in progress is not one)."""
+    st = getattr(analyzer, "_stretch", None)
+    if st is None:
+        return []
+    done = [h for h in st.holds if h.t_end is not None]
+    return [st.row(h, i) for i, h in enumerate(done, 1)]
+
+
+def _pump_reps(analyzer: Any) -> list[Any]:
+    """Completed ankle pumps of an Analyzer (completion order while it runs)."""
+    return list(getattr(getattr(analyzer, "_pumps", None), "reps", []))
+
+
+def completed_rows(analyzer: Any, exercise: str, reps_stored: int, holds_stored: int,
+                   set_index: int | None) -> tuple[list[Any], list[dict[str, Any]]]:
+    """What the analysis completed since the last call: (new reps, ``closed`` rows for :meth:`Coach.update`).
+
+    Calf raises: the new reps, no rows.  Ankle pumps: the new reps and the same as rows (the coach
+    counts them per foot).  Single-leg stance and calf stretch: no reps; the holds that ended, as
+    summary-style rows with the set number.
+    """
+    if exercise == "calf_raise":
+        return _analysis_reps(analyzer)[reps_stored:], []
+    if exercise == "ankle_pumps":
+        new = _pump_reps(analyzer)[reps_stored:]
+        return new, [rep_dict(r, set_index) for r in new]
+    if exercise == "calf_stretch":
+        return [], [{**h, "set": set_index} for h in _completed_stretch_holds(analyzer)[holds_stored:]]
+    new_holds = _analysis_holds(analyzer)[holds_stored:]
+    return [], [hold_dict(h, set_index, holds_stored + k) for k, h in enumerate(new_holds, 1)]
+
+
 def rep_dict(rep: Any, set_index: int | None) -> dict[str, Any]:
     """A live rep (``exercises.calf_raise.Rep`` or a dict) as a summary-style rep dict for the store."""
     if isinstance(rep, dict):
         d = dict(rep)
+    elif hasattr(rep, "to_row"):     # exercises.ankle_pumps.PumpRep
+        d = rep.to_row()
     else:
         d = {k: getattr(rep, k) for k in ("index", "side", "t_start", "t_top", "t_end", "peak_lift", "peak_lift_cm",
                                           "rise_s", "top_s", "lower_s", "heel_in") if hasattr(rep, k)}
@@ -596,10 +760,12 @@ def recover_sessions(store: Any, say: Callable[[str], None] = print) -> list[dic
         summary = None
         exercise = rec.session.get("exercise") or "auto"
         track = rec.track_path
-        if track is not None and Path(track).is_file() and exercise in ("calf_raise", "single_leg_stance", "auto"):
+        if track is not None and Path(track).is_file() and exercise in (*EXERCISE_NAMES.values(), "auto"):
+            targets = {k: float(v) for k, v in (rec.targets or {}).items()
+                       if k in ("reps", "hold_s") and isinstance(v, (int, float))}
             try:
                 reader = TrackReader(track)
-                summary = analyze_frames(iter(reader), AnalysisConfig(exercise=exercise, live=True))
+                summary = analyze_frames(iter(reader), AnalysisConfig(exercise=exercise, live=True, targets=targets))
             except FootformError:
                 summary = None
         if summary is not None:
@@ -618,8 +784,8 @@ def recover_sessions(store: Any, say: Callable[[str], None] = print) -> list[dic
         else:
             store.complete_session(info.id)
             n_reps, n_holds = len(rec.reps), len(rec.holds)
-        what = f"{n_reps} reps" if exercise == "calf_raise" else f"{n_holds} holds" if exercise == "single_leg_stance" else \
-            f"{n_reps} reps, {n_holds} holds"
+        what = f"{n_reps} reps" if exercise in REP_EXERCISES else f"{n_holds} holds" if exercise in (
+            "single_leg_stance", "calf_stretch") else f"{n_reps} reps, {n_holds} holds"
         marks = f", {len(rec.marks)} pain/cramp marks" if rec.marks else ""
         say(f"Recovered an interrupted session from {info.started_utc} (session {info.id}): {what}{marks} kept.")
         out.append({"id": info.id, "reps": n_reps, "holds": n_holds, "marks": len(rec.marks)})
@@ -732,10 +898,10 @@ class Window:
 class LiveOptions:
     """Everything ``footform live`` was asked to do (see :func:`register_live` for the options)."""
 
-    exercise: str                       # calf_raise | single_leg_stance
+    exercise: str                       # calf_raise | single_leg_stance | calf_stretch | ankle_pumps
     camera: str = "0"
     sets: int = 3
-    reps: int = 12
+    reps: int | None = None             # None: DEFAULT_REPS of the exercise
     hold_s: float = 30.0
     rest_s: float = 60.0
     metronome_bpm: float | None = None
@@ -754,7 +920,8 @@ class LiveOptions:
     max_seconds: float | None = None    # stop after this long (bench, tests)
 
     def plan(self) -> Plan:
-        return Plan(self.exercise, self.sets, self.reps, self.hold_s, self.rest_s, self.metronome_bpm)
+        reps = self.reps if self.reps is not None else DEFAULT_REPS.get(self.exercise, 12)
+        return Plan(self.exercise, self.sets, reps, self.hold_s, self.rest_s, self.metronome_bpm)
 
 
 @dataclass
@@ -806,8 +973,9 @@ def run_live(opts: LiveOptions, say: Callable[[str], None] = print) -> LiveResul
 
     check_display()
     plan = opts.plan()
-    if plan.exercise not in ("calf_raise", "single_leg_stance"):
-        raise InputError(f"live coaching knows calf-raise and single-leg-stance, not {plan.exercise!r}.")
+    if plan.exercise not in EXERCISE_NAMES.values():
+        raise InputError(f"live coaching knows {', '.join(sorted(EXERCISE_NAMES))}, not {plan.exercise!r}.")
+    own = plan.exercise in OWN_MACHINE
     metronome = Metronome(plan.metronome_bpm) if plan.metronome_bpm else None
 
     # Open everything that can fail before anything is written or shown.
@@ -835,7 +1003,10 @@ def run_live(opts: LiveOptions, say: Callable[[str], None] = print) -> LiveResul
             source=source.info.to_dict(), model=model.to_dict(),
             extra={"mode": "live", "session_uuid": session.uuid, "num_poses": 1}))
         audio = AudioCues(enabled=opts.audio, log_path=opts.cue_log, notice=lambda s: say(f"footform: {s}"))
-        analyzer = Analyzer(AnalysisConfig(exercise=plan.exercise, height_cm=opts.height_cm, live=True))
+        # the stretch's target hold and the pumps' reps are what its rules compare with
+        targets = {"hold_s": plan.hold_s} if plan.exercise == "calf_stretch" else {"reps": float(plan.reps)} if \
+            plan.exercise == "ankle_pumps" else {}
+        analyzer = Analyzer(AnalysisConfig(exercise=plan.exercise, height_cm=opts.height_cm, live=True, targets=targets))
         coach = Coach(plan, audio_numbers=metronome is None)
         if result.recovered:
             coach.toast("LAST SESSION RECOVERED", 0.0)
@@ -921,39 +1092,47 @@ def run_live(opts: LiveOptions, say: Callable[[str], None] = print) -> LiveResul
                 res = analyzer.step(pose)
                 frames += 1
                 # holds completed this frame: their exact duration ends the coach's hold timer
-                new_holds = [] if plan.exercise == "calf_raise" else _analysis_holds(analyzer)[holds_stored:]
                 cur_set = coach.current.index if coach.current else (coach.sets[-1].index if coach.sets else None)
-                closed = [hold_dict(h, cur_set, holds_stored + k) for k, h in enumerate(new_holds, 1)]
+                new_reps, closed = completed_rows(analyzer, plan.exercise, reps_stored, holds_stored, cur_set)
                 events = coach.update(res, frame.t_s, closed=closed)
                 handle(events, frame.t_s)
+                cur_set = coach.current.index if coach.current else (coach.sets[-1].index if coach.sets else None)
                 # reps / holds completed this frame → store (own transaction each)
-                if plan.exercise == "calf_raise":
-                    reps = _analysis_reps(analyzer)
-                    if len(reps) > reps_stored:
+                if plan.exercise in REP_EXERCISES:
+                    if new_reps:
                         track.flush()   # the track then holds every frame this rep was counted on
-                    for rep in reps[reps_stored:]:
+                    for rep in new_reps:
                         row = rep_dict(rep, cur_set)
                         session.add_rep(row)
+                        if own:
+                            continue    # its rep rules ran inside the analysis (res.flags)
                         for fl in engine.on_row("rep", row, res.view):
                             session.add_flag({**fl.to_dict(), "set": cur_set})
                             flag_shown = (*_flag_text(fl), frame.t_s)
                             audio.say(fl.message, "flag")
-                    reps_stored = len(reps)
+                    reps_stored += len(new_reps)
                 else:
                     if closed:
                         track.flush()
                     for row in closed:
                         session.add_hold(row)
+                        if own:
+                            continue
                         for fl in engine.on_row("hold", row, res.view):
                             session.add_flag({**fl.to_dict(), "set": cur_set})
                             flag_shown = (*_flag_text(fl), frame.t_s)
                             audio.say(fl.message, "flag")
                     holds_stored += len(closed)
-                metrics = dict(res.signals)
-                metrics["lift"] = res.lift
-                fired = engine.step(frame.t_s, metrics, res.view, phase=res.rep_phase,
-                                    rep=(res.reps + 1) if res.rep_phase == "up" else None,
-                                    hold=res.holds if res.hold_s is not None else None)
+                if own:
+                    # the stretch's and pumps' frame metrics (heel lift, knee bend …) live inside the
+                    # analysis, whose engine judged this frame and the rows completed on it
+                    fired = list(res.flags)
+                else:
+                    metrics = dict(res.signals)
+                    metrics["lift"] = res.lift
+                    fired = engine.step(frame.t_s, metrics, res.view, phase=res.rep_phase,
+                                        rep=(res.reps + 1) if res.rep_phase == "up" else None,
+                                        hold=res.holds if res.hold_s is not None else None)
                 for fl in fired:
                     session.add_flag({**fl.to_dict(), "set": cur_set})
                     flag_shown = (*_flag_text(fl), frame.t_s)
@@ -1022,7 +1201,8 @@ def run_live(opts: LiveOptions, say: Callable[[str], None] = print) -> LiveResul
             say(f"footform: {e}")
             track.abandon()
         summary = analyzer.finish()
-        flags = [f.to_dict() for f in engine.finish(t_end)]
+        # own-machine exercises: the analysis' final judgement (its rows' rules re-run on the final rows)
+        flags = [dict(f) for f in summary.flags] if own else [f.to_dict() for f in engine.finish(t_end)]
         for f in flags:
             f["set"] = _set_of(f.get("t_start"), coach.sets_summary()) if f.get("set") is None else f["set"]
         live_stats = {
@@ -1131,8 +1311,10 @@ def register_live(subparsers: Any) -> argparse.ArgumentParser:
     p.add_argument("--camera", default="0", metavar="INDEX|FILE",
                    help="camera index (default 0) or a video file played at its real speed as a stand-in camera")
     p.add_argument("--sets", type=_positive_int, default=3, help="number of sets (default 3)")
-    p.add_argument("--reps", type=_positive_int, default=12, help="calf raises per set (default 12)")
-    p.add_argument("--hold", type=_positive_float, default=30.0, metavar="SECONDS", help="single-leg hold per leg (default 30)")
+    p.add_argument("--reps", type=_positive_int, default=None,
+                   help="reps per set: calf raises (default 12), ankle pumps of each foot (default 20)")
+    p.add_argument("--hold", type=_positive_float, default=30.0, metavar="SECONDS",
+                   help="hold per leg per set: single-leg stance, calf stretch in good form (default 30)")
     p.add_argument("--rest", type=float, default=60.0, metavar="SECONDS", help="rest between sets (default 60)")
     p.add_argument("--metronome", type=float, metavar="BPM", help="beats per minute, one up and one down (60 = heel-rise test)")
     p.add_argument("--no-audio", dest="audio", action="store_false", help="no spoken cues")

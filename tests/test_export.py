@@ -7,14 +7,16 @@ import re
 
 import pandas as pd
 import pytest
-from test_store import make_session, with_flags
+from test_store import make_own_session, make_session, with_flags
 
 from footform.cli_review import main
 from footform.errors import InputError
 from footform.export import (
     EXPORT_SCHEMA,
     HOLD_COLUMNS,
+    PUMP_REP_COLUMNS,
     REP_COLUMNS,
+    STRETCH_HOLD_COLUMNS,
     TABLES,
     export_csv,
     export_document,
@@ -28,7 +30,7 @@ UNIT_SUFFIXES = ("_s", "_hz", "_deg", "_footlengths", "_footlengths2", "_footlen
 UNITLESS = {"session_id", "set_index", "rep_index", "hold_index", "flag_index", "frame", "touchdowns", "n_reps", "n_holds",
             "reps", "holds", "flags", "marks", "frames", "frames_with_person", "frames_feet_visible", "reps_both",
             "reps_left", "reps_right", "landmark_index", "reps_so_far", "evidence_value", "evidence_threshold",
-            "evidence_baseline", "visibility", "presence"}
+            "evidence_baseline", "visibility", "presence", "pauses", "pauses_heel_lift", "pauses_knee_bend"}
 
 
 @pytest.fixture(scope="module")
@@ -160,3 +162,47 @@ def test_export_of_a_missing_track_still_exports_rows(tmp_path):
             export_document(st)
     s = doc["sessions"][0]
     assert s["signals"] is None and "missing" in s["signals_note"] and len(s["reps"]) == 5
+
+
+def test_calf_stretch_and_ankle_pump_exports_keep_units_in_column_names(tmp_path):
+    stretch, s_track = make_own_session(tmp_path, "stretch")
+    pumps, p_track = make_own_session(tmp_path, "pumps")
+    with Store.open(tmp_path / "ff.db") as st:
+        st.add_session(stretch, person="Ben", track_path=s_track)
+        st.add_session(pumps, person="Ben", track_path=p_track)
+        export_csv(st, tmp_path / "csv", person="Ben")
+        doc = export_document(st, session=2)
+    t = {n: pd.read_csv(tmp_path / "csv" / f"{n}.csv") for n in ("holds", "reps", "sets", "signals")}
+    holds, reps = t["holds"], t["reps"]
+    assert list(holds.columns) == list(HOLD_COLUMNS) + list(STRETCH_HOLD_COLUMNS)
+    assert list(reps.columns) == list(REP_COLUMNS) + [c for c in PUMP_REP_COLUMNS if c not in REP_COLUMNS]
+    assert (holds["kind"] == "calf_stretch").all() and holds["held_s"].tolist() == [h["held_s"] for h in stretch["holds"]]
+    assert holds["pauses_heel_lift"].tolist() == [1, 0] and (holds["variant"] == "gastrocnemius").all()
+    for col in ("held_s", "paused_s", "t_position_s", "back_knee_angle_deg", "dorsiflexion_deg", "dorsiflexion_gain_deg",
+                "heel_contact_pct", "heel_lift_max_footlengths", "forward_shift_pct"):
+        assert holds[col].dtype == "float64" and holds[col].notna().all(), col
+    # not measurable from the side: an empty cell and the reason beside it
+    assert holds["back_foot_out_deg"].isna().all()
+    assert (holds["foot_out_note"] == "not measurable from a side view").all()
+    assert (reps["kind"] == "ankle_pump").all() and len(reps) == 14
+    for col in ("rom_deg", "plantar_peak_deg", "dorsi_peak_deg", "rest_angle_deg", "t_plantar_s", "t_dorsi_s", "duration_s"):
+        assert reps[col].dtype == "float64" and reps[col].notna().all(), col
+    assert reps["peak_lift_footlengths"].isna().all()
+    assert reps["rom_deg"].tolist() == [r["rom_deg"] for r in pumps["reps"]]
+    sets = t["sets"]
+    assert sets["kind"].tolist() == ["holds", "reps", "reps"] and sets["n_holds"].iloc[0] == 2
+    assert sets["n_reps"].iloc[1:].tolist() == [4, 3]          # pumps per foot in each of the pump sets
+    sig = t["signals"]
+    pump_sig = sig[sig["session_id"] == 2]
+    assert pump_sig["pump_angle_left_deg"].notna().mean() > 0.9
+    assert sig[sig["session_id"] == 1]["pump_angle_left_deg"].isna().all()
+    for name, df in t.items():
+        for col in df.columns:
+            if df[col].isna().all():
+                continue
+            if pd.api.types.is_numeric_dtype(df[col]) and not pd.api.types.is_bool_dtype(df[col]):
+                assert col in UNITLESS or col.endswith(UNIT_SUFFIXES), f"{name}.{col} has no unit"
+    json.dumps(doc, allow_nan=False)
+    (s,) = doc["sessions"]
+    assert s["reps"][0]["kind"] == "ankle_pump" and "rom_deg" in s["reps"][0]
+    assert len(s["signals"]["pump_angle_right_deg"]) == len(s["signals"]["t_s"])

@@ -15,7 +15,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from test_store import make_session, with_flags
+from test_store import make_own_session, make_session, with_flags
 
 from footform.cli_review import main
 from footform.errors import OutputError
@@ -51,7 +51,54 @@ def reports(tmp_path_factory):
     return {"db": db, "files": files, "expect": expect, "tmp": tmp, "ids": (calf_id, sls_id)}
 
 
+@pytest.fixture(scope="module")
+def own_reports(tmp_path_factory):
+    """A calf-stretch and an ankle-pump session (synthetic, with their own rules' flags) and their reports."""
+    tmp = tmp_path_factory.mktemp("report_own")
+    stretch, s_track = make_own_session(tmp, "stretch")
+    pumps, p_track = make_own_session(tmp, "pumps")
+    with Store.open(tmp / "ff.db") as st:
+        a = st.add_session(stretch, person="Ben", track_path=s_track, source={"name": "stretch.mp4"})
+        b = st.add_session(pumps, person="Ben", track_path=p_track, source={"name": "pumps.mp4"})
+        files = {"stretch": write_html(tmp / "stretch.html", session_report(st, a)),
+                 "pumps": write_html(tmp / "pumps.html", session_report(st, b)),
+                 "own_progress": write_html(tmp / "own_progress.html", render_progress(st, "Ben"))}
+    return {"files": files, "stretch": stretch, "pumps": pumps}
+
+
 # -- static checks (no browser) --------------------------------------------------------------
+
+def test_calf_stretch_and_ankle_pump_reports(own_reports):
+    files = own_reports["files"]
+    stretch = files["stretch"].read_text(encoding="utf-8")
+    pumps = files["pumps"].read_text(encoding="utf-8")
+    for text in (stretch, pumps):
+        assert not re.search(r"https?:|<script\b", text)
+        # nothing that assumes calf raises or single-leg stance
+        for absent in ('id="plot-heel"', 'id="plot-fatigue"', 'id="plot-stab"', "Heights are calibrated estimates",
+                       'id="reps"', 'id="holds"', "<h2>Calf raises", "<h2>Single-leg stance"):
+            assert absent not in text, absent
+        ids = re.findall(r'\bid="([^"]+)"', text)
+        assert len(ids) == len(set(ids))
+    holds = own_reports["stretch"]["holds"]
+    assert len(re.findall(r'<tr id="stretch-hold-\d+"', stretch)) == len(holds) == 2
+    for words in ("Standing calf stretch", "good form", "gastrocnemius", "1× heel up", "n/m: side view",
+                  "back foot pointing forward: not measurable from a side view", "Keep your right heel on the ground",
+                  'id="plot-stretch"', 'id="stretch-paused-1"', 'id="plot-lr"', "Angles are measured in the image"):
+        assert words in stretch, words
+    assert "stretch-paused-2" not in stretch          # the second hold was never paused
+    reps = own_reports["pumps"]["reps"]
+    assert len(re.findall(r'<tr id="pump-\d+"', pumps)) == len(reps) == 14
+    assert len(re.findall(r'id="pumps-rep-\d+"', pumps)) == len(reps)   # each pump shaded on its foot's curve
+    for words in ("Ankle pumps", "Set 1: 4 left, 4 right", "Set 2: 3 left, 3 right", 'id="plot-pumps"',
+                  "pumps of the left foot", "angle between shank and foot", "Point and pull your"):
+        assert words in pumps, words
+    # the progress page does not count pumps as calf raises nor stretches as single-leg holds
+    prog = files["own_progress"].read_text(encoding="utf-8")
+    assert 'id="plot-prog-reps"' not in prog and 'id="plot-prog-holds"' not in prog
+    assert "Standing calf stretch" in prog and "Ankle pumps" in prog
+
+
 
 def test_reports_are_self_contained(reports):
     for name, path in reports["files"].items():
@@ -186,9 +233,9 @@ def _count(drv, css: str) -> int:
     return int(drv.execute_script(f"return document.querySelectorAll({json.dumps(css)}).length"))
 
 
-@pytest.mark.parametrize("name", ["calf", "sls", "progress"])
-def test_report_in_headless_chromium(browser, reports, name, tmp_path):
-    path = reports["files"][name]
+@pytest.mark.parametrize("name", ["calf", "sls", "progress", "stretch", "pumps"])
+def test_report_in_headless_chromium(browser, reports, own_reports, name, tmp_path):
+    path = {**reports["files"], **own_reports["files"]}[name]
     urls = _open(browser, path)
     assert [u for u in urls if u != path.resolve().as_uri()] == [], "the report made network requests"
     errors = [e for e in browser.get_log("browser") if e.get("level") in ("SEVERE", "ERROR")]
@@ -207,6 +254,15 @@ def test_report_in_headless_chromium(browser, reports, name, tmp_path):
     elif name == "sls":
         assert {"plot-stab", "plot-lr"} <= ids
         assert _count(browser, '#plot-stab svg [id^="stab-ellipse-"]') == 2
+    elif name == "stretch":
+        assert ids == {"plot-stretch", "plot-lr", "plot-flags"}
+        assert _count(browser, "table.stretch-holds tbody tr") == len(own_reports["stretch"]["holds"])
+        assert _count(browser, "table.reps, table.holds, table.pumps") == 0
+    elif name == "pumps":
+        assert ids == {"plot-pumps", "plot-lr", "plot-flags"}
+        assert _count(browser, "table.pumps tbody tr") == len(own_reports["pumps"]["reps"])
+        assert _count(browser, '#plot-pumps svg [id^="pumps-rep-"]') == len(own_reports["pumps"]["reps"])
+        assert _count(browser, "table.reps, table.holds, table.stretch-holds") == 0
     else:
         assert {"plot-prog-reps", "plot-prog-holds"} <= ids
     # text drawn in the plots is real text in a sans-serif font

@@ -51,6 +51,32 @@ def make_session(tmp: Path, kind: str = "calf", view: str = "front", height_cm: 
     return summary, track
 
 
+def make_own_session(tmp: Path, kind: str = "stretch") -> tuple[dict, Path]:
+    """A calf-stretch (two holds, one paused by a lifted heel) or ankle-pump (two sets: 4 pumps, an 11 s
+    pause, 3 pumps; the 3rd one small) session from tests/synth_stretch_pumps.py: (summary, track)."""
+    import dataclasses
+
+    from synth_stretch_pumps import pumps, stretch
+
+    if kind == "stretch":
+        frames, _ = stretch(front="left", view="side", heel_lift=(6.0, 8.0, 0.04), seed=2)
+        more, _ = stretch(front="right", view="side", seed=3)
+        exercise, kw = "calf_stretch", {"targets": {"hold_s": 10.0}}
+    else:
+        frames, _ = pumps(n=4, yaw_deg=45.0, small={3: 0.4})
+        more, _ = pumps(n=3, yaw_deg=45.0, seed=3)
+        exercise, kw = "ankle_pumps", {}
+    gap = frames[-1].t_s + (10.0 if kind == "pumps" else 1 / 30)
+    frames += [dataclasses.replace(f, index=f.index + len(frames), t_s=round(f.t_s + gap, 6)) for f in more]
+    track = tmp / f"{kind}.track.jsonl.gz"
+    with TrackWriter(track, make_header(source={"kind": "video", "name": track.name}, model={"name": "synthetic", "sha256": "0" * 64})) as w:
+        for f in frames:
+            w.write(f)
+    summary = analyze_frames(frames, AnalysisConfig(exercise=exercise, **kw)).to_dict()
+    summary["marks"] = [{"t_s": 4.0, "kind": "pain", "rating": 3, "side": "right"}]
+    return summary, track
+
+
 def with_flags(summary: dict) -> dict:
     """The summary with flags and marks as the feedback engine and live mode add them."""
     s = dict(summary)
@@ -369,3 +395,34 @@ def test_cli_sessions_and_bad_database(tmp_path, capsys):
     err = capsys.readouterr().err.strip()
     assert err.startswith("footform: ") and "\n" not in err
     assert main(["sessions", "--person", "Nobody", "--db", str(db)]) == 2
+
+
+def test_calf_stretch_and_ankle_pumps_rows_keep_their_fields(tmp_path):
+    stretch, s_track = make_own_session(tmp_path, "stretch")
+    pumps, p_track = make_own_session(tmp_path, "pumps")
+    rows = summary_to_rows(stretch)
+    assert [(r["kind"], r["n_holds"]) for r in rows.sets] == [("holds", 2)]
+    pumps_rows = summary_to_rows(pumps)
+    # pumps number their own sets (a pause ≥ 8 s): one row each, counting pumps per foot
+    assert [(r["set_index"], r["kind"], r["n_reps"]) for r in pumps_rows.sets] == [(1, "reps", 4), (2, "reps", 3)]
+    with Store.open(tmp_path / "ff.db") as st:
+        a = st.add_session(stretch, person="P", track_path=s_track)
+        b = st.add_session(pumps, person="P", track_path=p_track)
+        holds, reps = st.session(a).holds, st.session(b).reps
+    assert [h["stance_side"] for h in holds] == ["right", "left"]
+    for h, want in zip(holds, stretch["holds"]):
+        x = h["extra"]
+        assert x["kind"] == "calf_stretch" and h["duration_s"] == want["duration_s"] and h["ended_by"] == "came_out"
+        for k in ("front_side", "t_position", "held_s", "paused_s", "pauses", "pause_reasons", "variant", "target_s",
+                  "back_knee_angle_deg", "dorsiflexion_deg", "dorsiflexion_gain_deg", "heel_contact_share",
+                  "heel_lift_max_fl", "back_foot_out_deg", "forward_shift", "form"):
+            assert x[k] == want[k], k
+    assert holds[0]["extra"]["pause_reasons"] == {"heel_lift": 1, "knee_bend": 0}
+    assert len(reps) == len(pumps["reps"]) == 14
+    for r, want in zip(reps, pumps["reps"]):
+        x = r["extra"]
+        assert x["kind"] == "ankle_pump" and r["side"] == want["side"] and r["set_index"] == want["set"]
+        for k in ("t_plantar", "t_dorsi", "duration_s", "cycle_s", "plantar_peak_deg", "dorsi_peak_deg",
+                  "rest_angle_deg", "rom_deg", "plantar_deg", "dorsi_deg", "leg_motion_deg", "rom_vs_best"):
+            assert x[k] == want[k], k
+        assert r["peak_lift_fl"] is None and r["full"] == 1

@@ -125,7 +125,19 @@ EVENT_COLUMNS = ("session_id", "type", "t_s", "t_end_s", "side", "reason", "deta
 SIGNAL_COLUMNS = (
     "session_id", "frame", "t_s", "view", "feet_visible", "stance", "lift_footlengths", "rep_phase", "reps_so_far",
     "heel_toe_left_footlengths", "heel_toe_right_footlengths", "sway_h_footlengths", "sway_depth_footlengths",
-    "shank_angle_stance_deg",
+    "shank_angle_stance_deg", "pump_angle_left_deg", "pump_angle_right_deg",
+)
+#: Calf-stretch holds (``holds[].kind == "calf_stretch"``): columns added to ``holds`` when a session has them.
+STRETCH_HOLD_COLUMNS = (
+    "kind", "front_side", "t_position_s", "held_s", "paused_s", "pauses", "pauses_heel_lift", "pauses_knee_bend",
+    "target_s", "variant", "camera_view", "back_knee_angle_deg", "back_knee_flex_deg", "back_ankle_angle_deg",
+    "dorsiflexion_deg", "dorsiflexion_gain_deg", "angles_note", "heel_contact_pct", "heel_lift_max_footlengths",
+    "back_foot_out_deg", "foot_out_note", "forward_shift_pct",
+)
+#: Ankle pumps (``reps[].kind == "ankle_pump"``, one row per foot per cycle): columns added to ``reps``.
+PUMP_REP_COLUMNS = (
+    "kind", "t_plantar_s", "t_dorsi_s", "duration_s", "cycle_s", "plantar_peak_deg", "dorsi_peak_deg",
+    "rest_angle_deg", "rom_deg", "plantar_deg", "dorsi_deg", "leg_motion_deg", "rom_vs_best_ratio",
 )
 LANDMARK_COLUMNS = (
     "session_id", "frame", "t_s", "landmark_index", "landmark", "x_norm", "y_norm", "z_rel", "visibility",
@@ -149,6 +161,8 @@ class FrameSignals:
     ``lift`` is the heel lift the rep counter worked on (FL above the person's standing baseline;
     from the front the whole-body rise), ``sway_h`` / ``sway_depth`` the COM proxy relative to the
     stance foot's centre (FL; image-horizontal and depth axes) while standing on one leg.
+    ``pump_angle_left`` / ``_right``: ankle pumps only, the shank–foot image angle each foot's pump
+    counter worked on (degrees; NaN where the view does not show it), else all NaN.
     """
 
     t_s: np.ndarray
@@ -164,6 +178,8 @@ class FrameSignals:
     sway_h: np.ndarray
     sway_depth: np.ndarray
     shank_angle: np.ndarray
+    pump_angle_left: np.ndarray | None = None
+    pump_angle_right: np.ndarray | None = None
     summary: dict[str, Any] = field(default_factory=dict)
     track_complete: bool = True
 
@@ -179,6 +195,8 @@ class FrameSignals:
                 "reps_so_far": int(self.reps_so_far[i]), "heel_toe_left_footlengths": _f(self.heel_toe_left[i], 5),
                 "heel_toe_right_footlengths": _f(self.heel_toe_right[i], 5), "sway_h_footlengths": _f(self.sway_h[i], 5),
                 "sway_depth_footlengths": _f(self.sway_depth[i], 5), "shank_angle_stance_deg": _f(self.shank_angle[i], 3),
+                "pump_angle_left_deg": None if self.pump_angle_left is None else _f(self.pump_angle_left[i], 2),
+                "pump_angle_right_deg": None if self.pump_angle_right is None else _f(self.pump_angle_right[i], 2),
             }
 
 
@@ -206,7 +224,9 @@ def frame_signals(track_path: str | os.PathLike, exercise: str | None = None, he
             else:
                 sway_h = sway_d = shank = math.nan
             rows.append((res.t_s, res.index, res.lift, s, res.view, res.feet_visible, res.rep_phase, res.reps,
-                         float(det[SIG["heel_toe_left"]]), float(det[SIG["heel_toe_right"]]), sway_h, sway_d, shank))
+                         float(det[SIG["heel_toe_left"]]), float(det[SIG["heel_toe_right"]]), sway_h, sway_d, shank,
+                         res.signals.get("foot_shank_angle_left", math.nan),
+                         res.signals.get("foot_shank_angle_right", math.nan)))
             return res
 
     ex = exercise if exercise in EXERCISES else "auto"
@@ -215,13 +235,13 @@ def frame_signals(track_path: str | os.PathLike, exercise: str | None = None, he
     for f in reader:
         an.step(f)
     summary = an.finish().to_dict()
-    cols = list(zip(*rows)) if rows else [[] for _ in range(13)]
+    cols = list(zip(*rows)) if rows else [[] for _ in range(15)]
     arr = lambda i: np.asarray(cols[i], float)
     return FrameSignals(
         t_s=arr(0), frame=np.asarray(cols[1], int), lift=arr(2), stance=list(cols[3]), view=list(cols[4]),
         feet_visible=np.asarray(cols[5], bool), rep_phase=list(cols[6]), reps_so_far=np.asarray(cols[7], int),
         heel_toe_left=arr(8), heel_toe_right=arr(9), sway_h=arr(10), sway_depth=arr(11), shank_angle=arr(12),
-        summary=summary, track_complete=reader.complete,
+        pump_angle_left=arr(13), pump_angle_right=arr(14), summary=summary, track_complete=reader.complete,
     )
 
 
@@ -306,6 +326,42 @@ def rep_rows(rec: SessionRecord) -> list[dict[str, Any]]:
             "heel_in_left_footlengths": _f(r.get("heel_in_left_fl")), "heel_in_right_footlengths": _f(r.get("heel_in_right_fl")),
             "alignment_note": r.get("alignment_note"), "full": bool(r.get("full", 1)),
         })
+        extra = r.get("extra") or {}
+        if extra.get("kind") == "ankle_pump":
+            out[-1].update(_pump_cols(extra))
+    return out
+
+
+def _pump_cols(x: Mapping[str, Any]) -> dict[str, Any]:
+    """The ankle-pump fields of a rep (``reps.extra_json``) as unit-named columns."""
+    return {"kind": x.get("kind"), "t_plantar_s": _f(x.get("t_plantar")), "t_dorsi_s": _f(x.get("t_dorsi")),
+            "duration_s": _f(x.get("duration_s")), "cycle_s": _f(x.get("cycle_s")),
+            **{k: _f(x.get(k)) for k in ("plantar_peak_deg", "dorsi_peak_deg", "rest_angle_deg", "rom_deg", "plantar_deg",
+                                         "dorsi_deg", "leg_motion_deg")},
+            "rom_vs_best_ratio": _f(x.get("rom_vs_best"))}
+
+
+def _stretch_cols(x: Mapping[str, Any]) -> dict[str, Any]:
+    """The calf-stretch fields of a hold (``holds.extra_json``) as unit-named columns; a figure the view
+    could not measure is empty, with the reason in ``angles_note`` / ``foot_out_note``."""
+    reasons = x.get("pause_reasons") or {}
+    share, shift = _f(x.get("heel_contact_share")), _f(x.get("forward_shift"))
+    out: dict[str, Any] = {
+        "kind": x.get("kind"), "front_side": x.get("front_side"), "t_position_s": _f(x.get("t_position")),
+        "held_s": _f(x.get("held_s")), "paused_s": _f(x.get("paused_s")), "pauses": x.get("pauses"),
+        "pauses_heel_lift": reasons.get("heel_lift"), "pauses_knee_bend": reasons.get("knee_bend"),
+        "target_s": _f(x.get("target_s")), "variant": x.get("variant"), "camera_view": x.get("view"),
+        "heel_contact_pct": None if share is None else round(100.0 * share, 1),
+        "heel_lift_max_footlengths": _f(x.get("heel_lift_max_fl")),
+        "forward_shift_pct": None if shift is None else round(100.0 * shift, 1),
+    }
+    for k in ("back_knee_angle_deg", "back_knee_flex_deg", "back_ankle_angle_deg", "dorsiflexion_deg",
+              "dorsiflexion_gain_deg", "back_foot_out_deg"):
+        v = x.get(k)
+        if isinstance(v, str):
+            out["foot_out_note" if k == "back_foot_out_deg" else "angles_note"] = v
+        else:
+            out[k] = _f(v)
     return out
 
 
@@ -343,6 +399,9 @@ def hold_rows(rec: SessionRecord) -> list[dict[str, Any]]:
                 row["wobble_note"] = v
             else:
                 row[f"wobble_{k}"] = _f(v)
+        extra = h.get("extra") or {}
+        if extra.get("kind") == "calf_stretch":
+            row.update(_stretch_cols(extra))
         out.append(row)
     return out
 
@@ -426,6 +485,11 @@ def session_tables(rec: SessionRecord, with_signals: bool = True, with_landmarks
 
 def _columns(table: str, rows: Sequence[Mapping[str, Any]]) -> list[str]:
     cols = list(TABLES[table])
+    kinds = {r.get("kind") for r in rows}
+    if table == "holds" and "calf_stretch" in kinds:
+        cols += list(STRETCH_HOLD_COLUMNS)
+    if table == "reps" and "ankle_pump" in kinds:
+        cols += [c for c in PUMP_REP_COLUMNS if c not in cols]
     extra = sorted({k for r in rows for k in r} - set(cols))
     return cols + extra
 

@@ -43,7 +43,11 @@ SIDE_COLOURS = {"left": "#0072B2", "right": "#D55E00", "both": "#4D4D4D", None: 
 SEVERITY_COLOURS = {"info": "#56B4E9", "warn": "#E69F00", "stop": "#CC0000", None: "#888888"}
 MARK_COLOURS = {"pain": "#9400D3", "cramp": "#009E73", "note": "#666666"}
 
-EXERCISE_NAMES = {"calf_raise": "Calf raises", "single_leg_stance": "Single-leg stance"}
+EXERCISE_NAMES = {"calf_raise": "Calf raises", "single_leg_stance": "Single-leg stance",
+                  "calf_stretch": "Standing calf stretch", "ankle_pumps": "Ankle pumps"}
+#: Exercises with rows of their own kind (holds of kind "calf_stretch", reps of kind "ankle_pump"):
+#: no heel-height, fatigue or stabilogram plots, which assume calf raises or single-leg stance.
+OWN_EXERCISES = ("calf_stretch", "ankle_pumps")
 VIEW_NAMES = {"front": "from the front", "back": "from behind", "side": "from the side", "side-left": "from the left side",
               "side-right": "from the right side", "unknown": "unknown (changing or unclear)"}
 #: What MediaPipe reports of a true heel raise, by camera view (DESIGN.md, measured on renders).
@@ -55,6 +59,8 @@ EVENT_WORDS = {
     "rep_incomplete": "rep still in progress when the recording ended",
     "brief_lift": "foot lifted briefly (shorter than a hold)",
     "touch_down": "lifted foot touched down during a hold",
+    "brief_stretch": "in the stretch position only briefly (under 3 s, not a hold)",
+    "half_pump": "half a pump: toes pointed or pulled up, not both, so not counted",
 }
 REASON_WORDS = {
     "too_low": "too low", "too_short": "too short", "too_low_for_set": "much lower than the set's other reps",
@@ -63,7 +69,8 @@ REASON_WORDS = {
     "end_of_video": "the recording ended",
 }
 ENDED_BY_WORDS = {"touch_down": "foot down", "end_of_video": "recording ended", "tracking_lost": "feet lost from view",
-                  "cut": "camera jumped"}
+                  "cut": "camera jumped", "came_out": "came out"}
+PAUSE_REASON_WORDS = {"heel_lift": "heel up", "knee_bend": "knee bent"}
 
 
 def _not_measurable(fam: str, exercise: str) -> list[str]:
@@ -537,6 +544,141 @@ def plot_stabilogram(rec: SessionRecord, sig: FrameSignals, cm_per_fl: float | N
     return svg_of(fig, "stab")
 
 
+def _extra(row: Mapping[str, Any]) -> dict[str, Any]:
+    """A stored rep's / hold's fields beyond the table's columns (``extra_json``: stretch and pump figures)."""
+    x = row.get("extra")
+    return dict(x) if isinstance(x, Mapping) else {}
+
+
+@_with_rc
+def plot_pumps(rec: SessionRecord, sig: FrameSignals) -> str | None:
+    """Ankle angle (shank–foot, image) of each foot over time, with its counted pumps shaded and numbered."""
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
+    if sig.pump_angle_left is None or sig.pump_angle_right is None:
+        return None
+    curves = {"left": sig.pump_angle_left, "right": sig.pump_angle_right}
+    feet = [s for s, a in curves.items() if np.isfinite(a).any()]
+    if not feet:
+        return None
+    fig = _figure(7.2, 1.2 + 1.5 * len(feet))
+    axs = np.atleast_1d(fig.subplots(len(feet), 1, sharex=True))
+    t_max = float(sig.t_s[-1]) if len(sig) else 1.0
+    for ax, foot in zip(axs, feet):
+        a = curves[foot]
+        ax.plot(sig.t_s, a, color=SIDE_COLOURS[foot], lw=0.9)
+        fin = a[np.isfinite(a)]
+        lo, hi = float(fin.min()), float(fin.max())
+        for r in rec.reps:
+            if r.get("side") != foot:
+                continue
+            x = _extra(r)
+            t0, t1 = _num(r.get("t_start_s")), _num(r.get("t_end_s"))
+            if t0 is None or t1 is None:
+                continue
+            ax.axvspan(t0, t1, color=SIDE_COLOURS[foot], alpha=0.14, lw=0).set_gid(f"pumps-rep-{r['rep_index']}")
+            tp = _num(x.get("t_plantar"))
+            ax.text(tp if tp is not None else (t0 + t1) / 2, hi + 0.04 * (hi - lo + 1), str(r["rep_index"]),
+                    ha="center", va="bottom", fontsize=7, color="#333333")
+        for i, f in enumerate(rec.flags, 1):
+            t = _num(f.get("t_start_s"))
+            if t is not None and f.get("side") in (foot, None):
+                (m,) = ax.plot([t], [lo], marker="^", ms=6, ls="none", color=SEVERITY_COLOURS.get(f.get("severity"), "#888"))
+                m.set_gid(f"pumps-flag-{foot}-{i}")
+        for i, mk in enumerate(rec.marks, 1):
+            t = _num(mk.get("t_s"))
+            if t is not None:
+                ax.axvline(t, color=MARK_COLOURS.get(mk.get("kind"), "#666666"), ls="--", lw=1.0).set_gid(f"pumps-mark-{foot}-{i}")
+        ax.set_ylim(lo - 0.08 * (hi - lo + 1), hi + 0.22 * (hi - lo + 1))
+        ax.set_ylabel(f"{foot} foot\nangle (°)")
+    axs[-1].set_xlim(0, max(t_max, 1.0))
+    axs[-1].set_xlabel("time (s)")
+    axs[0].legend(handles=[Line2D([], [], color="#222222", lw=0.9, label="shank–foot angle (up: toes pointed)"),
+                           Patch(color="#4D4D4D", alpha=0.25, label="counted pump")],
+                  loc="lower left", bbox_to_anchor=(0, 1.0), ncol=2, frameon=False)
+    return svg_of(fig, "pumps")
+
+
+@_with_rc
+def plot_stretch_holds(rec: SessionRecord) -> str | None:
+    """Each stretch hold as a bar: time in good form (solid) and paused (hatched), with the target."""
+    holds = [h for h in rec.holds if _extra(h).get("kind") == "calf_stretch"]
+    if not holds:
+        return None
+    fig = _figure(7.2, 0.9 + 0.34 * len(holds))
+    ax = fig.add_subplot()
+    target = None
+    labels = []
+    for row, h in enumerate(holds):
+        x = _extra(h)
+        leg = h.get("stance_side") or "both"
+        held, paused = _num(x.get("held_s")) or 0.0, _num(x.get("paused_s")) or 0.0
+        ax.barh(row, held, height=0.6, color=SIDE_COLOURS.get(leg, "#4D4D4D"))[0].set_gid(f"stretch-held-{h['hold_index']}")
+        if paused > 0:
+            ax.barh(row, paused, left=held, height=0.6, facecolor="none", edgecolor=SIDE_COLOURS.get(leg, "#4D4D4D"),
+                    hatch="////", lw=0.6)[0].set_gid(f"stretch-paused-{h['hold_index']}")
+        target = _num(x.get("target_s")) or target
+        labels.append(f"{h['hold_index']}: {leg} leg")
+    if target:
+        ax.axvline(target, color="#000000", ls=":", lw=1.0, label=f"target {target:.0f} s")
+        ax.legend(loc="lower right", frameon=False)
+    ax.set_yticks(range(len(holds)), labels)
+    ax.invert_yaxis()
+    ax.set_xlabel("seconds (solid: in good form, counted; hatched: paused — back heel up or back knee bent)")
+    ax.grid(axis="y", visible=False)
+    return svg_of(fig, "stretch")
+
+
+@_with_rc
+def plot_left_right_own(rec: SessionRecord) -> str | None:
+    """Left vs right for the calf stretch (time in good form per leg) or ankle pumps (count, range per foot)."""
+    legs = ("left", "right")
+    x = np.arange(2)
+    ex = rec.session.get("exercise")
+    if ex == "calf_stretch":
+        held = {s: [_num(_extra(h).get("held_s")) or 0.0 for h in rec.holds if h.get("stance_side") == s] for s in legs}
+        if not any(held.values()):
+            return None
+        fig = _figure(4.2, 2.5)
+        ax = fig.add_subplot()
+        b1 = ax.bar(x - 0.2, [max(held[s], default=0.0) for s in legs], 0.4, color=[SIDE_COLOURS[s] for s in legs],
+                    label="longest hold")
+        b2 = ax.bar(x + 0.2, [sum(held[s]) for s in legs], 0.4, color=[SIDE_COLOURS[s] for s in legs], alpha=0.45,
+                    label="all holds")
+        for bars, what in ((b1, "longest"), (b2, "total")):
+            for rect, s in zip(bars, legs):
+                rect.set_gid(f"lr-stretch-{s}-{what}")
+        ax.set_xticks(x, ["left calf", "right calf"])
+        ax.set_ylabel("time in good form (s)")
+        ax.set_title("Stretch time per leg", loc="left")
+        ax.legend(loc="upper right", frameon=False, fontsize=7.5)
+        return svg_of(fig, "lr")
+    if ex == "ankle_pumps":
+        reps = {s: [r for r in rec.reps if r.get("side") == s] for s in legs}
+        if not any(reps.values()):
+            return None
+        fig = _figure(7.2, 2.5)
+        ax1, ax2 = fig.subplots(1, 2)
+        for rect, s in zip(ax1.bar(x, [len(reps[s]) for s in legs], 0.5, color=[SIDE_COLOURS[s] for s in legs]), legs):
+            rect.set_gid(f"lr-pumps-{s}")
+        ax1.set_xticks(x, ["left foot", "right foot"])
+        ax1.set_ylabel("counted pumps")
+        ax1.set_title("Pumps per foot", loc="left")
+        rom = [[v for v in (_num(_extra(r).get("rom_deg")) for r in reps[s]) if v is not None] for s in legs]
+        for rect, s in zip(ax2.bar(x, [float(np.mean(v)) if v else 0.0 for v in rom], 0.5,
+                                   color=[SIDE_COLOURS[s] for s in legs]), legs):
+            rect.set_gid(f"lr-rom-{s}")
+        for i, v in enumerate(rom):
+            if v:
+                ax2.plot([i] * len(v), v, ls="none", marker="o", ms=3, color="#000000", alpha=0.5)
+        ax2.set_xticks(x, ["left foot", "right foot"])
+        ax2.set_ylabel("range, pointed to pulled up (°)")
+        ax2.set_title("Range per pump (bar: mean)", loc="left")
+        return svg_of(fig, "lr")
+    return None
+
+
 @_with_rc
 def plot_flags(rec: SessionRecord) -> str | None:
     """Flags as bars on a timeline, one row per kind of flag, coloured by severity; reps as context."""
@@ -683,8 +825,40 @@ def _cm_per_fl(rec: SessionRecord) -> float | None:
     return cm_per_fl(h)
 
 
+HONESTY_OWN = {
+    "calf_stretch": [
+        ("<strong>Angles are measured in the image</strong> (2-D), from the side: the back leg's hip–knee–ankle angle "
+        "and the angle between shank and foot. They estimate the joint angles only when the camera looks square at "
+        "the side of the body; compare a person with themself in the same set-up. <em>Dorsiflexion</em> is 90° minus "
+        "the shank–foot image angle; its <em>gain</em> over the person's own upright standing is the steadier figure."),
+        ("The <strong>hold timer counts time in good form only</strong>: it pauses while the back heel is lifted "
+        "(more than 0.06 foot lengths above its height when the stretch began — the pose model reports only part of a "
+        "real heel lift) and, in the straight-knee (gastrocnemius) version, while the back knee is bent more than 12° "
+        "beyond the person's own straight knee. A back knee bent by 8° or more through the hold is read as the soleus "
+        "version."),
+        ("From the front or back, which leg is behind comes from the pose model's depth guess (approximate), and the "
+        "knee and ankle angles cannot be measured; the back foot's turn-out can, roughly."),
+    ],
+    "ankle_pumps": [
+        ("<strong>The ankle angle is the angle between shank and foot in the image</strong> (2-D). It follows the "
+        "real ankle from the side or a three-quarter view, with a smaller range than the true one (on a rendered "
+        "three-quarter clip the model reported 80–123° for a true 72–128°), and says nothing from straight in front. "
+        "Compare ranges of the same person filmed from the same side."),
+        ("Each foot is counted on its own: one pump is toes pointed and pulled up once (in either order). "
+        "<em>Past rest</em> is measured from the foot's own resting angle; <em>leg moved</em> is how much the whole "
+        "shank turned during the pump (it should stay still)."),
+    ],
+}
+
+
 def _honesty(rec: SessionRecord, cm: float | None) -> str:
     fam = _view_family(rec.session.get("view"))
+    own = HONESTY_OWN.get(rec.session.get("exercise") or "")
+    if own is not None:
+        items = [*own, ("Metrics a camera view cannot measure are shown as <span class=\"na\">not measurable from "
+                        "this view</span> (n/m), never as numbers.")]
+        return "<div class=\"honesty\"><strong>How to read these numbers</strong><ul>" + "".join(
+            f"<li>{i}</li>" for i in items) + "</ul></div>"
     items = [
         "<strong>Heights are calibrated estimates, not measurements.</strong> They are in <em>foot lengths</em> "
         "(FL, about 15&nbsp;% of body height, estimated from the shank length in the image) above the person's own "
@@ -711,7 +885,10 @@ def _honesty(rec: SessionRecord, cm: float | None) -> str:
 def _key_cards(rec: SessionRecord, cm: float | None) -> str:
     cards: list[tuple[str, str]] = []
     reps = _reps(rec)
-    if rec.session.get("exercise") == "calf_raise" or reps:
+    own = rec.session.get("exercise") in OWN_EXERCISES
+    if own:
+        cards += _own_cards(rec)
+    elif rec.session.get("exercise") == "calf_raise" or reps:
         by = {s: sum(1 for r in reps if r.get("side") == s) for s in ("both", "left", "right")}
         detail = ", ".join(f"{n} {s}" for s, n in by.items() if n)
         cards.append((str(len(reps)), "counted reps" + (f" ({detail})" if detail else "")))
@@ -727,7 +904,7 @@ def _key_cards(rec: SessionRecord, cm: float | None) -> str:
         dec = _num(agg.get("peak_decline_pct"))
         if dec is not None:
             cards.append((f"{-dec:+.0f} %".replace("-", "−"), "change in peak height from the first to the last third of the reps"))
-    if rec.holds or rec.session.get("exercise") == "single_leg_stance":
+    if not own and (rec.holds or rec.session.get("exercise") == "single_leg_stance"):
         for leg in ("left", "right"):
             d = [_num(h.get("duration_s")) or 0.0 for h in rec.holds if h.get("stance_side") == leg]
             cards.append((f"{max(d):.1f} s" if d else "–", f"longest hold on the {leg} leg ({len(d)} holds)"))
@@ -826,6 +1003,111 @@ def _hold_table(holds: Sequence[Mapping[str, Any]], cm: float | None) -> str:
     return f"<table class=\"holds\"><thead>{head}</thead><tbody>{''.join(rows)}</tbody></table>"
 
 
+def _na_or(v: Any, nd: int, unit: str = "") -> str:
+    """A figure, or the reason it was not measured (greyed), never a number for a text."""
+    if isinstance(v, str):
+        return f"<span class=\"na\">{esc(v.replace('not measurable from a ', 'n/m: ').replace('not measurable', 'n/m'))}</span>"
+    return fmt(v, nd, unit)
+
+
+def _td(inner: str, value: Any) -> str:
+    """A table cell; a not-measurable reason (text) may wrap, a number stays on one line."""
+    return f"<td class=\"l\">{inner}</td>" if isinstance(value, str) else f"<td>{inner}</td>"
+
+
+def _stretch_table(rec: SessionRecord, holds: Sequence[Mapping[str, Any]]) -> str:
+    """Calf-stretch holds: leg, time, time in good form vs in position, pauses, variant, angles, heel, foot."""
+    head = ("<tr><th>hold</th><th class=\"l\">leg</th><th>time</th><th>good form<br>s (counted)</th>"
+            "<th class=\"l\">pauses</th><th class=\"l\">variant</th><th>back knee<br>angle °</th>"
+            "<th>dorsi-<br>flexion °</th><th>back heel<br>down</th><th>back foot<br>out °</th><th class=\"l\">flags</th></tr>")
+    rows = []
+    for h in holds:
+        x = _extra(h)
+        leg = h.get("stance_side") or "?"
+        reasons = x.get("pause_reasons") or {}
+        pauses = x.get("pauses") or 0
+        why = ", ".join(f"{n}× {PAUSE_REASON_WORDS.get(k, k)}" for k, n in reasons.items() if n)
+        pause_html = (f"{pauses}" + (f"<span class=\"n\">{esc(why)}, {fmt(x.get('paused_s'), 1)}&nbsp;s</span>" if why else "")
+                      if pauses else "none")
+        target = _num(x.get("target_s"))
+        held = _num(x.get("held_s"))
+        held_html = (f"<strong>{fmt(held, 1)}</strong><span class=\"n\">of {fmt(h.get('duration_s'), 1)} s</span>"
+                     + (f"<span class=\"n\">target {fmt(target, 0)} s</span>" if target else ""))
+        knee = x.get("back_knee_angle_deg")
+        knee_html = _na_or(knee, 1)
+        if not isinstance(knee, str) and _num(x.get("back_knee_flex_deg")) is not None:
+            knee_html += f"<span class=\"n\">bent {fmt(x.get('back_knee_flex_deg'), 1)}°</span>"
+        dorsi = x.get("dorsiflexion_deg")
+        dorsi_html = _na_or(dorsi, 1)
+        if not isinstance(dorsi, str) and _num(x.get("dorsiflexion_gain_deg")) is not None:
+            dorsi_html += f"<span class=\"n\">{fmt(x.get('dorsiflexion_gain_deg'), 1)}° gain</span>"
+        heel = _num(x.get("heel_contact_share"))
+        heel_html = f"{100 * heel:.0f}&nbsp;%" if heel is not None else "–"
+        if _num(x.get("heel_lift_max_fl")) is not None:
+            heel_html += f"<span class=\"n\">lift ≤ {fmt(x.get('heel_lift_max_fl'), 2)} FL</span>"
+        flags = [f for f in rec.flags if f.get("hold_index") == h["hold_index"]]
+        rows.append(
+            f"<tr id=\"stretch-hold-{h['hold_index']}\"><td>{h['hold_index']}</td>"
+            f"<td class=\"l\"><span class=\"tag {esc(leg)}\">{esc(leg)}</span></td>"
+            f"<td>{_tspan(h.get('t_start_s'), h.get('t_end_s'))}"
+            f"<span class=\"n\">{esc(ENDED_BY_WORDS.get(h.get('ended_by'), h.get('ended_by') or ''))}</span></td>"
+            f"<td>{held_html}</td><td class=\"l\">{pause_html}</td>"
+            f"<td class=\"l\">{_na_or(x.get('variant') or '–', 0)}</td>{_td(knee_html, knee)}{_td(dorsi_html, dorsi)}"
+            f"<td>{heel_html}</td>{_td(_na_or(x.get('back_foot_out_deg'), 1), x.get('back_foot_out_deg'))}"
+            f"<td class=\"l\">{', '.join(esc(f.get('label') or f['code']) for f in flags)}</td></tr>")
+    return f"<table class=\"stretch-holds\"><thead>{head}</thead><tbody>{''.join(rows)}</tbody></table>"
+
+
+def _pump_table(rec: SessionRecord, reps: Sequence[Mapping[str, Any]]) -> str:
+    """Ankle pumps, one row per foot per cycle: range, peaks, past rest, cycle time, leg motion."""
+    head = ("<tr><th>pump</th><th class=\"l\">foot</th><th>time</th><th>range<br>°</th><th>pointed / pulled<br>"
+            "peak angle °</th><th>past rest<br>point / pull °</th><th>duration<br>s</th><th>cycle<br>s</th>"
+            "<th>leg moved<br>°</th><th>range vs<br>best</th><th class=\"l\">flags</th></tr>")
+    rows = []
+    for r in reps:
+        x = _extra(r)
+        foot = r.get("side") or "?"
+        vs = _num(x.get("rom_vs_best"))
+        flags = [f for f in rec.flags if f.get("rep_index") == r["rep_index"]]
+        rows.append(
+            f"<tr id=\"pump-{r['rep_index']}\"><td>{r['rep_index']}</td>"
+            f"<td class=\"l\"><span class=\"tag {esc(foot)}\">{esc(foot)}</span></td>"
+            f"<td>{_tspan(r.get('t_start_s'), r.get('t_end_s'))}</td><td><strong>{fmt(x.get('rom_deg'), 1)}</strong></td>"
+            f"<td>{fmt(x.get('plantar_peak_deg'), 1)} / {fmt(x.get('dorsi_peak_deg'), 1)}</td>"
+            f"<td>{fmt(x.get('plantar_deg'), 1)} / {fmt(x.get('dorsi_deg'), 1)}</td>"
+            f"<td>{fmt(x.get('duration_s'), 2)}</td><td>{fmt(x.get('cycle_s'), 2)}</td>"
+            f"<td>{fmt(x.get('leg_motion_deg'), 1)}</td><td>{f'{100 * vs:.0f}&nbsp;%' if vs is not None else '–'}</td>"
+            f"<td class=\"l\">{', '.join(esc(f.get('label') or f['code']) for f in flags)}</td></tr>")
+    return f"<table class=\"pumps\"><thead>{head}</thead><tbody>{''.join(rows)}</tbody></table>"
+
+
+def _own_cards(rec: SessionRecord) -> list[tuple[str, str]]:
+    """Key figures of a calf-stretch or ankle-pump session."""
+    ex = rec.session.get("exercise")
+    cards: list[tuple[str, str]] = []
+    if ex == "calf_stretch":
+        target = None
+        for leg in ("left", "right"):
+            held = [_num(_extra(h).get("held_s")) or 0.0 for h in rec.holds if h.get("stance_side") == leg]
+            cards.append((f"{max(held):.1f} s" if held else "–", f"longest stretch of the {leg} calf in good form ({len(held)} holds)"))
+        for h in rec.holds:
+            target = _num(_extra(h).get("target_s")) or target
+        if target:
+            n = sum(1 for h in rec.holds if (_num(_extra(h).get("held_s")) or 0.0) >= target)
+            cards.append((f"{n} of {len(rec.holds)}", f"holds reaching the {target:.0f} s target"))
+        pauses = sum(int(_extra(h).get("pauses") or 0) for h in rec.holds)
+        cards.append((str(pauses), "pauses (back heel up or back knee bent)"))
+    elif ex == "ankle_pumps":
+        for leg in ("left", "right"):
+            reps = [r for r in rec.reps if r.get("side") == leg]
+            rom = [v for v in (_num(_extra(r).get("rom_deg")) for r in reps) if v is not None]
+            cards.append((str(len(reps)), f"pumps of the {leg} foot" + (f", mean range {np.mean(rom):.0f}°" if rom else "")))
+        cyc = [v for v in (_num(_extra(r).get("cycle_s")) for r in rec.reps) if v is not None]
+        if cyc:
+            cards.append((f"{60.0 / float(np.median(cyc)):.0f}/min", "pumping pace (median cycle)"))
+    return cards
+
+
 def _flag_words(f: Mapping[str, Any]) -> str:
     ev = f.get("evidence") or {}
     bits = []
@@ -914,7 +1196,12 @@ def render_session(rec: SessionRecord, signals: FrameSignals | None = None, sign
     out.append("<h2>Key figures</h2>" + _key_cards(rec, cm))
 
     reps = _reps(rec)
-    if reps or exercise == "calf_raise":
+    own = exercise in OWN_EXERCISES
+    if exercise == "calf_stretch":
+        out.append(_stretch_section(rec))
+    elif exercise == "ankle_pumps":
+        out.append(_pumps_section(rec, signals, signals_note))
+    if not own and (reps or exercise == "calf_raise"):
         out.append("<section id=\"reps\"><h2>Calf raises</h2>")
         if signals is None:
             out.append(f"<div class=\"note\">The per-frame heel curve is not available ({esc(signals_note or 'no landmark track')}); "
@@ -946,7 +1233,7 @@ def render_session(rec: SessionRecord, signals: FrameSignals | None = None, sign
                                     "Lowering faster than rising means the heel is dropped rather than lowered with control.",
                                     reps=len(reps)))
         out.append("</section>")
-    if rec.holds or exercise == "single_leg_stance":
+    if not own and (rec.holds or exercise == "single_leg_stance"):
         out.append("<section id=\"holds\"><h2>Single-leg stance</h2>")
         if rec.holds:
             out.append(_hold_table(rec.holds, cm))
@@ -966,9 +1253,15 @@ def render_session(rec: SessionRecord, signals: FrameSignals | None = None, sign
         else:
             out.append("<p class=\"na\">No hold of 2 s or more was found.</p>")
         out.append("</section>")
-    lr = plot_left_right(rec, cm)
+    lr = plot_left_right_own(rec) if own else plot_left_right(rec, cm)
     out.append("<section id=\"left-right\"><h2>Left and right</h2>")
-    if lr:
+    if lr and own:
+        out.append(_figure_html("lr", lr, "Left vs right. " + (
+            "Time in good form per stretched leg: the longest hold and all holds together." if exercise == "calf_stretch"
+            else "Counted pumps per foot, and the range of each pump (dots) with the mean (bar).")))
+    elif own:
+        out.append("<p class=\"na\">No left/right comparison: nothing was counted.</p>")
+    elif lr:
         out.append(_figure_html("lr", lr, "Left vs right. " + (
             "Hold time per standing leg, and mean sway with its noise floor (black line)." if rec.holds else
             "Single-leg reps per side and heel alignment (mean drift of the heel in (+) or out (−) during the raises).")))
@@ -1002,12 +1295,74 @@ def render_session(rec: SessionRecord, signals: FrameSignals | None = None, sign
         out.append("<p>No pain or cramp was marked during this session.</p>")
     out.append("</section>")
 
+    if own:   # the analysis says what its view could not measure (e.g. "back foot pointing forward: … side view")
+        nm = [str(x) for x in summary.get("not_measurable") or []] or ["nothing this exercise measures"]
+    else:
+        nm = _not_measurable(fam, exercise)
     out.append("<section id=\"not-measurable\"><h2>Not measurable from this camera view</h2><ul>"
-               + "".join(f"<li class=\"na\">{esc(x)}</li>" for x in _not_measurable(fam, exercise)) + "</ul></section>")
+               + "".join(f"<li class=\"na\">{esc(x)}</li>" for x in nm) + "</ul></section>")
     out.append(f"<footer>footform {esc(__version__)} · session {esc(s.get('uuid'))} · report made "
                f"{_dt.datetime.now().strftime('%Y-%m-%d %H:%M')}. Figures are estimates from a camera and a pose model; "
                "they support, and do not replace, a clinical examination.</footer>")
     return _page(title, "\n".join(out))
+
+
+def _sets_line(rec: SessionRecord) -> str:
+    """Live sessions: one line per set (its holds or reps, and how it ended)."""
+    if rec.session.get("mode") != "live" or not rec.sets:
+        return ""
+    bits = []
+    for st in rec.sets:
+        agg = st.get("aggregates") or {}
+        if st.get("kind") == "holds":
+            best = agg.get("best_s") or {}
+            what = f"{st.get('n_holds') or 0} holds" + (", best " + ", ".join(
+                f"{k} {fmt(v, 0)} s" for k, v in best.items() if v is not None) if best else "")
+        else:
+            by = agg.get("reps_by_side") or {}
+            what = f"{st.get('n_reps') or 0} reps" + (" (" + ", ".join(f"{k} {v}" for k, v in by.items()) + ")" if by else "")
+        bits.append(f"set {st['set_index']}: {what}")
+    return f"<p>{esc('; '.join(bits))}.</p>"
+
+
+def _stretch_section(rec: SessionRecord) -> str:
+    holds = [h for h in rec.holds if _extra(h).get("kind") == "calf_stretch"]
+    out = ["<section id=\"stretch\"><h2>Standing calf stretch</h2>", _sets_line(rec)]
+    if not holds:
+        out.append("<p class=\"na\">No stretch of 3 s or more was held.</p></section>")
+        return "".join(out)
+    out.append(_stretch_table(rec, holds))
+    svg = plot_stretch_holds(rec)
+    if svg:
+        out.append(_figure_html("stretch", svg, "Each hold: time in good form (solid, what the timer counted) and "
+                                "time paused (hatched) because the back heel came up or the back knee bent; "
+                                "dotted: the target hold.", holds=len(holds)))
+    out.append("</section>")
+    return "".join(out)
+
+
+def _pumps_section(rec: SessionRecord, signals: FrameSignals | None, signals_note: str | None) -> str:
+    reps = [r for r in _reps(rec) if _extra(r).get("kind") == "ankle_pump"]
+    out = ["<section id=\"pumps\"><h2>Ankle pumps</h2>", _sets_line(rec)]
+    svg = plot_pumps(rec, signals) if signals is not None and reps else None
+    if svg:
+        out.append(_figure_html("pumps", svg, "The angle between shank and foot of each foot over time as the pose "
+                                "model sees it (up: toes pointed, down: toes pulled up), counted pumps shaded and "
+                                "numbered; triangles: flags; dashed lines: pain or cramp marks.", reps=len(reps)))
+    elif reps and signals is None:
+        out.append(f"<div class=\"note\">No angle curve: the per-frame signal is not available "
+                   f"({esc(signals_note or 'no landmark track')}).</div>")
+    if not reps:
+        out.append("<p class=\"na\">No pumps were counted.</p></section>")
+        return "".join(out)
+    sets = sorted({r.get("set_index") for r in reps}, key=lambda v: (v is None, v))
+    for idx in sets:
+        set_reps = [r for r in reps if r.get("set_index") == idx]
+        by = {s: sum(1 for r in set_reps if r.get("side") == s) for s in ("left", "right")}
+        label = f"Set {idx}" if idx is not None and len(sets) > 1 else "Pumps"
+        out.append(f"<h3>{label}: {by['left']} left, {by['right']} right</h3>" + _pump_table(rec, set_reps))
+    out.append("</section>")
+    return "".join(out)
 
 
 def session_report(store: Store, ref: int | str) -> str:
@@ -1022,7 +1377,8 @@ def session_report(store: Store, ref: int | str) -> str:
 # ---------------------------------------------------------------------------------------------
 
 def _session_stats(rec: SessionRecord) -> dict[str, Any]:
-    reps = _reps(rec)
+    own = rec.session.get("exercise") in OWN_EXERCISES   # stretch holds and pumps are not raises or stances
+    reps = [] if own else _reps(rec)
     out: dict[str, Any] = {"id": rec.id, "date": _local_time(rec.session.get("started_utc")), "exercise": rec.session.get("exercise"),
                            "view": rec.session.get("view"), "status": rec.session.get("status")}
     out["reps"] = {s: sum(1 for r in reps if (r.get("side") or "both") == s) for s in ("both", "left", "right")}
@@ -1031,7 +1387,7 @@ def _session_stats(rec: SessionRecord) -> dict[str, Any]:
     ctrl = [(_num(r.get("lower_s")) or 0) >= (_num(r.get("rise_s")) or 0) for r in reps]
     out["controlled_pct"] = 100 * float(np.mean(ctrl)) if ctrl else None
     for leg in ("left", "right"):
-        hs = [h for h in rec.holds if h.get("stance_side") == leg]
+        hs = [] if own else [h for h in rec.holds if h.get("stance_side") == leg]
         d = [_num(h.get("duration_s")) or 0.0 for h in hs]
         out[f"hold_{leg}"] = max(d) if d else None
         figs = [_hold_figs(h) for h in hs]

@@ -533,9 +533,23 @@ def summary_to_rows(summary: Mapping[str, Any]) -> SessionRows:
         n = one.pop("reps", None)
         by_side = {k: v for k, v in (one.get("reps_by_side") or {}).items() if v}
         side = next(iter(by_side)) if len(by_side) == 1 else ("mixed" if by_side else None)
-        one.update({"index": 1, "kind": "reps" if summary.get("exercise") == "calf_raise" else "holds", "n_reps": n,
-                    "side": side})
+        counted = summary.get("exercise") in ("calf_raise", "ankle_pumps")
+        if summary.get("exercise") == "ankle_pumps":
+            n = one.get("cycles", n)     # a pump set counts pumps per foot (the busier foot), as live does
+        one.update({"index": 1, "kind": "reps" if counted else "holds", "n_reps": n, "side": side})
         sets = [one]
+        pump_sets = sorted({r.get("set") for r in summary.get("reps") or [] if isinstance(r, Mapping)} - {None})
+        if summary.get("exercise") == "ankle_pumps" and len(pump_sets) > 1:
+            # ankle pumps number their own sets (a pause of 8 s or more starts one): a row each,
+            # the session's aggregates (range, cadence per foot) on the first
+            sets = []
+            for k in pump_sets:
+                reps_k = [r for r in summary["reps"] if r.get("set") == k]
+                by = {sd: sum(1 for r in reps_k if r.get("side") == sd) for sd in ("left", "right")}
+                sets.append({**(one if not sets else {}), "index": k, "kind": "reps", "reps_by_side": by,
+                             "n_reps": max(by.values()), "side": "both" if all(by.values()) else next(
+                                 (sd for sd, v in by.items() if v), None),
+                             "t_start": min(r["t_start"] for r in reps_k), "t_end": max(r["t_end"] for r in reps_k)})
     for i, s in enumerate(sets, 1):
         if isinstance(s, Mapping):
             rows.sets.append(set_row(s, i))

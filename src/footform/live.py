@@ -1351,26 +1351,11 @@ def cmd_live(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m footform.live …``: the ``live`` subcommand alone (until/unless the CLI has it)."""
-    from .cli import native_logs_hidden
+    """``python -m footform.live …``: the same as ``footform live …``."""
+    from .cli import main as cli_main
 
-    parser = argparse.ArgumentParser(prog="footform")
-    parser.add_argument("--verbose", action="store_true", help="also show MediaPipe's own log lines")
-    sub = parser.add_subparsers(dest="command")
-    register_live(sub)
     argv = list(sys.argv[1:] if argv is None else argv)
-    if not argv or argv[0] != "live":
-        argv = ["live", *argv]
-    args = parser.parse_args(argv)
-    try:
-        with native_logs_hidden(not args.verbose):
-            return int(args.func(args) or 0)
-    except FootformError as e:
-        print(f"footform: {e}", file=sys.stderr)
-        return e.exit_code
-    except KeyboardInterrupt:
-        print("footform: interrupted.", file=sys.stderr)
-        return 130
+    return cli_main(argv if argv and argv[0] == "live" else ["live", *argv])
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -617,7 +617,7 @@ def test_live_window_under_xvfb_counts_like_analyze(xdisplay: str, tmp_path: Pat
     has_reps = offline > 0      # only then can the counter be seen to change
     db = tmp_path / "f.db"
     env = {**os.environ, "DISPLAY": xdisplay, "QT_QPA_PLATFORM": "xcb"}
-    args = ["--exercise", "calf-raise", "--camera", str(clip), "--reps", "3", "--sets", "2", "--rest", "2",
+    args = ["--exercise", "calf-raise", "--camera", str(clip), "--reps", "12", "--sets", "1",
             "--db", str(db), "--out", str(tmp_path / "out"), "--cue-log", str(tmp_path / "cues.txt"),
             "--stats", str(tmp_path / "stats.json")]
     proc = subprocess.Popen([*live_cmd(), *args], env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
 import time
 from pathlib import Path
@@ -304,9 +305,11 @@ def render_scenario(sc: Scenario, out_dir: Path, *, video: bool = True, max_fram
         },
     }
     truth_path = out_dir / f"{name}.truth.json"
-    _write_json(truth, truth_path)
+    # The video first, the truth last: a truth file means the clip is complete (batch --skip-existing,
+    # evaluate).
     if video:
         shutil.move(str(tmp_video), str(out_dir / f"{name}.mp4"))
+    _write_json(truth, truth_path)
     if sc.source:
         dst = out_dir / f"{name}.scenario.toml"
         if Path(sc.source).resolve() != dst.resolve():
@@ -324,8 +327,10 @@ def _write_json(doc: dict, path: Path) -> None:
     items = [f"  {json.dumps(k)}: {json.dumps(v, separators=(',', ':'))}" for k, v in frames.items()]
     text += ",\n".join(items) + "\n }\n}\n"
     json.loads(text)  # self-check
+    tmp = path.with_name(f".{path.name}.partial")
     try:
-        path.write_text(text)
+        tmp.write_text(text)
+        os.replace(tmp, path)
     except OSError as e:
         raise OutputError(f"Cannot write {path}: {e.strerror or e}.") from None
 

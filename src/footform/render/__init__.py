@@ -15,6 +15,7 @@ Usage::
     python -m footform.render SCENARIO.toml --out DIR
     python -m footform.render.batch bench/scenarios --out DIR
     python -m footform.render.check DIR_OR_SAMPLES --model models/pose_landmarker_full.task
+    python -m footform.render.evaluate DIR [--out report.json]   # footform vs the truth (docs/evaluation.md)
 """
 
 TRUTH_SCHEMA = "footform.render-truth/1"

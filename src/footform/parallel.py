@@ -12,7 +12,9 @@ How:
   landmarker in VIDEO mode.  The overlap lets the landmarker's tracking and its internal
   landmark smoothing settle before the frames the chunk owns; the overlap frames themselves are
   discarded.
-* Each worker writes its frames to a temporary landmark track (streaming, constant memory).
+* The first chunk's worker sends its frames to the parent as it goes, so the rest of the
+  pipeline consumes them while the workers run; the other workers write their frames to
+  temporary landmark tracks (streaming, constant memory), replayed once the first chunk is done.
 * The stitched stream takes, for every chunk, the frames whose timestamps fall inside that chunk
   (``T_k ≤ t < T_k+1``), in order, and numbers them 0, 1, 2 … again.  Timestamps are the
   container's, so every decoded frame of the video appears exactly once: none lost, none twice.
@@ -25,12 +27,14 @@ makes the whole run fall back to one process, with the reason returned.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing as mp
 import os
 import shutil
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -121,12 +125,19 @@ def _run_chunk(job: _Job, progress: "mp.Queue | None") -> tuple[int, float, int]
     model = ModelInfo(job.model_name, job.model_path, job.model_sha256)
     first_t = float("nan")
     n = 0
-    with PoseEstimator(model, num_poses=job.num_poses) as estimator, TrackWriter(job.track, make_header({}, None)) as writer:
+    stream = job.chunk.index == 0 and progress is not None
+    with PoseEstimator(model, num_poses=job.num_poses) as estimator, \
+            contextlib.nullcontext() if stream else TrackWriter(job.track, make_header({}, None)) as writer:
         for frame in read_ahead(frames()):
             if n == 0:
                 first_t = frame.t_s
+                if progress is not None:
+                    progress.put(("first", job.chunk.index, first_t))
             pose = estimator.process(frame)
-            writer.write(pose)
+            if stream:
+                progress.put(("frame", pose))
+            else:
+                writer.write(pose)
             n += 1
             if progress is not None and frame.t_s >= job.chunk.t_start and n % 10 == 0:
                 progress.put(("progress", 10))
@@ -140,9 +151,8 @@ class SeekError(RuntimeError):
 class ChunkedPose:
     """Pose records of one video computed by ``workers`` processes, replayed as one stitched stream.
 
-    Use :meth:`run` (blocking; calls ``on_progress(n_frames)`` as workers advance) and then
-    iterate :meth:`frames`.  Temporary tracks live in a private temp folder removed by
-    :meth:`close`.
+    Iterate :meth:`stream` (it calls ``on_progress(n_frames)`` as the workers advance).
+    Temporary tracks live in a private temp folder removed by :meth:`close`.
     """
 
     def __init__(self, video: str | os.PathLike, first_pts_s: float, duration_s: float, model: ModelInfo,
@@ -157,19 +167,30 @@ class ChunkedPose:
         ]
         self.wall_s = 0.0
 
-    def run(self, on_progress: Callable[[int], None] | None = None) -> None:
+    def stream(self, on_progress: Callable[[int], None] | None = None) -> Iterator[PoseFrame]:
+        """The stitched stream: each chunk's own frames in time order, renumbered from 0.
+
+        The first chunk's worker sends its frames straight here, so they are consumed (track
+        writing, analysis) while the workers still run; the later chunks are replayed from their
+        temporary tracks afterwards.  Raises :class:`SeekError` before yielding anything when a
+        worker started after the beginning of its chunk.
+        """
         ctx = mp.get_context("spawn")  # never fork a process that may hold MediaPipe threads
-        queue = ctx.Queue()
-        procs = [ctx.Process(target=_worker_main, args=(job, queue), name=f"footform-chunk{job.chunk.index}", daemon=True)
+        q = ctx.Queue()
+        procs = [ctx.Process(target=_worker_main, args=(job, q), name=f"footform-chunk{job.chunk.index}", daemon=True)
                  for job in self.jobs]
         t0 = time.perf_counter()
         for p in procs:
             p.start()
+        first: dict[int, float] = {}
         results: dict[int, tuple[float, int]] = {}
+        pending: deque[PoseFrame] = deque()
+        checked = False
+        self._index, self._last_t = 0, -1.0
         try:
             while len(results) < len(procs):
                 try:
-                    kind, *payload = queue.get(timeout=0.5)
+                    kind, *payload = q.get(timeout=0.5)
                 except Exception:  # queue.Empty: check the workers are still alive
                     # A worker's last message is in the pipe before it exits, so a worker that has
                     # ended without a result after a quiet half second has died.
@@ -179,38 +200,47 @@ class ChunkedPose:
                         code = procs[dead[0]].exitcode
                         raise RuntimeError(f"pose worker for chunk {dead[0]} ended without a result (exit code {code})") from None
                     continue
-                if kind == "progress" and on_progress is not None:
+                if kind == "frame":
+                    pending.append(payload[0])
+                elif kind == "first":
+                    first[payload[0]] = payload[1]
+                elif kind == "progress" and on_progress is not None:
                     on_progress(payload[0])
                 elif kind == "done":
                     index, first_t, n = payload
                     results[index] = (first_t, n)
+                    first.setdefault(index, first_t)
                 elif kind == "error":
                     raise payload[0]
+                if not checked and len(first) == len(procs):
+                    for index, t in first.items():
+                        chunk = self.chunks[index]
+                        if index > 0 and t == t and t > chunk.t_start:
+                            raise SeekError(f"chunk {index} started at {t:.3f} s, after its start {chunk.t_start:.3f} s")
+                    checked = True
+                while checked and pending:
+                    yield from self._own(self.chunks[0], [pending.popleft()])
         finally:
             for p in procs:
                 if p.is_alive():
                     p.terminate()
                 p.join()
         self.wall_s = time.perf_counter() - t0
-        for index, (first_t, n) in results.items():
-            chunk = self.chunks[index]
-            if index > 0 and n and first_t > chunk.t_start:
-                raise SeekError(f"chunk {index} started at {first_t:.3f} s, after its start {chunk.t_start:.3f} s")
-
-    def frames(self) -> Iterator[PoseFrame]:
-        """The stitched stream: each chunk's own frames in time order, renumbered from 0."""
+        yield from self._own(self.chunks[0], pending)
         from .track import TrackReader
 
-        index = 0
-        last_t = -1.0
-        for job in self.jobs:
-            for f in TrackReader(job.track):
-                if f.t_s < job.chunk.t_start or f.t_s >= job.chunk.t_end or f.t_s <= last_t:
-                    continue
-                last_t = f.t_s
-                yield PoseFrame(index=index, t_s=f.t_s, width=f.width, height=f.height,
-                                image=f.image, world=f.world, n_people=f.n_people)
-                index += 1
+        for job in self.jobs[1:]:
+            yield from self._own(job.chunk, TrackReader(job.track))
+
+    def _own(self, chunk: Chunk, frames: Iterable[PoseFrame]) -> Iterator[PoseFrame]:
+        """The frames of ``frames`` that ``chunk`` owns (by timestamp), renumbered in stream order."""
+        for f in frames:
+            if f.t_s < chunk.t_start or f.t_s >= chunk.t_end or f.t_s <= self._last_t:
+                continue
+            self._last_t = f.t_s
+            yield PoseFrame(index=self._index, t_s=f.t_s, width=f.width, height=f.height,
+                            image=f.image, world=f.world, n_people=f.n_people)
+            self._index += 1
 
     def close(self) -> None:
         shutil.rmtree(self._dir, ignore_errors=True)

@@ -96,16 +96,16 @@ def open_input(
         use = min(workers, os.cpu_count() or 1)
         if isinstance(src, VideoFileSource) and use > 1 and src.duration_estimate_s >= MIN_PARALLEL_DURATION_S:
             with ChunkedPose(src.path, src.first_pts_s, src.duration_estimate_s, info, use, num_poses) as chunked:
+                n = 0
                 try:
-                    chunked.run(inp.on_progress)
-                except SeekError as e:
-                    inp.pose_mode = f"1 process (parallel chunks failed: {e})"
-                else:
-                    inp.pose_mode = f"{use} processes"
-                    n = 0
-                    for pose in chunked.frames():
+                    for pose in chunked.stream(inp.on_progress or (lambda _n: None)):
+                        if n == 0:
+                            inp.pose_mode = f"{use} processes"
                         n += 1
                         yield pose
+                except SeekError as e:  # raised before any frame was given out
+                    inp.pose_mode = f"1 process (parallel chunks failed: {e})"
+                else:
                     src.frames_read = n
                     src.last_t_s = pose.t_s if n else 0.0
                     return

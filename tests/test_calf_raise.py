@@ -170,3 +170,36 @@ def test_a_foot_jumping_while_the_other_stays_is_implausible():
     assert s.quality.frames_legs_implausible >= 1
     assert s.quality.to_dict()["frames_legs_implausible"] == s.quality.frames_legs_implausible
     assert len(s.reps) == 3
+
+
+def test_view_change_during_a_rep_does_not_stall_the_counter():
+    """A rendered three-quarter clip flipped from 'unknown' to 'front' in the middle of its first rep:
+    the front view measures the lift from other landmarks, whose baselines cannot calibrate while
+    a rep is open.  The rep is dropped and counting goes on (it used to wait for ever)."""
+    import numpy as np
+
+    from footform.exercises.calf_raise import CalfRaiseCounter
+    from footform.kinematics import SIG, SIGNAL_NAMES, Kinematics
+
+    counter = CalfRaiseCounter()
+    fps = 30.0
+
+    def lift_at(t: float) -> float:  # a 0.2 FL raise every 3 s, 1 s up-and-down
+        u = t % 3.0
+        return 0.2 * np.sin(np.pi * (u - 1.0)) if 1.0 <= u < 2.0 else 0.0
+
+    for i in range(int(15 * fps)):
+        t = i / fps
+        view = "unknown" if t < 1.5 else "front"  # flips half-way up the first rep
+        sig = np.full(len(SIGNAL_NAMES), np.nan)
+        h = lift_at(t)
+        if view == "front":
+            for name in ("hip_h", "shoulder_h", "heel_h_left", "heel_h_right", "ankle_h_left", "ankle_h_right"):
+                sig[SIG[name]] = 10.0 + h
+        else:
+            sig[SIG["heel_toe_left"]] = sig[SIG["heel_toe_right"]] = 0.1 + h
+        k = Kinematics(i, t, True, {"left": True, "right": True}, view, 100.0, 61.8, float("nan"), False, sig)
+        counter.step(k, sig, "both")
+    counter.finish(15 * fps)
+    assert [e["reason"] for e in counter.events if e["type"] == "rep_aborted"] == ["signals_changed"]
+    assert len(counter.reps) == 4  # the raises at 4, 7, 10 and 13 s

@@ -230,6 +230,11 @@ class CalfRaiseCounter:
                 self._base(k).add(t, v)
         rises = [v - self._base(k).value for k, v in comps.items() if self._base(k).ready]
         if not rises:
+            if self._cur is not None:
+                # The signals changed under a rep in progress (the camera view flipped, e.g.
+                # unknown → front, which measures the lift from other landmarks): their baselines
+                # cannot calibrate while a rep is open, so drop the rep instead of waiting forever.
+                self.reset(t, "signals_changed", rebaseline=False)
             self.phase = "calibrating"
             self.lift = float("nan")
             return RepState(len(self.reps), self.phase, self.lift, side)

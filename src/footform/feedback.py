@@ -41,6 +41,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import InputError
+from .view import view_family
 
 SCHEMA = "footform.rules/1"
 SCOPES = ("frame", "rep", "hold", "set")
@@ -111,11 +112,6 @@ class Rule:
 
     def text(self, template: str, side: str | None, value: float | None = None) -> str:
         return template.format(side=side or "", threshold=_fmt(self.threshold), unit=self.unit, value=_fmt(value))
-
-
-def view_family(view: str) -> str:
-    """``side-left``/``side-right`` → ``side``; others unchanged."""
-    return "side" if view.startswith("side") else view
 
 
 def _fmt(v: float | None) -> str:

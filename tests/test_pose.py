@@ -118,3 +118,21 @@ def test_no_network_is_attempted(samples_dir, tmp_path):
     assert not log.exists(), log.read_text()
     summary = json.loads((tmp_path / "out" / "summary.json").read_text())
     assert summary["quality"]["frames_with_person"] == 100
+
+
+def test_automatic_margin_switches_on_when_nobody_is_found_at_the_start():
+    from footform.pose import AUTO_MARGIN, AUTO_MARGIN_START_FRAMES, PoseEstimator, resolve_model
+
+    blank = np.full((240, 320, 3), 90, np.uint8)
+    with PoseEstimator(resolve_model(None), pad_top=None) as est:
+        for i in range(AUTO_MARGIN_START_FRAMES - 1):
+            est.process_rgb(blank, i, i / 30.0)
+        assert est.pad_top == 0.0 and est.margin_from_s is None
+        est.process_rgb(blank, AUTO_MARGIN_START_FRAMES - 1, (AUTO_MARGIN_START_FRAMES - 1) / 30.0)
+        assert est.pad_top == AUTO_MARGIN and est.margin_from_s is not None
+        # the fresh landmarker keeps accepting frames (timestamps restart with it)
+        assert not est.process_rgb(blank, AUTO_MARGIN_START_FRAMES, AUTO_MARGIN_START_FRAMES / 30.0).has_person
+    with PoseEstimator(resolve_model(None)) as est:  # default: fixed, no margin
+        for i in range(AUTO_MARGIN_START_FRAMES + 5):
+            est.process_rgb(blank, i, i / 30.0)
+        assert est.pad_top == 0.0

@@ -108,6 +108,7 @@ SIGNAL_NAMES = (
     "toe_dx_left", "toe_dx_right",          # toe tip minus heel along image x, FL (side view: sign = facing)
     "shank_tilt_left", "shank_tilt_right",  # shank direction in the image from vertical, deg (+ = knee to image right)
     "yaw_deg",                              # body turn from the world hip(+shoulder) axis: 0 = square on, 90 = side on
+    "body_rise",                            # camera-compensated rise of the body since the stream began, FL (footform.motion)
 )
 SIG = {name: i for i, name in enumerate(SIGNAL_NAMES)}
 
@@ -177,6 +178,11 @@ class KinematicsEstimator:
         self._pending: list[tuple[np.ndarray, float]] = []
         self._restart = True
         self._prev_ankles: tuple[float, np.ndarray] | None = None  # (t_s, 2×2 px) of the last frame with a person
+        #: Accumulated camera-compensated rise of the person (px, up +) since the stream began:
+        #: the sum of the pose stage's per-frame ``rise_px``.  Frames where it was not measured and
+        #: scene cuts add nothing, so the signal stays continuous (a cut changes the camera, not
+        #: how high the person stands); its slow drift is absorbed by the rep counter's baseline.
+        self._rise_total_px = 0.0
 
     def reset_scale(self) -> None:
         self._shanks.clear()
@@ -235,6 +241,8 @@ class KinematicsEstimator:
     def step(self, frame: PoseFrame, framing: Framing, view: str) -> Kinematics:
         sig = np.full(len(SIGNAL_NAMES), np.nan)
         nan = float("nan")
+        if math.isfinite(frame.rise_px) and not frame.scene_cut:
+            self._rise_total_px += frame.rise_px
         problem = self.leg_problem(frame)
         if frame.image is None or not framing.any_foot_ok:
             return Kinematics(frame.index, frame.t_s, frame.has_person, dict(framing.foot_ok), view,
@@ -356,6 +364,8 @@ class KinematicsEstimator:
                 # + when the right hip is lower (larger y) than the left
                 sig[SIG["pelvic_drop"]] = math.degrees(math.atan2(P[LM.RIGHT_HIP][1] - P[LM.LEFT_HIP][1], abs(d[0]) + 1e-9))
 
+        if math.isfinite(frame.rise_px):
+            sig[SIG["body_rise"]] = self._rise_total_px / fl
         if frame.world is not None:
             axis = frame.world[LM.LEFT_HIP] - frame.world[LM.RIGHT_HIP]
             if sh_seen:

@@ -117,6 +117,9 @@ class PoseFrame:
         world: ``(33, 3)`` float32 array of world landmarks in metres (:data:`WORLD_COLUMNS`), or
             ``None`` when no person was found.
         n_people: how many people the model reported in this frame (the tracked one included).
+        rise_px: how far the person moved up relative to the background since the previous frame,
+            pixels (camera motion removed; NaN when not measured) — see :mod:`footform.motion`.
+        scene_cut: the scene changed abruptly before this frame (a hard cut), from the pixels.
     """
 
     index: int
@@ -126,6 +129,8 @@ class PoseFrame:
     image: np.ndarray | None = None
     world: np.ndarray | None = None
     n_people: int = 0
+    rise_px: float = float("nan")
+    scene_cut: bool = False
 
     @property
     def has_person(self) -> bool:
@@ -157,4 +162,6 @@ class PoseFrame:
             and (self.width, self.height, self.n_people) == (other.width, other.height, other.n_people)
             and eq(self.image, other.image)
             and eq(self.world, other.world)
+            and (self.rise_px == other.rise_px or (self.rise_px != self.rise_px and other.rise_px != other.rise_px))
+            and self.scene_cut == other.scene_cut
         )

@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import os
 import zipfile
+from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from importlib import resources
@@ -28,6 +29,7 @@ import numpy as np
 from .capture import Frame
 from .errors import ModelError
 from .landmarks import LM, NUM_LANDMARKS, PoseFrame
+from .motion import MotionSample, PersonMotion
 
 #: Bundles shipped with footform, by short name.
 BUNDLED_MODELS = {
@@ -37,6 +39,16 @@ BUNDLED_MODELS = {
 #: Default model for offline analysis and for live use (see models/README.md for the measurements).
 DEFAULT_MODEL_OFFLINE = "full"
 DEFAULT_MODEL_LIVE = "full"
+
+#: Automatic grey margin above the frame (``PoseEstimator(pad_top=None)``): switched on when the
+#: model missed the person on at least this share of the last ``AUTO_MARGIN_WINDOW`` frames
+#: while finding them on some.  Measured: full-body real clips and the rendered samples miss no
+#: frame once the person is in view (the margin never switches on); the rear waist-down clip
+#: misses 32 % (docs/metrics.md).
+AUTO_MARGIN = 1.0
+AUTO_MARGIN_WINDOW = 30
+AUTO_MARGIN_MISSED = 0.25
+AUTO_MARGIN_START_FRAMES = 10
 
 _TASK_MEMBERS = {"pose_detector.tflite", "pose_landmarks_detector.tflite"}
 
@@ -128,7 +140,9 @@ class PoseEstimator:
 
     Use as a context manager (or call :meth:`close`).  ``num_poses`` above 1 costs ~1.75× per
     frame (measured on this project's 2-core machine) and enables tracking the same person among
-    several.
+    several.  ``motion=True`` also asks the model for the person's segmentation mask and fills
+    ``PoseFrame.rise_px`` / ``scene_cut`` (:mod:`footform.motion`); it is off by default until the
+    rep counter uses it (cost and status: docs/metrics.md, "Rear view, waist-down footage").
     """
 
     def __init__(
@@ -138,7 +152,8 @@ class PoseEstimator:
         min_detection_confidence: float = 0.5,
         min_presence_confidence: float = 0.5,
         min_tracking_confidence: float = 0.5,
-        pad_top: float = 0.0,
+        pad_top: float | None = 0.0,
+        motion: bool = False,
     ) -> None:
         # Imported here: importing mediapipe takes ~1 s and is not needed to replay tracks.
         import mediapipe as mp
@@ -147,7 +162,7 @@ class PoseEstimator:
         self._mp = mp
         self.model = model
         self.num_poses = num_poses
-        if not 0.0 <= pad_top <= 3.0:
+        if pad_top is not None and not 0.0 <= pad_top <= 3.0:
             raise ValueError("pad_top must be between 0 and 3 (a fraction of the frame height)")
         #: Neutral grey margin added above each frame before the landmarker, as a fraction of the
         #: frame height (0 = off).  Landmarks are mapped back to the original frame.  BlazePose's
@@ -155,22 +170,56 @@ class PoseEstimator:
         #: the legs the lower half of a taller scene.  Measured (docs/metrics.md, "Rear view,
         #: waist-down footage"): person found on 67.6 → 89.8 % of the rear waist-down clip's frames,
         #: unchanged (± 1 frame) on four full-body real clips, but 8 % fewer usable-feet frames on the
-        #: rendered rear sample; it does not make the rear clip's reps countable.  Off by default.
-        self.pad_top = float(pad_top)
-        options = vision.PoseLandmarkerOptions(
+        #: rendered rear sample.  Off by default; ``None`` = automatic: off until the model misses
+        #: the person on :data:`AUTO_MARGIN_MISSED` of the last :data:`AUTO_MARGIN_WINDOW` frames
+        #: while finding them on others (the detector keeps losing a person who is there), then
+        #: :data:`AUTO_MARGIN` for the rest of the stream; also when the first
+        #: :data:`AUTO_MARGIN_START_FRAMES` frames show nobody (a person entering the picture is
+        #: then analysed with the margin, which does not change full-body results).
+        self.auto_margin = pad_top is None
+        self.pad_top = 0.0 if pad_top is None else float(pad_top)
+        #: time (s) at which the automatic margin was switched on, or None
+        self.margin_from_s: float | None = None
+        self._found: deque[bool] = deque(maxlen=AUTO_MARGIN_WINDOW)
+        self._frames_seen = 0
+        self._options = dict(
             base_options=BaseOptions(model_asset_path=model.path),
             running_mode=vision.RunningMode.VIDEO,
             num_poses=num_poses,
             min_pose_detection_confidence=min_detection_confidence,
             min_pose_presence_confidence=min_presence_confidence,
             min_tracking_confidence=min_tracking_confidence,
+            # the person's mask drives the camera-compensated rise (footform.motion)
+            output_segmentation_masks=motion,
         )
-        try:
-            self._landmarker = vision.PoseLandmarker.create_from_options(options)
-        except (RuntimeError, ValueError) as e:
-            raise ModelError(f"the pose model {model.path} could not be loaded: {str(e).splitlines()[0]}") from None
+        self._vision = vision
+        self._landmarker = None
+        self._landmarker = self._create()
+        self._motion = PersonMotion() if motion else None
         self._last_ts_ms = -1
         self._previous: np.ndarray | None = None
+
+    def _create(self):
+        try:
+            return self._vision.PoseLandmarker.create_from_options(self._vision.PoseLandmarkerOptions(**self._options))
+        except (RuntimeError, ValueError) as e:
+            raise ModelError(f"the pose model {self.model.path} could not be loaded: {str(e).splitlines()[0]}") from None
+
+    def _maybe_switch_margin(self, found: bool, t_s: float) -> None:
+        if not self.auto_margin or self.pad_top > 0.0:
+            return
+        self._found.append(found)
+        self._frames_seen += 1
+        start = self._frames_seen == AUTO_MARGIN_START_FRAMES and not any(self._found)
+        if start or len(self._found) == self._found.maxlen and any(self._found) and \
+                self._found.count(False) >= AUTO_MARGIN_MISSED * len(self._found):
+            # a fresh landmarker: its tracking state refers to the unpadded image
+            self._landmarker.close()
+            self._landmarker = self._create()
+            self._last_ts_ms = -1
+            self.pad_top = AUTO_MARGIN
+            self.margin_from_s = t_s
+            self._previous = None
 
     def __enter__(self) -> "PoseEstimator":
         return self
@@ -208,13 +257,17 @@ class PoseEstimator:
         mp = self._mp
         height, width = rgb.shape[:2]
         pad = int(round(self.pad_top * height))
+        padded = rgb
         if pad:
-            rgb = cv2.copyMakeBorder(rgb, pad, 0, 0, 0, cv2.BORDER_CONSTANT, value=(128, 128, 128))
-        image = mp.Image(image_format=mp.ImageFormat.SRGB, data=np.ascontiguousarray(rgb))
+            padded = cv2.copyMakeBorder(rgb, pad, 0, 0, 0, cv2.BORDER_CONSTANT, value=(128, 128, 128))
+        image = mp.Image(image_format=mp.ImageFormat.SRGB, data=np.ascontiguousarray(padded))
         result = self._landmarker.detect_for_video(image, self._timestamp_ms(t_s))
         poses = result.pose_landmarks or []
+        self._maybe_switch_margin(bool(poses), t_s)
         if not poses:
-            return PoseFrame(index=index, t_s=t_s, width=width, height=height, n_people=0)
+            motion = self._motion.update(rgb, None) if self._motion is not None else MotionSample()
+            return PoseFrame(index=index, t_s=t_s, width=width, height=height, n_people=0,
+                             rise_px=motion.rise_px, scene_cut=motion.scene_cut)
         candidates = [
             np.array([[p.x, p.y, p.z, _conf(p.visibility), _conf(p.presence)] for p in pose], dtype=np.float32)
             for pose in poses
@@ -229,7 +282,13 @@ class PoseEstimator:
         chosen = candidates[k]
         assert chosen.shape == (NUM_LANDMARKS, 5)
         self._previous = chosen
-        return PoseFrame(index=index, t_s=t_s, width=width, height=height, image=chosen, world=world, n_people=len(poses))
+        motion = MotionSample()
+        if self._motion is not None:
+            masks = result.segmentation_masks or []
+            mask = masks[k].numpy_view()[pad:, :, 0] if k < len(masks) else None
+            motion = self._motion.update(rgb, mask)
+        return PoseFrame(index=index, t_s=t_s, width=width, height=height, image=chosen, world=world,
+                         n_people=len(poses), rise_px=motion.rise_px, scene_cut=motion.scene_cut)
 
     def process(self, frame: Frame) -> PoseFrame:
         """Landmarks for one decoded BGR :class:`Frame`."""

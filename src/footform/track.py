@@ -60,7 +60,7 @@ def make_header(source: dict[str, Any], model: dict[str, Any] | None, extra: dic
 
 
 def frame_to_record(frame: PoseFrame) -> dict[str, Any]:
-    return {
+    rec = {
         "i": frame.index,
         "t": frame.t_s,
         "w": frame.width,
@@ -69,6 +69,13 @@ def frame_to_record(frame: PoseFrame) -> dict[str, Any]:
         "lm": None if frame.image is None else frame.image.astype(np.float64).tolist(),
         "wl": None if frame.world is None else frame.world.astype(np.float64).tolist(),
     }
+    # person rise relative to the scene since the previous frame (px) and whether a scene cut
+    # preceded the frame (footform.motion): written only when measured / true
+    if frame.rise_px == frame.rise_px:
+        rec["rz"] = float(frame.rise_px)
+    if frame.scene_cut:
+        rec["sc"] = True
+    return rec
 
 
 def record_to_frame(rec: dict[str, Any]) -> PoseFrame:
@@ -88,6 +95,8 @@ def record_to_frame(rec: dict[str, Any]) -> PoseFrame:
         image=image_arr,
         world=world_arr,
         n_people=int(rec.get("n", 0 if image is None else 1)),
+        rise_px=float("nan") if rec.get("rz") is None else float(rec["rz"]),
+        scene_cut=bool(rec.get("sc", False)),
     )
 
 

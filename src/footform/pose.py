@@ -193,7 +193,6 @@ class PoseEstimator:
             output_segmentation_masks=motion,
         )
         self._vision = vision
-        self._landmarker = None
         self._landmarker = self._create()
         self._motion = PersonMotion() if motion else None
         self._last_ts_ms = -1

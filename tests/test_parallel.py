@@ -35,3 +35,19 @@ def test_two_processes_give_every_frame_once_and_the_same_reps():
     assert len(a.reps) == len(b.reps) == 4
     for ra, rb in zip(a.reps, b.reps):
         assert abs(ra["t_top"] - rb["t_top"]) < 0.1
+
+
+def test_stitching_keeps_every_field_of_a_pose_record():
+    """The stitched stream renumbers frames and keeps the rest as the worker made it (the body
+    rise and scene cuts included: a stitched run once dropped them and lost 11 of 14 reps)."""
+    from footform.landmarks import PoseFrame
+    from footform.parallel import ChunkedPose
+
+    chunked = ChunkedPose.__new__(ChunkedPose)
+    chunked._index, chunked._last_t = 5, -1.0
+    chunk = plan_chunks(10.0, 2)[1]
+    frames = [PoseFrame(index=i, t_s=4.9 + 0.1 * i, width=64, height=48, n_people=0, rise_px=1.5 * i, scene_cut=i == 2)
+              for i in range(3)]
+    out = list(chunked._own(chunk, frames))
+    assert [f.index for f in out] == [5, 6]
+    assert [f.rise_px for f in out] == [1.5, 3.0] and [f.scene_cut for f in out] == [False, True]

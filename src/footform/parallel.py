@@ -28,6 +28,7 @@ makes the whole run fall back to one process, with the reason returned.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import multiprocessing as mp
 import os
 import shutil
@@ -238,8 +239,7 @@ class ChunkedPose:
             if f.t_s < chunk.t_start or f.t_s >= chunk.t_end or f.t_s <= self._last_t:
                 continue
             self._last_t = f.t_s
-            yield PoseFrame(index=self._index, t_s=f.t_s, width=f.width, height=f.height,
-                            image=f.image, world=f.world, n_people=f.n_people)
+            yield dataclasses.replace(f, index=self._index)  # every other field as the worker made it
             self._index += 1
 
     def close(self) -> None:

@@ -130,14 +130,20 @@ def test_kinematics_accumulates_rise_and_skips_cuts():
     kin = KinematicsEstimator()
     rises = [float("nan"), 2.0, 2.0, float("nan"), 2.0, 50.0, -1.0]
     cuts = [False, False, False, False, False, True, False]
-    values = []
+    values, expected, total, fl_prev = [], [], 0.0, float("nan")
     for i, (r, c) in enumerate(zip(rises, cuts)):
         base = base_frames[i]
         f = PoseFrame(index=i, t_s=base.t_s, width=base.width, height=base.height, image=base.image,
                       world=base.world, n_people=1, rise_px=r, scene_cut=c)
         k = kin.step(f, assess_framing(f), "side-left")
-        values.append(k.get("body_rise") * k.foot_px)
-    # not measured → NaN; cut frames add nothing; the rest accumulates (px)
+        values.append(k.get("body_rise"))
+        # each frame's rise is converted with the scale known before it (FL px of the previous frame)
+        if math.isfinite(r) and not c and math.isfinite(fl_prev):
+            total += r / fl_prev
+        expected.append(total if math.isfinite(r) and math.isfinite(fl_prev) else float("nan"))
+        fl_prev = k.foot_px
+    # not measured (or no scale yet) → NaN; cut frames add nothing; the rest accumulates (FL)
     assert math.isnan(values[0]) and math.isnan(values[3])
-    assert values[1] == pytest.approx(2.0) and values[2] == pytest.approx(4.0)
-    assert values[4] == pytest.approx(6.0) and values[5] == pytest.approx(6.0) and values[6] == pytest.approx(5.0)
+    assert values == pytest.approx(expected, nan_ok=True)
+    assert values[2] == pytest.approx(2 * values[1], rel=0.02)  # 2 px, then 4 px on a steady scale
+    assert values[5] == pytest.approx(values[4]) and values[6] < values[5]

@@ -128,7 +128,10 @@ class Kinematics:
         cut: a hard cut or a restart after lost tracking happened just before this frame.
         signals: float vector laid out as :data:`SIGNAL_NAMES` (NaN = not valid).
         implausible: ``""``, or why the leg geometry of this frame is not a real pair of legs
-            (``"shank_ratio"``, ``"foot_jump"``); such a frame has no usable foot and no signals.
+            (``"shank_ratio"``, ``"foot_jump"``); such a frame has no usable foot and no signals
+            (except ``body_rise``, which comes from the pixels, not the leg landmarks).
+        scene_cut: the pose stage saw a hard cut in the pixels before this frame (only when it
+            measured the camera-compensated rise, :mod:`footform.motion`).
     """
 
     index: int
@@ -142,6 +145,7 @@ class Kinematics:
     cut: bool
     signals: np.ndarray = field(repr=False)
     implausible: str = ""
+    scene_cut: bool = False
 
     def get(self, name: str) -> float:
         return float(self.signals[SIG[name]])
@@ -178,11 +182,13 @@ class KinematicsEstimator:
         self._pending: list[tuple[np.ndarray, float]] = []
         self._restart = True
         self._prev_ankles: tuple[float, np.ndarray] | None = None  # (t_s, 2×2 px) of the last frame with a person
-        #: Accumulated camera-compensated rise of the person (px, up +) since the stream began:
-        #: the sum of the pose stage's per-frame ``rise_px``.  Frames where it was not measured and
-        #: scene cuts add nothing, so the signal stays continuous (a cut changes the camera, not
-        #: how high the person stands); its slow drift is absorbed by the rep counter's baseline.
-        self._rise_total_px = 0.0
+        #: Accumulated camera-compensated rise of the person (FL, up +) since the stream began:
+        #: the sum of the pose stage's per-frame ``rise_px``, each converted with the body scale
+        #: of its time (so a later change of scale does not rescale the past).  Frames where it
+        #: was not measured, frames before any scale and scene cuts add nothing, so the signal
+        #: stays continuous (a cut changes the camera, not how high the person stands); its slow
+        #: drift is the rep counter's business (calf_raise.py, "Body rise").
+        self._rise_total_fl = 0.0
 
     def reset_scale(self) -> None:
         self._shanks.clear()
@@ -240,17 +246,25 @@ class KinematicsEstimator:
 
     def step(self, frame: PoseFrame, framing: Framing, view: str) -> Kinematics:
         sig = np.full(len(SIGNAL_NAMES), np.nan)
-        nan = float("nan")
-        if math.isfinite(frame.rise_px) and not frame.scene_cut:
-            self._rise_total_px += frame.rise_px
+        fl_before = self.shank_px * FOOT_PER_SHANK
+        if math.isfinite(frame.rise_px) and not frame.scene_cut and math.isfinite(fl_before):
+            self._rise_total_fl += frame.rise_px / fl_before
+        if math.isfinite(frame.rise_px) and math.isfinite(fl_before) and framing.any_foot_ok:
+            # From the pixels, so also on frames whose leg landmarks are implausible; but only
+            # while the model sees a foot in the picture (a close-up of the hips or the legs
+            # without the feet must not count reps, whatever the body does).
+            sig[SIG["body_rise"]] = self._rise_total_fl
+        cut_px = frame.scene_cut
         problem = self.leg_problem(frame)
         if frame.image is None or not framing.any_foot_ok:
             return Kinematics(frame.index, frame.t_s, frame.has_person, dict(framing.foot_ok), view,
-                              self.shank_px, self.shank_px * FOOT_PER_SHANK, self._cm_per_px(), False, sig)
+                              self.shank_px, self.shank_px * FOOT_PER_SHANK, self._cm_per_px(), False, sig,
+                              scene_cut=cut_px)
         if problem:
-            # the model did not see a real pair of legs here: nothing on this frame is measured
+            # the model did not see a real pair of legs here: nothing else on this frame is measured
             return Kinematics(frame.index, frame.t_s, True, {"left": False, "right": False}, view, self.shank_px,
-                              self.shank_px * FOOT_PER_SHANK, self._cm_per_px(), False, sig, implausible=problem)
+                              self.shank_px * FOOT_PER_SHANK, self._cm_per_px(), False, sig, implausible=problem,
+                              scene_cut=cut_px)
         W, H = frame.width, frame.height
         P = frame.image[:, :2].astype(float) * np.array([W, H], float)  # pixels, x right / y down
         ok = dict(framing.foot_ok)
@@ -262,7 +276,8 @@ class KinematicsEstimator:
         accept, cut = self._cut_check(frame.t_s, pos, shank_now)
         if not accept:
             return Kinematics(frame.index, frame.t_s, True, {"left": False, "right": False}, view,
-                              self.shank_px, self.shank_px * FOOT_PER_SHANK, self._cm_per_px(), False, sig)
+                              self.shank_px, self.shank_px * FOOT_PER_SHANK, self._cm_per_px(), False, sig,
+                              scene_cut=cut_px)
         if cut:
             self._shanks.clear()
         if self._restart:
@@ -364,14 +379,13 @@ class KinematicsEstimator:
                 # + when the right hip is lower (larger y) than the left
                 sig[SIG["pelvic_drop"]] = math.degrees(math.atan2(P[LM.RIGHT_HIP][1] - P[LM.LEFT_HIP][1], abs(d[0]) + 1e-9))
 
-        if math.isfinite(frame.rise_px):
-            sig[SIG["body_rise"]] = self._rise_total_px / fl
         if frame.world is not None:
             axis = frame.world[LM.LEFT_HIP] - frame.world[LM.RIGHT_HIP]
             if sh_seen:
                 axis = axis + (frame.world[LM.LEFT_SHOULDER] - frame.world[LM.RIGHT_SHOULDER])
             sig[SIG["yaw_deg"]] = math.degrees(math.atan2(abs(float(axis[2])), abs(float(axis[0]))))
-        return Kinematics(frame.index, frame.t_s, True, ok, view, shank_px, fl, self._cm_per_px(), cut, sig)
+        return Kinematics(frame.index, frame.t_s, True, ok, view, shank_px, fl, self._cm_per_px(), cut, sig,
+                          scene_cut=cut_px)
 
     @property
     def shank_px(self) -> float:

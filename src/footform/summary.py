@@ -204,7 +204,13 @@ def build_summary(exercise: str, views: ViewSummary, quality: Quality, calf: "Ca
     if quality.frames_multiple_people:
         warnings.append(f"More than one person was seen on {quality.frames_multiple_people} frames; the tracked person was followed.")
     fam = view_family(views.view)
-    if exercise == "calf_raise" and analysable:
+    rise_mode = bool(getattr(calf, "rise_mode", False))
+    if exercise == "calf_raise" and analysable and rise_mode:
+        warnings.append("The pose model kept losing the person on this footage and its leg landmarks were not "
+                        "trusted: reps were counted from how far the whole body rose, measured from the pixels with "
+                        "the camera's own motion removed. peak_lift is that body rise (FL), not the heel height, "
+                        "and the heel alignment and the working side could not be measured.")
+    elif exercise == "calf_raise" and analysable:
         warnings.append("Heel lift is the pose model's estimate: it reports only part of a real heel raise "
                         f"({HEEL_REPORTED_SHARE.get(fam, HEEL_REPORTED_SHARE['unknown'])} from this view).")
     reps: list[dict[str, Any]] = []
@@ -222,7 +228,9 @@ def build_summary(exercise: str, views: ViewSummary, quality: Quality, calf: "Ca
                           "sway": h.sway, "ankle_wobble": h.wobble, "noise_floor": h.noise_floor})
     events = sorted(calf.events + sls.events, key=lambda e: e.get("t_s") or 0.0) if analysable else []
     return Summary(exercise=exercise, view=views.view, view_share=views.share, analysable=analysable, reason=reason,
-                   quality=quality, reps=reps, set_stats=_set_stats(reps) if exercise == "calf_raise" else {},
+                   quality=quality, reps=reps,
+                   set_stats={**_set_stats(reps), "lift_from": "body_rise" if rise_mode else "landmarks"}
+                   if exercise == "calf_raise" else {},
                    holds=holds, events=events, warnings=warnings, height_cm=config.height_cm, live=config.live)
 
 

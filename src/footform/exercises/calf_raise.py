@@ -11,6 +11,12 @@ The *lift* (foot lengths FL, up positive) is the rise above the person's own sta
   front MediaPipe's toe point rises with the heel, so heel-above-toe barely moves, while the whole
   body rises by roughly the heel height.  This needs a still camera (a webcam).
 
+* when the pose stage measured the camera-compensated rise of the person from the pixels
+  (``body_rise``, :mod:`footform.motion`; it does so on footage the model struggles with, see
+  :class:`~footform.pose.PoseEstimator`): that rise alone, in every view.  It comes from the
+  person's segmentation mask and the optical flow, not from the leg landmarks, so it survives
+  landmarks that collapse onto one leg or swap sides (the rear waist-down clip in shared/footage).
+
 MediaPipe reports only part of a real heel raise (~83 % from the side, 64–69 % from behind,
 52–58 % front three-quarter), so the lift is a calibrated *estimate* of the person's movement
 (consistent within a session and a view), not a measured heel height.
@@ -22,6 +28,21 @@ last :data:`BASELINE_WINDOW_S` seconds *while no rep is in progress*; heels cann
 floor, so the lower envelope of the resting samples is the standing level.  Calibration needs
 :data:`CALIBRATION_S` of resting samples (the first still stretch); a hard cut or lost tracking
 restarts it (the person or camera moved: the old baseline is meaningless).
+
+Body rise: a drifting signal
+----------------------------
+``body_rise`` is a sum of per-frame rises, so a hand-held camera makes it drift by a few tenths
+of FL over seconds (0.5 FL over 4 s on the rear waist-down clip).  Its baseline is therefore the
+*lowest* resting value of the last :data:`RISE_BASELINE_WINDOW_S` (the valley before the rise; no
+calibration wait, a valley is a valley), and a rep also ends at the valley after its top once
+the body came down by :data:`RISE_VALLEY_FALL` of the rise and turned up again by
+:data:`RISE_TURN_FRACTION` of it: back-to-back reps whose valleys drift upwards are not merged.
+Which foot works cannot be told from the pixels: the side is what the (landmark-based) foot
+contact said for most of the rep, and a change of it does not abort the rep (on the footage that
+needs the body rise it flickers with false brief lifts).  A pixel scene cut (not the landmark one)
+restarts the baseline; a rep whose top was complete when a cut or the end of the video came
+(the lift back under :data:`PHASE_HI` of its peak) is kept, ending at its lowest point seen.
+Drift is only absorbed while it is slow against the reps: measured limits in docs/metrics.md.
 
 State machine (``down → up → down``), thresholds relative to the person's own range
 --------------------------------------------------------------------------------------
@@ -70,6 +91,17 @@ BASELINE_WINDOW_S = 4.0
 CALIBRATION_S = 0.5
 PHASE_LO = 0.2
 PHASE_HI = 0.8
+#: Body rise (drifting, see above).  The window is shorter than the heel signals' so that an
+#: upward drift at rest builds up less false lift, and long enough to hold the valley through a
+#: slow 2 s rise (the start threshold is crossed ~0.7 s into it).  Fall and turn: a rep must come
+#: down by half its rise before a turn of a fifth of it ends it at the valley — on the rear
+#: waist-down clip the valleys between back-to-back reps sit 0.1–0.2 FL above the previous ones
+#: (up to 31 % of the rise).  Set on that clip (drawn against its frames) and on synthetic drifting
+#: streams (tests/test_calf_raise.py: at rest, drift ≤ 0.04 FL/s gives no rep, 0.06 FL/s does).
+RISE_BASELINE_WINDOW_S = 1.5
+RISE_VALLEY_FALL = 0.5
+RISE_TURN_FRACTION = 0.2
+RISE = "body_rise"
 
 NOT_MEASURABLE = "not measurable from this view"
 
@@ -77,8 +109,11 @@ NOT_MEASURABLE = "not measurable from this view"
 class LiftBaseline:
     """Low-quantile baseline of one signal over the recent resting samples (bounded deque)."""
 
-    def __init__(self, quantile: float = BASELINE_QUANTILE) -> None:
+    def __init__(self, quantile: float = BASELINE_QUANTILE, window_s: float = BASELINE_WINDOW_S,
+                 calibration_s: float = CALIBRATION_S) -> None:
         self.quantile = quantile
+        self.window_s = window_s
+        self.calibration_s = calibration_s
         self._buf: deque[tuple[float, float]] = deque()
         self._sorted: list[float] = []  # the same values, kept sorted (bisect): the quantile is a lookup
         self.value = float("nan")
@@ -90,14 +125,16 @@ class LiftBaseline:
 
     @property
     def ready(self) -> bool:
-        return len(self._buf) >= 3 and (self._buf[-1][0] - self._buf[0][0]) >= CALIBRATION_S
+        if self.calibration_s <= 0.0:
+            return bool(self._buf)
+        return len(self._buf) >= 3 and (self._buf[-1][0] - self._buf[0][0]) >= self.calibration_s
 
     def add(self, t_s: float, v: float) -> None:
         if not math.isfinite(v):
             return
         self._buf.append((t_s, v))
         bisect.insort(self._sorted, v)
-        while self._buf and t_s - self._buf[0][0] > BASELINE_WINDOW_S:
+        while self._buf and t_s - self._buf[0][0] > self.window_s:
             _, old = self._buf.popleft()
             del self._sorted[bisect.bisect_left(self._sorted, old)]
         if self.ready:
@@ -145,6 +182,8 @@ class _Current:
     lifts: list[float] = field(default_factory=list)
     heel_in: dict[str, list[float]] = field(default_factory=lambda: {"left": [], "right": []})
     t_last: float = 0.0
+    raw: list[float] = field(default_factory=list)  # body_rise values (FL) of the samples, NaN otherwise
+    stances: list[str] = field(default_factory=list)  # foot contact per sample (body rise: the side is their majority)
 
 
 class CalfRaiseCounter:
@@ -162,9 +201,16 @@ class CalfRaiseCounter:
         self.lift = float("nan")
         self.phase = "calibrating"
         self._armed = True
+        #: the body rise drives the counter (set for good once it is first measured)
+        self._rise_mode = False
 
     # -- signals -------------------------------------------------------------------------------
     def _components(self, kin: Kinematics, det: np.ndarray, stance: str) -> dict[str, float]:
+        if self._rise_mode:
+            # once the pose stage measures the body rise it does so for the rest of the stream:
+            # no falling back to the landmarks on a frame where it was not measured
+            v = float(det[SIG[RISE]])
+            return {RISE: v} if np.isfinite(v) else {}
         feet = [s for s in ("left", "right") if kin.foot_ok.get(s) and (stance in ("both", s))]
         comps: dict[str, float] = {}
         if view_family(kin.view) == "front":
@@ -180,8 +226,11 @@ class CalfRaiseCounter:
 
     def _base(self, name: str) -> LiftBaseline:
         if name not in self._bases:
-            # signed offsets (heel alignment) use the median; heights the low quantile
-            self._bases[name] = LiftBaseline(0.5 if name.startswith("heel_medial") else BASELINE_QUANTILE)
+            if name == RISE:
+                self._bases[name] = LiftBaseline(0.0, RISE_BASELINE_WINDOW_S, 0.0)
+            else:
+                # signed offsets (heel alignment) use the median; heights the low quantile
+                self._bases[name] = LiftBaseline(0.5 if name.startswith("heel_medial") else BASELINE_QUANTILE)
         return self._bases[name]
 
     def reset(self, t_s: float, reason: str, rebaseline: bool = True) -> None:
@@ -198,6 +247,11 @@ class CalfRaiseCounter:
             self.phase = "calibrating"
 
     @property
+    def rise_mode(self) -> bool:
+        """The reps are counted from the body rise (pixels), not the landmarks."""
+        return self._rise_mode
+
+    @property
     def ref_peak(self) -> float | None:
         if not self.reps:
             return None
@@ -209,13 +263,63 @@ class CalfRaiseCounter:
         full = MIN_LIFT_FL if ref is None else max(MIN_LIFT_FL, FULL_FRACTION * ref)
         return start, full
 
+    def _valley(self, c: _Current) -> int | None:
+        """Index of the valley that ends a body-rise rep now, or None (see "Body rise")."""
+        ls = c.lifts
+        i_pk = int(np.argmax(ls))
+        peak = ls[i_pk]
+        if peak <= 0.0 or i_pk == len(ls) - 1:
+            return None
+        i_lo = i_pk + int(np.argmin(ls[i_pk:]))
+        fell = peak - ls[i_lo] >= RISE_VALLEY_FALL * peak
+        turned = ls[-1] - ls[i_lo] >= RISE_TURN_FRACTION * peak
+        return i_lo if fell and turned else None
+
+    def _end_at_valley(self, i_lo: int) -> None:
+        """Finish the body-rise rep at sample ``i_lo``; the samples after it start the next rest."""
+        c = self._cur
+        assert c is not None
+        ts, raws = c.ts[i_lo:], c.raw[i_lo:]
+        del c.ts[i_lo + 1:], c.lifts[i_lo + 1:], c.raw[i_lo + 1:], c.stances[i_lo + 1:]
+        self._finish_rep(c.ts[-1])
+        b = self._base(RISE)
+        b.reset()
+        for t, v in zip(ts, raws):
+            b.add(t, v)
+        self._armed = True  # the valley was seen: the next rise may start a rep at once
+        self._last_lo_t = ts[0]
+
+    def _keep_if_past_top(self) -> None:
+        """At a scene cut or the end of the stream: keep a body-rise rep whose top was complete.
+
+        A rep that had risen and come back under the top level (:data:`PHASE_HI` of its peak)
+        was seen whole but for the end of its lowering; it ends at its lowest point seen.  The
+        heel signals do not need this (their reps end at the ``END_FRACTION`` level, which a cut
+        rarely interrupts), so it applies to the body rise only.
+        """
+        c = self._cur
+        if not self._rise_mode or c is None or not c.lifts:
+            return
+        i_pk = int(np.argmax(c.lifts))
+        peak = c.lifts[i_pk]
+        i_lo = i_pk + int(np.argmin(c.lifts[i_pk:]))
+        if peak > 0.0 and c.lifts[i_lo] < PHASE_HI * peak:
+            self._end_at_valley(i_lo)
+
     # -- per frame -----------------------------------------------------------------------------
     def step(self, kin: Kinematics, det: np.ndarray, stance: str) -> RepState:
         t = kin.t_s
-        if kin.cut:
+        if not self._rise_mode and np.isfinite(det[SIG[RISE]]):
+            self._rise_mode = True
+        cut = kin.scene_cut if self._rise_mode else kin.cut
+        if cut:
+            self._keep_if_past_top()
             self.reset(t, "cut")
-        side = "both" if stance == "both" else stance
-        comps = self._components(kin, det, stance) if stance in ("both", "left", "right") else {}
+        if self._rise_mode:
+            side = stance if stance in ("both", "left", "right") else "both"
+        else:
+            side = "both" if stance == "both" else stance
+        comps = self._components(kin, det, stance) if (self._rise_mode or stance in ("both", "left", "right")) else {}
         if not comps:
             self.lift = float("nan")
             self.phase = "not_measurable" if self.phase != "calibrating" else "calibrating"
@@ -249,15 +353,17 @@ class CalfRaiseCounter:
             if lift > start_thr and self._armed:
                 t0 = self._last_lo_t if self._last_lo_t is not None else t
                 self._cur = _Current(t_start=t0, side=side)
-                self.phase = "up"
-        if self._cur is not None and side != self._cur.side:
+        if self._cur is not None and side != self._cur.side and not self._rise_mode:
             # a foot went up or came down mid-rep (a knee raise, a step): not a calf raise
             self.reset(t, "stance_changed", rebaseline=False)
             return RepState(len(self.reps), self.phase, self.lift, side)
         if self._cur is not None:
+            self.phase = "up"
             c = self._cur
             c.ts.append(t)
             c.lifts.append(lift)
+            c.raw.append(comps.get(RISE, float("nan")))
+            c.stances.append(side)
             c.t_last = t
             for s in ("left", "right"):
                 v = det[SIG[f"heel_medial_{s}"]]
@@ -265,8 +371,11 @@ class CalfRaiseCounter:
                 if np.isfinite(v) and b.ready:
                     c.heel_in[s].append(float(v - b.value))
             peak = max(c.lifts)
+            valley = self._valley(c) if self._rise_mode and peak > start_thr else None
             if lift < END_FRACTION * peak and peak > start_thr:
                 self._finish_rep(t)
+            elif valley is not None:
+                self._end_at_valley(valley)
             elif t - c.t_start > MAX_REP_S:
                 self.reset(t, "too_long")
         # resting heel alignment baseline (median of the resting samples)
@@ -293,8 +402,13 @@ class CalfRaiseCounter:
         t_end = float(ts[lo_after[0]]) if lo_after.size else t_now
         lo_before = np.flatnonzero((ls <= PHASE_LO * peak) & (ts < t_hi0))
         t_start = float(ts[lo_before[-1]]) if lo_before.size else c.t_start
+        if self._rise_mode and c.stances:
+            # the landmark foot contact flickers on the footage that needs the body rise (false
+            # brief lifts): the side is what it said for most of the rep
+            c.side = max(("both", "left", "right"), key=lambda sd: (c.stances.count(sd), sd == "both"))
         heel_in: dict[str, float | None] | str
-        if not any(c.heel_in.values()):
+        if self._rise_mode or not any(c.heel_in.values()):
+            # (body rise: the heel landmarks it replaces are not trusted for the alignment either)
             heel_in = NOT_MEASURABLE
         else:
             heel_in = {s: (round(float(np.mean(v)), 4) if v else None) for s, v in c.heel_in.items()}
@@ -315,7 +429,9 @@ class CalfRaiseCounter:
                                 "reason": "too_short" if rep.t_end - rep.t_start < MIN_REP_S else "too_low"})
 
     def finish(self, t_s: float | None) -> None:
-        """End of stream: a rep in progress is dropped; every rep is re-checked against the set."""
+        """End of stream: a rep in progress is dropped (unless it passed its top, body rise only);
+        every rep is re-checked against the set."""
+        self._keep_if_past_top()
         if self._cur is not None:
             self.events.append({"type": "rep_incomplete", "t_s": round(self._cur.t_start, 3),
                                 "t_end_s": None if t_s is None else round(t_s, 3), "side": self._cur.side,

@@ -8,7 +8,8 @@ cuts) are matched to the hand-annotated rep tops within ±5 frames — the same 
 table in docs/metrics.md ("Rear view, waist-down footage").
 
 Prints, per clip: frames, person found, when the automatic grey margin switched on, frames with a
-measured rise, scene cuts found vs annotated, tops found / false, and the pose-stage time with
+measured rise, scene cuts found vs annotated, tops found / false, the rep counter's count with the
+body rise and with the landmarks only (no margin, no motion), and the pose-stage time with
 ``motion=True`` as a ratio to ``motion=False`` measured in the same run.
 
     python bench/probe_body_rise.py [--footage ../shared/footage] [clip ...]
@@ -26,6 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
+from footform.analysis import AnalysisConfig, analyze_frames
 from footform.capture import VideoFileSource
 from footform.landmarks import LM
 from footform.pose import PoseEstimator, resolve_model
@@ -67,7 +69,7 @@ def _peaks(x: np.ndarray, prominence: float, distance: int = 12) -> list[int]:
 
 
 def probe(path: Path, truth: dict) -> dict:
-    plain, t_plain, _ = _pose(path)
+    plain, t_plain, _ = _pose(path, pad_top=0.0, motion=False)
     frames, t_motion, margin = _pose(path, pad_top=None, motion=True)
     fps = float(truth.get("fps", 30.0))
     shanks = [np.hypot(*((f.image[LM.LEFT_KNEE, :2] - f.image[LM.LEFT_ANKLE, :2]) * [f.width, f.height]))
@@ -101,6 +103,8 @@ def probe(path: Path, truth: dict) -> dict:
         "tops_found": f"{hits}/{len(tops)}",
         "false_tops": false,
         "peaks": found,
+        "counter_reps": len(analyze_frames(frames, AnalysisConfig(exercise="calf_raise")).reps),
+        "counter_reps_landmarks_only": len(analyze_frames(plain, AnalysisConfig(exercise="calf_raise")).reps),
         "pose_time_ratio_motion_vs_plain": round(t_motion / t_plain, 2),
         "frames_plain_found": sum(f.has_person for f in plain),
     }

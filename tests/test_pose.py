@@ -124,15 +124,17 @@ def test_automatic_margin_switches_on_when_nobody_is_found_at_the_start():
     from footform.pose import AUTO_MARGIN, AUTO_MARGIN_START_FRAMES, PoseEstimator, resolve_model
 
     blank = np.full((240, 320, 3), 90, np.uint8)
-    with PoseEstimator(resolve_model(None), pad_top=None) as est:
+    with PoseEstimator(resolve_model(None)) as est:  # the default: automatic margin and body rise
         for i in range(AUTO_MARGIN_START_FRAMES - 1):
             est.process_rgb(blank, i, i / 30.0)
         assert est.pad_top == 0.0 and est.margin_from_s is None
         est.process_rgb(blank, AUTO_MARGIN_START_FRAMES - 1, (AUTO_MARGIN_START_FRAMES - 1) / 30.0)
         assert est.pad_top == AUTO_MARGIN and est.margin_from_s is not None
-        # the fresh landmarker keeps accepting frames (timestamps restart with it)
+        # the fresh landmarker keeps accepting frames (timestamps restart with it), and the
+        # camera-compensated body rise is now measured
         assert not est.process_rgb(blank, AUTO_MARGIN_START_FRAMES, AUTO_MARGIN_START_FRAMES / 30.0).has_person
-    with PoseEstimator(resolve_model(None)) as est:  # default: fixed, no margin
+        assert est.measures_motion
+    with PoseEstimator(resolve_model(None), pad_top=0.0, motion=None) as est:  # fixed: no margin, no motion
         for i in range(AUTO_MARGIN_START_FRAMES + 5):
             est.process_rgb(blank, i, i / 30.0)
-        assert est.pad_top == 0.0
+        assert est.pad_top == 0.0 and not est.measures_motion

@@ -142,8 +142,12 @@ class PoseEstimator:
     Use as a context manager (or call :meth:`close`).  ``num_poses`` above 1 costs ~1.75× per
     frame (measured on this project's 2-core machine) and enables tracking the same person among
     several.  ``motion=True`` also asks the model for the person's segmentation mask and fills
-    ``PoseFrame.rise_px`` / ``scene_cut`` (:mod:`footform.motion`); it is off by default until the
-    rep counter uses it (cost and status: docs/metrics.md, "Rear view, waist-down footage").
+    ``PoseFrame.rise_px`` / ``scene_cut`` (:mod:`footform.motion`), which the calf-raise counter
+    then uses instead of the leg landmarks; ``motion=None`` (the default) switches it on together
+    with the automatic grey margin — on footage where the model keeps losing a person who is
+    there, its leg landmarks are not trustworthy either (the rear waist-down clip: they collapse
+    onto one leg), while the mask still outlines the person.  Cost: the pose stage takes ~1.7×
+    as long while it is on (docs/metrics.md, "Rear view, waist-down footage").
     """
 
     def __init__(
@@ -153,8 +157,8 @@ class PoseEstimator:
         min_detection_confidence: float = 0.5,
         min_presence_confidence: float = 0.5,
         min_tracking_confidence: float = 0.5,
-        pad_top: float | None = 0.0,
-        motion: bool = False,
+        pad_top: float | None = None,
+        motion: bool | None = None,
     ) -> None:
         # Imported here: importing mediapipe takes ~1 s and is not needed to replay tracks.
         import mediapipe as mp
@@ -178,6 +182,7 @@ class PoseEstimator:
         #: :data:`AUTO_MARGIN_START_FRAMES` frames show nobody (a person entering the picture is
         #: then analysed with the margin, which does not change full-body results).
         self.auto_margin = pad_top is None
+        self.auto_motion = motion is None and self.auto_margin
         self.pad_top = 0.0 if pad_top is None else float(pad_top)
         #: time (s) at which the automatic margin was switched on, or None
         self.margin_from_s: float | None = None
@@ -190,13 +195,18 @@ class PoseEstimator:
             min_pose_presence_confidence=min_presence_confidence,
             min_tracking_confidence=min_tracking_confidence,
             # the person's mask drives the camera-compensated rise (footform.motion)
-            output_segmentation_masks=motion,
+            output_segmentation_masks=bool(motion),
         )
         self._vision = vision
         self._landmarker = self._create()
         self._motion = PersonMotion() if motion else None
         self._last_ts_ms = -1
         self._previous: np.ndarray | None = None
+
+    @property
+    def measures_motion(self) -> bool:
+        """The body rise and scene cuts are being measured (:mod:`footform.motion`)."""
+        return self._motion is not None
 
     def _create(self):
         try:
@@ -214,6 +224,9 @@ class PoseEstimator:
                 self._found.count(False) >= AUTO_MARGIN_MISSED * len(self._found):
             # a fresh landmarker: its tracking state refers to the unpadded image
             self._landmarker.close()
+            if self.auto_motion:
+                self._options["output_segmentation_masks"] = True
+                self._motion = PersonMotion()
             self._landmarker = self._create()
             self._last_ts_ms = -1
             self.pad_top = AUTO_MARGIN

@@ -209,7 +209,8 @@ def build_summary(exercise: str, views: ViewSummary, quality: Quality, calf: "Ca
         warnings.append("The pose model kept losing the person on this footage and its leg landmarks were not "
                         "trusted: reps were counted from how far the whole body rose, measured from the pixels with "
                         "the camera's own motion removed. peak_lift is that body rise (FL), not the heel height, "
-                        "and the heel alignment and the working side could not be measured.")
+                        "the heel alignment could not be measured, and single- and double-leg raises cannot be told "
+                        "apart (every rep is reported as both feet).")
     elif exercise == "calf_raise" and analysable:
         warnings.append("Heel lift is the pose model's estimate: it reports only part of a real heel raise "
                         f"({HEEL_REPORTED_SHARE.get(fam, HEEL_REPORTED_SHARE['unknown'])} from this view).")

@@ -37,9 +37,11 @@ of FL over seconds (0.5 FL over 4 s on the rear waist-down clip).  Its baseline 
 calibration wait, a valley is a valley), and a rep also ends at the valley after its top once
 the body came down by :data:`RISE_VALLEY_FALL` of the rise and turned up again by
 :data:`RISE_TURN_FRACTION` of it: back-to-back reps whose valleys drift upwards are not merged.
-Which foot works cannot be told from the pixels: the side is what the (landmark-based) foot
-contact said for most of the rep, and a change of it does not abort the rep (on the footage that
-needs the body rise it flickers with false brief lifts).  A pixel scene cut (not the landmark one)
+Which foot works cannot be told from the pixels, and the landmark foot contact is no help on the
+footage that needs the body rise (on the rear dumbbell clip it claims one foot off the floor for
+most of two of the double-leg reps): every rep is reported as ``both`` (the summary's warning
+says single- and double-leg raises are not told apart), and a change of the contact does not
+abort a rep.  A pixel scene cut (not the landmark one)
 restarts the baseline; a rep whose top was complete when a cut or the end of the video came
 (the lift back under :data:`PHASE_HI` of its peak) is kept, ending at its lowest point seen.
 Drift is only absorbed while it is slow against the reps: measured limits in docs/metrics.md.
@@ -183,7 +185,6 @@ class _Current:
     heel_in: dict[str, list[float]] = field(default_factory=lambda: {"left": [], "right": []})
     t_last: float = 0.0
     raw: list[float] = field(default_factory=list)  # body_rise values (FL) of the samples, NaN otherwise
-    stances: list[str] = field(default_factory=list)  # foot contact per sample (body rise: the side is their majority)
 
 
 class CalfRaiseCounter:
@@ -280,7 +281,7 @@ class CalfRaiseCounter:
         c = self._cur
         assert c is not None
         ts, raws = c.ts[i_lo:], c.raw[i_lo:]
-        del c.ts[i_lo + 1:], c.lifts[i_lo + 1:], c.raw[i_lo + 1:], c.stances[i_lo + 1:]
+        del c.ts[i_lo + 1:], c.lifts[i_lo + 1:], c.raw[i_lo + 1:]
         self._finish_rep(c.ts[-1])
         b = self._base(RISE)
         b.reset()
@@ -315,10 +316,7 @@ class CalfRaiseCounter:
         if cut:
             self._keep_if_past_top()
             self.reset(t, "cut")
-        if self._rise_mode:
-            side = stance if stance in ("both", "left", "right") else "both"
-        else:
-            side = "both" if stance == "both" else stance
+        side = "both" if self._rise_mode or stance == "both" else stance
         comps = self._components(kin, det, stance) if (self._rise_mode or stance in ("both", "left", "right")) else {}
         if not comps:
             self.lift = float("nan")
@@ -353,7 +351,7 @@ class CalfRaiseCounter:
             if lift > start_thr and self._armed:
                 t0 = self._last_lo_t if self._last_lo_t is not None else t
                 self._cur = _Current(t_start=t0, side=side)
-        if self._cur is not None and side != self._cur.side and not self._rise_mode:
+        if self._cur is not None and side != self._cur.side:
             # a foot went up or came down mid-rep (a knee raise, a step): not a calf raise
             self.reset(t, "stance_changed", rebaseline=False)
             return RepState(len(self.reps), self.phase, self.lift, side)
@@ -363,7 +361,6 @@ class CalfRaiseCounter:
             c.ts.append(t)
             c.lifts.append(lift)
             c.raw.append(comps.get(RISE, float("nan")))
-            c.stances.append(side)
             c.t_last = t
             for s in ("left", "right"):
                 v = det[SIG[f"heel_medial_{s}"]]
@@ -402,10 +399,6 @@ class CalfRaiseCounter:
         t_end = float(ts[lo_after[0]]) if lo_after.size else t_now
         lo_before = np.flatnonzero((ls <= PHASE_LO * peak) & (ts < t_hi0))
         t_start = float(ts[lo_before[-1]]) if lo_before.size else c.t_start
-        if self._rise_mode and c.stances:
-            # the landmark foot contact flickers on the footage that needs the body rise (false
-            # brief lifts): the side is what it said for most of the rep
-            c.side = max(("both", "left", "right"), key=lambda sd: (c.stances.count(sd), sd == "both"))
         heel_in: dict[str, float | None] | str
         if self._rise_mode or not any(c.heel_in.values()):
             # (body rise: the heel landmarks it replaces are not trusted for the alignment either)

@@ -3,7 +3,7 @@
 import pytest
 
 from footform.analysis import AnalysisConfig, Analyzer, analyze_frames
-from synth import generate, lift, rep, still
+from synth import generate, rep, still
 
 FULL = [rep(0.06, 0.5, 0.5, 0.8), still(0.6)]
 
@@ -131,7 +131,6 @@ def test_a_foreshortened_shank_alone_is_not_implausible():
 
 
 def test_feet_jumping_between_legs_are_not_measured_and_warned():
-    import numpy as np
 
     from footform.landmarks import LEGS
 

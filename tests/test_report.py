@@ -291,3 +291,18 @@ def test_network_check_sees_a_request(browser, tmp_path):
     page = tmp_path / "leaky.html"
     page.write_text('<!DOCTYPE html><html><body><img src="http://127.0.0.1:9/x.png"></body></html>')
     assert any(u.startswith("http://127.0.0.1:9/") for u in _open(browser, page))
+
+
+def test_body_rise_session_is_labelled_as_body_rise(tmp_path):
+    """Reps counted from the camera-compensated body rise (summary set.lift_from) are never called heel lift."""
+    summary, track = make_session(tmp_path, "calf", "back")
+    summary["set"]["lift_from"] = "body_rise"
+    with Store.open(tmp_path / "ff.db") as st:
+        sid = st.add_session(summary, person="M", track_path=track, copy_track=False)
+        text = session_report(st, sid)
+    assert "Heights are the rise of the whole body, not of the heel" in text
+    assert "mean peak body rise" in text and "mean peak heel lift" not in text
+    plain, track2 = make_session(tmp_path / "plain", "calf", "back")
+    with Store.open(tmp_path / "ff2.db") as st:
+        text = session_report(st, st.add_session(plain, person="M", track_path=track2, copy_track=False))
+    assert "mean peak heel lift" in text and "rise of the whole body, not of the heel" not in text

@@ -250,6 +250,13 @@ def _reps(rec: SessionRecord, full: bool = True) -> list[dict[str, Any]]:
     return [r for r in rec.reps if bool(r.get("full", 1)) == full]
 
 
+def _lift_name(rec: SessionRecord) -> str:
+    """What the session's calf-raise heights are: the heel lift, or the whole body's rise measured
+    from the pixels when the pose model lost the person (summary ``set.lift_from``)."""
+    body = ((rec.summary or {}).get("set") or {}).get("lift_from") == "body_rise"
+    return "body rise" if body else "heel lift"
+
+
 @_with_rc
 def plot_heel(rec: SessionRecord, sig: FrameSignals | None, cm_per_fl: float | None) -> str:
     """Heel lift over time with counted reps shaded and numbered, partial reps, flags and pain marks."""
@@ -261,8 +268,9 @@ def plot_heel(rec: SessionRecord, sig: FrameSignals | None, cm_per_fl: float | N
     reps = _reps(rec)
     handles: list[Any] = []
     if sig is not None and len(sig):
-        ax.plot(sig.t_s, sig.lift, color="#222222", lw=0.9, label="heel lift seen by the model")
-        handles.append(Line2D([], [], color="#222222", lw=0.9, label="heel lift seen by the model"))
+        what = f"{_lift_name(rec)} seen by the " + ("camera" if _lift_name(rec) == "body rise" else "model")
+        ax.plot(sig.t_s, sig.lift, color="#222222", lw=0.9, label=what)
+        handles.append(Line2D([], [], color="#222222", lw=0.9, label=what))
         finite = sig.lift[np.isfinite(sig.lift)]
         top = float(np.nanmax(finite)) if finite.size else 0.3
         t_max = float(sig.t_s[-1])
@@ -324,7 +332,7 @@ def plot_heel(rec: SessionRecord, sig: FrameSignals | None, cm_per_fl: float | N
     ax.set_ylim(ymin, ymax)
     ax.axhline(0, color="#999999", lw=0.6)
     ax.set_xlabel("time (s)")
-    ax.set_ylabel("heel lift (foot lengths)")
+    ax.set_ylabel(f"{_lift_name(rec)} (foot lengths)")
     _cm_axis(ax, cm_per_fl)
     ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(0, -0.28), ncol=min(4, len(handles)), frameon=False)
     return svg_of(fig, "heel")
@@ -352,7 +360,7 @@ def plot_fatigue(rec: SessionRecord, cm_per_fl: float | None) -> str:
         ax1.plot(x, k * x + c, color="#777777", lw=1, ls=":", label="trend")
         ax1.legend(loc="lower left", frameon=False)
     ax1.set_xlabel("rep")
-    ax1.set_ylabel("peak heel lift (foot lengths)")
+    ax1.set_ylabel(f"peak {_lift_name(rec)} (foot lengths)")
     ax1.set_ylim(0, max([p for p in peaks if p is not None] + [0.05]) * 1.2)
     ax1.set_title("Height per rep", loc="left")
     _cm_axis(ax1, cm_per_fl)
@@ -859,13 +867,22 @@ def _honesty(rec: SessionRecord, cm: float | None) -> str:
                         "this view</span> (n/m), never as numbers.")]
         return "<div class=\"honesty\"><strong>How to read these numbers</strong><ul>" + "".join(
             f"<li>{i}</li>" for i in items) + "</ul></div>"
-    items = [
+    heights = (
         "<strong>Heights are calibrated estimates, not measurements.</strong> They are in <em>foot lengths</em> "
         "(FL, about 15&nbsp;% of body height, estimated from the shank length in the image) above the person's own "
         "standing baseline. The pose model (MediaPipe) reports only part of a real heel raise — "
         f"{esc(HEEL_SHARE[fam])} from this view"
         + (" — so from the front the rise of the whole body (hips, shoulders, ankles) is used instead" if fam == "front" else "")
-        + ". Compare a person with themself in the same camera view, not with a tape measure.",
+        + ". Compare a person with themself in the same camera view, not with a tape measure.")
+    if _lift_name(rec) == "body rise":
+        heights = (
+            "<strong>Heights are the rise of the whole body, not of the heel.</strong> The pose model lost the "
+            "person on this footage, so the reps were counted from how far the person rose in the pixels, with the "
+            "camera's own motion removed, in <em>foot lengths</em> (FL, estimated from the shank length in the "
+            "image) above the low point before each rep. They rise with the heel but are not its height; heel "
+            "alignment and the working foot were not measured.")
+    items = [
+        heights,
         ("Centimetre figures use the person's height and average body proportions (±5&nbsp;%)." if cm else
          "No centimetre figures: the person's height was not given when this session was analysed."),
         ("Sway is that of a centre-of-mass <em>proxy</em> (hips and shoulders in the image) over the standing foot, "
@@ -896,7 +913,7 @@ def _key_cards(rec: SessionRecord, cm: float | None) -> str:
         if peaks:
             mean = float(np.mean(peaks))
             cm_txt = f" ≈ {mean * cm:.1f} cm" if cm else ""
-            cards.append((f"{mean:.2f} FL", "mean peak heel lift" + cm_txt))
+            cards.append((f"{mean:.2f} FL", f"mean peak {_lift_name(rec)}" + cm_txt))
         ctrl = [(_num(r.get("lower_s")) or 0) >= (_num(r.get("rise_s")) or 0) for r in reps]
         if ctrl:
             cards.append((f"{100 * np.mean(ctrl):.0f} %", "reps lowered at least as slowly as raised"))
@@ -1208,8 +1225,11 @@ def render_session(rec: SessionRecord, signals: FrameSignals | None = None, sign
                        "the plot shows each rep's peak only.</div>")
         out.append(_figure_html(
             "heel", plot_heel(rec, signals, cm),
-            "Heel lift over time as the pose model sees it, in foot lengths above the standing baseline"
-            + (" (from the front: the rise of the whole body)" if fam == "front" else "")
+            ("Rise of the whole body over time, measured from the pixels with the camera's motion removed (the pose "
+             "model's leg landmarks were not trusted), in foot lengths above the valley before each rep"
+             if _lift_name(rec) == "body rise" else
+             "Heel lift over time as the pose model sees it, in foot lengths above the standing baseline"
+             + (" (from the front: the rise of the whole body)" if fam == "front" else ""))
             + ". Shaded: counted reps, numbered; hatched: partial reps; triangles: flags; dashed lines: pain or cramp marks.",
             reps=len(reps)))
         sets = rec.sets or [{"set_index": None}]

@@ -133,8 +133,42 @@ def test_automatic_margin_switches_on_when_nobody_is_found_at_the_start():
         # the fresh landmarker keeps accepting frames (timestamps restart with it), and the
         # camera-compensated body rise is now measured
         assert not est.process_rgb(blank, AUTO_MARGIN_START_FRAMES, AUTO_MARGIN_START_FRAMES / 30.0).has_person
-        assert est.measures_motion
+        assert est.measures_motion and not est.reports_rise  # nobody was cut off at the top of the picture
     with PoseEstimator(resolve_model(None), pad_top=0.0, motion=None) as est:  # fixed: no margin, no motion
         for i in range(AUTO_MARGIN_START_FRAMES + 5):
             est.process_rgb(blank, i, i / 30.0)
         assert est.pad_top == 0.0 and not est.measures_motion
+
+
+def test_recording_that_starts_empty_keeps_landmark_counting(tmp_path):
+    """A whole-body recording that starts with nobody in view switches the automatic margin on
+    (and measures the body rise), but the person is never cut off at the top of the picture, so
+    no rise is reported and the calf raises are counted from the landmarks as without the start."""
+    import cv2
+
+    from conftest import SAMPLES
+    from footform.analysis import AnalysisConfig, analyze_frames
+
+    src = SAMPLES / "calf_raise_side.mp4"
+    cap = cv2.VideoCapture(str(src))
+    fps = cap.get(cv2.CAP_PROP_FPS)
+    ok, frame = cap.read()
+    h, w = frame.shape[:2]
+    path = tmp_path / "walk_in.mp4"
+    out = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), fps, (w, h))
+    empty = cv2.GaussianBlur(frame, (0, 0), 25)  # the scene without a recognisable person
+    for _ in range(20):
+        out.write(empty)
+    while ok:
+        out.write(frame)
+        ok, frame = cap.read()
+    out.release()
+    cap.release()
+    with PoseEstimator(resolve_model(None)) as est:
+        frames = list(est.run(VideoFileSource(path)))
+        assert est.margin_from_s is not None and est.measures_motion and not est.reports_rise
+    assert not any(np.isfinite(f.rise_px) for f in frames)
+    s = analyze_frames(frames, AnalysisConfig(exercise="calf_raise"))
+    truth = json.loads((SAMPLES / "calf_raise_side.truth.json").read_text())
+    assert len(s.reps) == len(truth["reps"])
+    assert s.set_stats["lift_from"] == "landmarks"

@@ -50,6 +50,17 @@ AUTO_MARGIN = 1.0
 AUTO_MARGIN_WINDOW = 30
 AUTO_MARGIN_MISSED = 0.25
 AUTO_MARGIN_START_FRAMES = 10
+#: With the automatic body rise (``motion=None``), the rise is reported from the first frame on
+#: which the person's segmentation mask reaches the top edge of the frame (its top
+#: ``AUTO_MOTION_TOP_EDGE`` of the rows): the picture cuts the person off, so the landmarks guess
+#: the missing body.  Measured, highest mask edge over all frames (fraction of the height from the
+#: top): rear waist-down clip 0 on 98 % of frames (its first mask, 0.07 s after the margin came
+#: on, included); whole-body clips — knee raises 0.037, leg swings 0.092, seated ankle circles
+#: 0.020, eight rendered samples ≥ 0.083; night squat 0 on 15 % of frames (the head, after its
+#: cut; its margin never switches on).  So a whole-body recording that switches the margin on
+#: (it starts with nobody in view) keeps its landmark counting (checked by prepending 20
+#: featureless frames to the leg-swing, knee-raise and side calf-raise clips: same results).
+AUTO_MOTION_TOP_EDGE = 0.01
 
 _TASK_MEMBERS = {"pose_detector.tflite", "pose_landmarks_detector.tflite"}
 
@@ -146,7 +157,8 @@ class PoseEstimator:
     then uses instead of the leg landmarks; ``motion=None`` (the default) switches it on together
     with the automatic grey margin — on footage where the model keeps losing a person who is
     there, its leg landmarks are not trustworthy either (the rear waist-down clip: they collapse
-    onto one leg), while the mask still outlines the person.  Cost: the pose stage takes ~1.7×
+    onto one leg), while the mask still outlines the person — and reports the rise once the mask
+    shows the picture cutting the person off at the top (:data:`AUTO_MOTION_TOP_EDGE`).  Cost: the pose stage takes ~1.7×
     as long while it is on (docs/metrics.md, "Rear view, waist-down footage").
     """
 
@@ -183,6 +195,7 @@ class PoseEstimator:
         #: then analysed with the margin, which does not change full-body results).
         self.auto_margin = pad_top is None
         self.auto_motion = motion is None and self.auto_margin
+        self._rise_confirmed = not self.auto_motion
         self.pad_top = 0.0 if pad_top is None else float(pad_top)
         #: time (s) at which the automatic margin was switched on, or None
         self.margin_from_s: float | None = None
@@ -207,6 +220,12 @@ class PoseEstimator:
     def measures_motion(self) -> bool:
         """The body rise and scene cuts are being measured (:mod:`footform.motion`)."""
         return self._motion is not None
+
+    @property
+    def reports_rise(self) -> bool:
+        """The body rise is being reported in ``PoseFrame.rise_px`` (measured, and in automatic
+        mode confirmed by the person being cut off at the top of the picture)."""
+        return self._motion is not None and self._rise_confirmed
 
     def _create(self):
         try:
@@ -278,6 +297,8 @@ class PoseEstimator:
         self._maybe_switch_margin(bool(poses), t_s)
         if not poses:
             motion = self._motion.update(rgb, None) if self._motion is not None else MotionSample()
+            if not self._rise_confirmed:
+                motion = MotionSample(scene_cut=motion.scene_cut)
             return PoseFrame(index=index, t_s=t_s, width=width, height=height, n_people=0,
                              rise_px=motion.rise_px, scene_cut=motion.scene_cut)
         candidates = [
@@ -299,6 +320,11 @@ class PoseEstimator:
             masks = result.segmentation_masks or []
             mask = masks[k].numpy_view()[pad:, :, 0] if k < len(masks) else None
             motion = self._motion.update(rgb, mask)
+            if not self._rise_confirmed:
+                edge = max(1, int(round(AUTO_MOTION_TOP_EDGE * height)))
+                self._rise_confirmed = mask is not None and bool((mask[:edge] > 0.5).any())
+                if not self._rise_confirmed:
+                    motion = MotionSample(scene_cut=motion.scene_cut)
         return PoseFrame(index=index, t_s=t_s, width=width, height=height, image=chosen, world=world,
                          n_people=len(poses), rise_px=motion.rise_px, scene_cut=motion.scene_cut)
 

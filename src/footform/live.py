@@ -995,10 +995,11 @@ def run_live(opts: LiveOptions, say: Callable[[str], None] = print) -> LiveResul
         engine = FeedbackEngine(rules)
         window = Window(fullscreen=opts.fullscreen)
         mirror = opts.mirror if opts.mirror is not None else source.info.kind == "camera"
-        # No automatic margin / body rise live: a live session usually starts before the person
-        # steps into view, which would switch them on (PoseEstimator: "the first frames show
-        # nobody") for a whole-body webcam view that the landmarks measure well; the framing
-        # guidance asks for the whole body instead.
+        # No automatic margin / body rise live (yet): a live session usually starts before the
+        # person steps into view, which switches the margin on for the whole session (it costs
+        # usable-feet frames on the rendered rear sample, docs/metrics.md), the body rise costs
+        # ~0.75x the pose time while measured, and neither has been measured on live frame rates;
+        # the live framing guidance asks for the whole body instead.
         estimator = PoseEstimator(model, pad_top=0.0, motion=False)
         session = store.begin_session(exercise=plan.exercise, person=opts.person, source=source.info.to_dict(),
                                       model=model.to_dict(), targets=plan.to_dict())

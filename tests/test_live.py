@@ -675,8 +675,12 @@ def test_live_window_under_xvfb_counts_like_analyze(xdisplay: str, tmp_path: Pat
     dropped = stats["frames_dropped"]
     # Live and offline differ in two ways: live skips frames to stay real-time (dropped > 0) and
     # smooths causally (One-Euro) where offline smooths zero-phase; a rep whose peak sits near the
-    # counting threshold can then fall on either side.  So ±1, and only then.
-    tolerance = 1 if dropped > 0 else 0
+    # counting threshold can then fall on either side — with or without dropped frames.  Measured
+    # on this clip: the same pose records give 4 reps offline and 3 through the live filter (the
+    # third rep peaks at 0.061 FL offline against the 0.06 FL start threshold), and live runs
+    # with no frame dropped gave 4 or 3 (capture-clock timestamps move the landmarks a little).
+    # So ±1; the exact check is the replay above.
+    tolerance = 1
     assert abs(live_reps - offline) <= tolerance, (
         f"live {live_reps} reps vs analyze {offline} ({dropped} frames dropped of {stats['frames_captured']})")
     if has_reps:

@@ -158,8 +158,9 @@ class PoseEstimator:
     with the automatic grey margin — on footage where the model keeps losing a person who is
     there, its leg landmarks are not trustworthy either (the rear waist-down clip: they collapse
     onto one leg), while the mask still outlines the person — and reports the rise once the mask
-    shows the picture cutting the person off at the top (:data:`AUTO_MOTION_TOP_EDGE`).  Cost: the pose stage takes ~1.7×
-    as long while it is on (docs/metrics.md, "Rear view, waist-down footage").
+    shows the picture cutting the person off at the top (:data:`AUTO_MOTION_TOP_EDGE`).  Cost:
+    the pose stage takes ~1.7× as long while it is on (docs/metrics.md, "Rear view, waist-down
+    footage").
     """
 
     def __init__(

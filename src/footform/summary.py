@@ -204,7 +204,7 @@ def build_summary(exercise: str, views: ViewSummary, quality: Quality, calf: "Ca
     if quality.frames_multiple_people:
         warnings.append(f"More than one person was seen on {quality.frames_multiple_people} frames; the tracked person was followed.")
     fam = view_family(views.view)
-    rise_mode = bool(getattr(calf, "rise_mode", False))
+    rise_mode = calf.rise_mode
     if exercise == "calf_raise" and analysable and rise_mode:
         warnings.append("The pose model kept losing the person on this footage and its leg landmarks were not "
                         "trusted: reps were counted from how far the whole body rose, measured from the pixels with "

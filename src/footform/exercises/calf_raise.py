@@ -184,7 +184,6 @@ class _Current:
     lifts: list[float] = field(default_factory=list)
     heel_in: dict[str, list[float]] = field(default_factory=lambda: {"left": [], "right": []})
     t_last: float = 0.0
-    raw: list[float] = field(default_factory=list)  # body_rise values (FL) of the samples, NaN otherwise
 
 
 class CalfRaiseCounter:
@@ -264,26 +263,30 @@ class CalfRaiseCounter:
         full = MIN_LIFT_FL if ref is None else max(MIN_LIFT_FL, FULL_FRACTION * ref)
         return start, full
 
+    @staticmethod
+    def _after_top(c: _Current) -> tuple[int, float, int]:
+        """(index of the rep's peak, its lift, index of the lowest lift since the peak)."""
+        i_pk = int(np.argmax(c.lifts))
+        return i_pk, c.lifts[i_pk], i_pk + int(np.argmin(c.lifts[i_pk:]))
+
     def _valley(self, c: _Current) -> int | None:
         """Index of the valley that ends a body-rise rep now, or None (see "Body rise")."""
-        ls = c.lifts
-        i_pk = int(np.argmax(ls))
-        peak = ls[i_pk]
-        if peak <= 0.0 or i_pk == len(ls) - 1:
+        i_pk, peak, i_lo = self._after_top(c)
+        if peak <= 0.0 or i_pk == len(c.lifts) - 1:
             return None
-        i_lo = i_pk + int(np.argmin(ls[i_pk:]))
-        fell = peak - ls[i_lo] >= RISE_VALLEY_FALL * peak
-        turned = ls[-1] - ls[i_lo] >= RISE_TURN_FRACTION * peak
+        fell = peak - c.lifts[i_lo] >= RISE_VALLEY_FALL * peak
+        turned = c.lifts[-1] - c.lifts[i_lo] >= RISE_TURN_FRACTION * peak
         return i_lo if fell and turned else None
 
     def _end_at_valley(self, i_lo: int) -> None:
         """Finish the body-rise rep at sample ``i_lo``; the samples after it start the next rest."""
         c = self._cur
         assert c is not None
-        ts, raws = c.ts[i_lo:], c.raw[i_lo:]
-        del c.ts[i_lo + 1:], c.lifts[i_lo + 1:], c.raw[i_lo + 1:]
-        self._finish_rep(c.ts[-1])
         b = self._base(RISE)
+        # the baseline stays frozen during a rep, so each sample's body rise is its lift + baseline
+        ts, raws = c.ts[i_lo:], [lift + b.value for lift in c.lifts[i_lo:]]
+        del c.ts[i_lo + 1:], c.lifts[i_lo + 1:]
+        self._finish_rep(c.ts[-1])
         b.reset()
         for t, v in zip(ts, raws):
             b.add(t, v)
@@ -301,9 +304,7 @@ class CalfRaiseCounter:
         c = self._cur
         if not self._rise_mode or c is None or not c.lifts:
             return
-        i_pk = int(np.argmax(c.lifts))
-        peak = c.lifts[i_pk]
-        i_lo = i_pk + int(np.argmin(c.lifts[i_pk:]))
+        _, peak, i_lo = self._after_top(c)
         if peak > 0.0 and c.lifts[i_lo] < PHASE_HI * peak:
             self._end_at_valley(i_lo)
 
@@ -360,7 +361,6 @@ class CalfRaiseCounter:
             c = self._cur
             c.ts.append(t)
             c.lifts.append(lift)
-            c.raw.append(comps.get(RISE, float("nan")))
             c.t_last = t
             for s in ("left", "right"):
                 v = det[SIG[f"heel_medial_{s}"]]

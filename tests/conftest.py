@@ -46,3 +46,60 @@ def run_cli(*args: str, cwd: Path | None = None, env: dict | None = None, timeou
         text=True,
         timeout=timeout,
     )
+
+
+def run_cli_pty(*args: str, cwd: Path | None = None, env: dict | None = None, timeout: float = 600,
+                columns: int = 100) -> tuple[int, str]:
+    """Run ``python -m footform ARGS`` with stdin, stdout and stderr on a pseudo-terminal.
+
+    This is what a user typing the command sees: progress bars and colours switch on only when the
+    streams are a terminal. Returns the exit status and everything written to the terminal (stdout
+    and stderr interleaved, with carriage returns as the terminal got them).
+    """
+    import fcntl
+    import pty
+    import select
+    import struct
+    import termios
+    import time
+
+    full_env = dict(os.environ)
+    full_env.update({"TERM": "xterm-256color", "COLUMNS": str(columns)})
+    if env:
+        full_env.update(env)
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 40, columns, 0, 0))
+    proc = subprocess.Popen([sys.executable, "-m", "footform", *args], cwd=cwd, env=full_env,
+                            stdin=slave, stdout=slave, stderr=slave, close_fds=True, start_new_session=True)
+    os.close(slave)
+    chunks: list[bytes] = []
+    deadline = time.monotonic() + timeout
+    try:
+        while True:
+            if time.monotonic() > deadline:
+                proc.kill()
+                raise TimeoutError(f"footform {' '.join(args)} did not finish within {timeout} s")
+            ready, _, _ = select.select([master], [], [], 0.2)
+            if ready:
+                try:
+                    data = os.read(master, 65536)
+                except OSError:  # EIO: the child closed its side of the terminal
+                    data = b""
+                if not data:
+                    break
+                chunks.append(data)
+            elif proc.poll() is not None:
+                # Drain what is left, then stop.
+                while select.select([master], [], [], 0.1)[0]:
+                    try:
+                        data = os.read(master, 65536)
+                    except OSError:
+                        data = b""
+                    if not data:
+                        break
+                    chunks.append(data)
+                break
+    finally:
+        os.close(master)
+    code = proc.wait(timeout=30)
+    return code, b"".join(chunks).decode("utf-8", "replace")

@@ -174,7 +174,7 @@ def _analyze_one(item: Path, out_dir: Path, options: AnalyzeOptions, progress: b
     """Analyse one input in this process, with a frame progress bar on a terminal."""
     bar = _progress(0, item.name) if progress else None
     try:
-        result = analyze_input(item, out_dir, options, on_progress=(lambda n: bar.update(n)) if bar else None)
+        result = analyze_input(item, out_dir, options, on_progress=(lambda n: bar.update(n)) if bar is not None else None)
     finally:
         if bar is not None:
             bar.close()

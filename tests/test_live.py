@@ -591,6 +591,19 @@ def db_reps(db: Path) -> tuple[int | None, int]:
         return None, 0
 
 
+def session_status(db: Path) -> str | None:
+    """The newest session's status, read with a plain read-only connection."""
+    try:
+        con = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5)
+        try:
+            row = con.execute("SELECT status FROM sessions ORDER BY id DESC LIMIT 1").fetchone()
+            return None if row is None else str(row[0])
+        finally:
+            con.close()
+    except sqlite3.Error:
+        return None
+
+
 def offline_reps(clip: Path, tmp: Path) -> int:
     """Reps that ``footform analyze`` finds in ``clip`` (its summary, or its track re-analysed)."""
     from footform.analysis import AnalysisConfig, analyze_frames
@@ -623,14 +636,19 @@ def test_live_window_under_xvfb_counts_like_analyze(xdisplay: str, tmp_path: Pat
     proc = subprocess.Popen([*live_cmd(), *args], env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             text=True)
     shots: dict[int, np.ndarray] = {}
+    done_shot, t_complete = None, None
     try:
         t0 = time.monotonic()
         while proc.poll() is None and time.monotonic() < t0 + 120:
             _, n = db_reps(db)
             # reps 0: once the window is surely up (model loaded, first frames drawn)
-            if n not in shots and (n > 0 or time.monotonic() > t0 + 5.0):
+            if n not in shots and (n > 0 or time.monotonic() > t0 + 5.0) and t_complete is None:
                 time.sleep(0.15)                # the frame after the count changed is on screen
                 shots[n] = screenshot(xdisplay)
+            if t_complete is None and session_status(db) == "complete":
+                t_complete = time.monotonic()   # saved: the done screen follows once the report is written
+            if done_shot is None and t_complete is not None and time.monotonic() > t_complete + 2.5 and proc.poll() is None:
+                done_shot = screenshot(xdisplay)
             time.sleep(0.1)
         out, err = proc.communicate(timeout=60)
     finally:
@@ -642,6 +660,15 @@ def test_live_window_under_xvfb_counts_like_analyze(xdisplay: str, tmp_path: Pat
     import cv2
     for n, img in shots.items():
         cv2.imwrite(str(tmp_path / f"screen_reps{n}.png"), img)
+    # the end of the file: the window stays with the session's summary, then closes by itself
+    from footform.live import DONE_SCREEN_S
+
+    assert t_complete is not None and done_shot is not None, "no done screen after the session was saved"
+    cv2.imwrite(str(tmp_path / "screen_done.png"), done_shot)
+    assert time.monotonic() - t_complete < DONE_SCREEN_S + 15
+    centre = done_shot[200:520, 300:980]
+    assert (centre.max(axis=2) < 60).mean() > 0.4, "the done panel (dark) is not in the middle of the window"
+    assert (centre.min(axis=2) > 230).sum() > 3000, "no text on the done panel"
     first = shots[min(shots)]
     # The overlay is there: the quality indicator's dot (green or red) top right, the white counter
     # text top left, drawn over a 1280x720 canvas at the window's top-left corner.

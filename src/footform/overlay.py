@@ -15,6 +15,7 @@ coordinates with visibility/presence, as in :class:`~footform.landmarks.PoseFram
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -115,6 +116,7 @@ def ascii_text(s: str) -> str:
 
 # -- primitives --------------------------------------------------------------------------------
 
+@functools.lru_cache(maxsize=8192)
 def text_size(text: str, scale: float, thickness: int, font: int = FONT) -> tuple[int, int]:
     (w, h), _ = cv2.getTextSize(text, font, scale, thickness)
     return w, h
@@ -245,6 +247,7 @@ Rect = tuple[int, int, int, int]     # x0, y0, x1, y1 in canvas px (x1, y1 exclu
 FEET_POINTS = tuple(i for leg in LEGS.values() for i in (leg.ankle, leg.heel, leg.toe))
 FEET_PAD_PX = 24    # around the feet's points: the foot outline extends past heel and toe markers
 BODY_PAD_PX = 16
+BOX_GRID_PX = 16
 
 
 def _points_rect(landmarks: np.ndarray | None, place: Placement, idx: tuple[int, ...] | None, pad: int) -> Rect | None:
@@ -256,8 +259,9 @@ def _points_rect(landmarks: np.ndarray | None, place: Placement, idx: tuple[int,
     if not pts:
         return None
     xs, ys = [p[0] for p in pts], [p[1] for p in pts]
-    x0, y0 = max(0, min(xs) - pad), max(0, min(ys) - pad)
-    x1, y1 = min(CANVAS_W, max(xs) + pad + 1), min(CANVAS_H, max(ys) + pad + 1)
+    q = BOX_GRID_PX     # rounded outwards to a coarse grid: a still person keeps the same layout
+    x0, y0 = max(0, (min(xs) - pad) // q * q), max(0, (min(ys) - pad) // q * q)
+    x1, y1 = min(CANVAS_W, -(-(max(xs) + pad + 1) // q) * q), min(CANVAS_H, -(-(max(ys) + pad + 1) // q) * q)
     return (x0, y0, x1, y1) if x1 > x0 and y1 > y0 else None
 
 
@@ -562,7 +566,7 @@ WIDTHS = (CANVAS_W, 1000, 820, 680, 560, 480, 420, 380)
 CORNERS = {"counter": ((0, 0), (1, 0), (0, 1), (1, 1)), "quality": ((1, 0), (0, 0), (1, 1), (0, 1))}
 
 
-def _candidates(w: int, h: int, name: str = "", step: int = 8) -> tuple[np.ndarray, np.ndarray]:
+def _candidates(w: int, h: int, name: str = "", step: int = 16) -> tuple[np.ndarray, np.ndarray]:
     if name in CORNERS:
         c = np.array([(cx * (CANVAS_W - w), cy * (CANVAS_H - h)) for cx, cy in CORNERS[name]], int)
         return c[:, 0], c[:, 1]
@@ -578,7 +582,8 @@ def _overlaps(x: np.ndarray, y: np.ndarray, w: int, h: int, r: Rect) -> np.ndarr
     return ox * oy
 
 
-def _best_spot(w: int, h: int, name: str, taken: list[Rect], feet: Rect | None, body: Rect | None) -> tuple[int, int, int] | None:
+@functools.lru_cache(maxsize=4096)
+def _best_spot(w: int, h: int, name: str, taken: tuple[Rect, ...], feet: Rect | None, body: Rect | None) -> tuple[int, int, int] | None:
     """(x, y, area over the body) of the free spot nearest the panel's anchor, or None when no spot
     keeps clear of the other panels and the feet."""
     if w > CANVAS_W or h > CANVAS_H:
@@ -612,7 +617,7 @@ def _place(build: Callable[[int], _Panel | None], name: str, taken: list[Rect], 
         if panel is None:
             continue
         last = panel
-        spot = _best_spot(panel.w, panel.h, name, taken, feet, body)
+        spot = _best_spot(panel.w, panel.h, name, tuple(taken), feet, body)
         if spot is None:
             continue
         x, y, over = spot
@@ -625,7 +630,7 @@ def _place(build: Callable[[int], _Panel | None], name: str, taken: list[Rect], 
     if last is None:
         return None
     # nowhere clear of the feet and the other panels: at least clear of the other panels, else the anchor
-    spot = _best_spot(last.w, last.h, name, taken, None, None)
+    spot = _best_spot(last.w, last.h, name, tuple(taken), None, None)
     if spot is None:
         ax, ay = ANCHORS.get(name, (0.5, 0.5))
         spot = (int(ax * max(0, CANVAS_W - last.w)), int(ay * max(0, CANVAS_H - last.h)), 0)

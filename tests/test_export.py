@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -60,8 +61,8 @@ def test_csv_export_of_a_person_loads_with_pandas_with_units_and_dtypes(db, tmp_
     with Store.open(db) as st:
         files = export_csv(st, tmp_path / "csv", person="Ana")
     names = {f.stem for f in files}
-    assert names == {"sessions", "sets", "reps", "holds", "flags", "marks", "events", "signals"}
-    t = {n: pd.read_csv(tmp_path / "csv" / f"{n}.csv") for n in names}
+    assert names == {"sessions", "sets", "reps", "holds", "flags", "marks", "events", "signals", "columns"}
+    t = {n: pd.read_csv(tmp_path / "csv" / f"{n}.csv") for n in names - {"columns"}}
     assert len(t["sessions"]) == 2 and set(t["sessions"]["person"]) == {"Ana"}
     reps = t["reps"]
     assert list(reps.columns) == list(REP_COLUMNS)
@@ -206,3 +207,75 @@ def test_calf_stretch_and_ankle_pump_exports_keep_units_in_column_names(tmp_path
     (s,) = doc["sessions"]
     assert s["reps"][0]["kind"] == "ankle_pump" and "rom_deg" in s["reps"][0]
     assert len(s["signals"]["pump_angle_right_deg"]) == len(s["signals"]["t_s"])
+
+
+# -- #14: consistent set_index, the stretched leg's own column, evidence units, columns.csv -------------
+
+def test_set_index_is_filled_like_the_sets_table(db, tmp_path):
+    """Offline rows carry the set that sets.csv lists for their session (was empty while sets.csv had set 1)."""
+    with Store.open(db) as st:
+        export_csv(st, tmp_path / "csv", person="Ana")
+    t = {n: pd.read_csv(tmp_path / "csv" / f"{n}.csv") for n in ("sets", "reps", "holds", "flags")}
+    sets = t["sets"]
+    assert len(sets) >= 1
+    checked = 0
+    for name in ("reps", "holds", "flags"):
+        df = t[name]
+        for sid, rows in df.groupby("session_id"):
+            in_sets = set(sets[sets["session_id"] == sid]["set_index"])
+            if in_sets:           # a session with sets: every row names one of them
+                assert rows["set_index"].notna().all() and set(rows["set_index"]) <= in_sets, (name, sid)
+                checked += len(rows)
+            else:                 # no set stored: nothing to point at
+                assert rows["set_index"].isna().all(), (name, sid)
+    assert checked >= 5 + 2       # the calf session's reps and flags
+
+
+def test_stretch_hold_has_its_own_stretched_side_and_flags_their_unit(tmp_path):
+    stretch, s_track = make_own_session(tmp_path, "stretch")
+    with Store.open(tmp_path / "ff.db") as st:
+        st.add_session(stretch, person="Ben", track_path=s_track)
+        export_csv(st, tmp_path / "csv", session=1)
+        doc = export_document(st, session=1, with_signals=False)
+    holds = pd.read_csv(tmp_path / "csv" / "holds.csv")
+    assert holds["stretched_side"].tolist() == [h["side"] for h in stretch["holds"]] == ["right", "left"]
+    assert holds["stance_side"].isna().all()          # a stretch has no standing leg
+    flags = pd.read_csv(tmp_path / "csv" / "flags.csv")
+    assert len(flags) and flags["evidence_unit"].notna().all()
+    assert flags["evidence_unit"].tolist() == [f["evidence"]["unit"] for f in stretch["flags"]]
+    (s,) = doc["sessions"]
+    assert s["holds"][0]["stretched_side"] == "right" and s["flags"][0]["evidence_unit"] == "FL"
+    assert doc["columns"]["flags"]["evidence_value"]["unit"] == "evidence_unit"
+
+
+def test_columns_file_describes_every_written_column(db, tmp_path):
+    from footform.export import COLUMNS_FILE, all_columns, column_meaning, column_unit
+
+    with Store.open(db) as st:
+        files = export_csv(st, tmp_path / "csv", person="Ana", with_landmarks=True)
+    cols = pd.read_csv(tmp_path / "csv" / COLUMNS_FILE, keep_default_na=False)
+    assert (tmp_path / "csv" / COLUMNS_FILE) in files
+    described = {(r.table, r.column): (r.unit, r.meaning) for r in cols.itertuples()}
+    for f in files:
+        if f.name == COLUMNS_FILE:
+            continue
+        for col in pd.read_csv(f, nrows=0).columns:
+            unit, meaning = described[(f.stem, col)]
+            assert meaning, f"{f.stem}.{col} has no meaning"
+    units = {c: u for (_, c), (u, _) in described.items()}
+    assert units["duration_s"] == "s" and units["sway_rms_ml_footlengths"] == "FL" and units["peak_lift_cm"] == "cm"
+    assert units["wobble_rms_deg"] == "deg" and units["feet_visible_pct"] == "%" and units["rep_index"] == ""
+    # one definition: every column any export can have is described
+    for table, columns in all_columns().items():
+        for c in columns:
+            assert column_meaning(table, c), f"{table}.{c} is not in export.COLUMN_MEANINGS"
+            assert column_unit(c) or not c.endswith(("_s", "_deg", "_footlengths", "_cm", "_pct")), c
+
+
+def test_export_schema_doc_lists_every_column():
+    from footform.export import columns_markdown
+
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "export-schema.md").read_text(encoding="utf-8")
+    start, end = doc.index("<!-- columns:start -->\n"), doc.index("<!-- columns:end -->")
+    assert doc[start + len("<!-- columns:start -->\n"):end] == columns_markdown(), \
+        "docs/export-schema.md's column table is stale: regenerate it with export.columns_markdown()"

@@ -591,6 +591,34 @@ def db_reps(db: Path) -> tuple[int | None, int]:
         return None, 0
 
 
+def overlay_drawn(shot: np.ndarray) -> bool:
+    """The overlay is there: the quality indicator's dot (green or red) top right, over the 1280x720
+    canvas at the window's top-left corner."""
+    quality = shot[10:90, 1000:1280].reshape(-1, 3).astype(int)
+    green = (quality[:, 1] > 150) & (quality[:, 0] < 120) & (quality[:, 2] < 120)
+    red = (quality[:, 2] > 180) & (quality[:, 1] < 100)
+    return bool(green.sum() + red.sum() > 100)
+
+
+def looks_done(shot: np.ndarray) -> bool:
+    """The done screen: a dark panel with white text in the middle of the window, over the dimmed picture."""
+    centre = shot[200:520, 300:980]
+    return bool((centre.max(axis=2) < 60).mean() > 0.4 and (centre.min(axis=2) > 230).sum() > 3000)
+
+
+def session_status(db: Path) -> str | None:
+    """The newest session's status, read with a plain read-only connection."""
+    try:
+        con = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5)
+        try:
+            row = con.execute("SELECT status FROM sessions ORDER BY id DESC LIMIT 1").fetchone()
+            return None if row is None else str(row[0])
+        finally:
+            con.close()
+    except sqlite3.Error:
+        return None
+
+
 def offline_reps(clip: Path, tmp: Path) -> int:
     """Reps that ``footform analyze`` finds in ``clip`` (its summary, or its track re-analysed)."""
     from footform.analysis import AnalysisConfig, analyze_frames
@@ -623,14 +651,25 @@ def test_live_window_under_xvfb_counts_like_analyze(xdisplay: str, tmp_path: Pat
     proc = subprocess.Popen([*live_cmd(), *args], env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             text=True)
     shots: dict[int, np.ndarray] = {}
+    done_shot, t_complete = None, None
     try:
         t0 = time.monotonic()
         while proc.poll() is None and time.monotonic() < t0 + 120:
             _, n = db_reps(db)
             # reps 0: once the window is surely up (model loaded, first frames drawn)
-            if n not in shots and (n > 0 or time.monotonic() > t0 + 5.0):
+            if n not in shots and (n > 0 or time.monotonic() > t0 + 5.0) and t_complete is None:
                 time.sleep(0.15)                # the frame after the count changed is on screen
-                shots[n] = screenshot(xdisplay)
+                shot = screenshot(xdisplay)
+                if n > 0 or overlay_drawn(shot):  # reps 0: once the first frames are drawn (a busy machine loads slowly)
+                    shots[n] = shot
+            if t_complete is None and session_status(db) == "complete":
+                t_complete = time.monotonic()   # saved: the done screen follows once the report is written
+            if done_shot is None and t_complete is not None and proc.poll() is None:
+                # the report is written next (it replays the track), then the done screen shows
+                shot = screenshot(xdisplay)
+                if looks_done(shot):
+                    done_shot = shot
+                time.sleep(0.3)
             time.sleep(0.1)
         out, err = proc.communicate(timeout=60)
     finally:
@@ -642,13 +681,14 @@ def test_live_window_under_xvfb_counts_like_analyze(xdisplay: str, tmp_path: Pat
     import cv2
     for n, img in shots.items():
         cv2.imwrite(str(tmp_path / f"screen_reps{n}.png"), img)
+    # the end of the file: the window stays with the session's summary, then closes by itself
+    from footform.live import DONE_SCREEN_S
+
+    assert t_complete is not None and done_shot is not None, "no done screen after the session was saved"
+    cv2.imwrite(str(tmp_path / "screen_done.png"), done_shot)
+    assert time.monotonic() - t_complete < DONE_SCREEN_S + 60      # closes by itself (report writing included)
     first = shots[min(shots)]
-    # The overlay is there: the quality indicator's dot (green or red) top right, the white counter
-    # text top left, drawn over a 1280x720 canvas at the window's top-left corner.
-    quality = first[10:90, 1000:1280].reshape(-1, 3).astype(int)
-    green = (quality[:, 1] > 150) & (quality[:, 0] < 120) & (quality[:, 2] < 120)
-    red = (quality[:, 2] > 180) & (quality[:, 1] < 100)
-    assert green.sum() + red.sum() > 100, "quality indicator not drawn"
+    assert overlay_drawn(first), "quality indicator not drawn"
     counter = first[90:240, 20:150]
     assert (counter.min(axis=2) > 230).sum() > 500, "counter digits not drawn"
     if has_reps:
@@ -775,24 +815,176 @@ def test_live_calf_stretch_under_xvfb_holds_like_analyze(xdisplay: str, tmp_path
     assert "set 1: 1 holds, best right" in proc.stdout
 
 
+def _legs_lm(feet_y: float = 0.95) -> np.ndarray:
+    """Landmarks of a person standing in the middle of the picture (only hips to toes seen)."""
+    lm = np.zeros((33, 5), np.float32)
+    for i, (x, y) in {23: (0.45, 0.5), 25: (0.45, 0.7), 27: (0.45, feet_y - 0.05), 29: (0.43, feet_y - 0.02),
+                      31: (0.5, feet_y), 24: (0.55, 0.5), 26: (0.55, 0.7), 28: (0.55, feet_y - 0.05),
+                      30: (0.53, feet_y - 0.02), 32: (0.6, feet_y)}.items():
+        lm[i] = (x, y, 0.0, 1.0, 1.0)
+    return lm
+
+
 def test_overlay_draws_counter_legs_and_banner() -> None:
-    from footform.overlay import CANVAS_H, CANVAS_W, Screen, render
+    from footform.overlay import CANVAS_H, CANVAS_W, Screen, compose, render
 
     image = np.full((480, 640, 3), 120, np.uint8)
-    lm = np.zeros((33, 5), np.float32)
-    lm[:, 3:] = 1.0
-    for i, (x, y) in {23: (0.45, 0.5), 25: (0.45, 0.7), 27: (0.45, 0.9), 29: (0.43, 0.93), 31: (0.5, 0.95),
-                      24: (0.55, 0.5), 26: (0.55, 0.7), 28: (0.55, 0.9), 30: (0.53, 0.93), 32: (0.6, 0.95)}.items():
-        lm[i, :2] = (x, y)
+    lm = _legs_lm()
     a = render(image, lm, Screen(label="REPS", big="1", big_suffix="/ 12", sub="SET 1 OF 3", feet_ok=True, view="front"))
-    b = render(image, lm, Screen(label="REPS", big="2", big_suffix="/ 12", sub="SET 1 OF 3", feet_ok=True, view="front",
-                                 banner="Keep your heels in line", banner_kind="warn"))
+    cb = compose(image, lm, Screen(label="REPS", big="2", big_suffix="/ 12", sub="SET 1 OF 3", feet_ok=True, view="front",
+                                   banner="Keep your heels in line", banner_kind="warn"))
+    b = cb.canvas
     assert a.shape == (CANVAS_H, CANVAS_W, 3)
     counter = (slice(90, 240), slice(20, 150))
     assert (np.abs(a[counter].astype(int) - b[counter].astype(int)).max(axis=2) > 100).sum() > 300
     # the legs: the left leg's orange between hip and knee (image centred: 640x480 → 960x720 at x0=160)
     x, y = 160 + int(0.45 * 960), int(0.6 * 720)
     assert tuple(a[y, x]) == (0, 165, 255)
-    # the amber banner at the bottom
-    assert b[CANVAS_H - 10, 10, 2] > 200 and b[CANVAS_H - 10, 10, 0] < 60
-    assert a[CANVAS_H - 10, 10].max() < 150
+    # the amber banner, drawn where its layout box says
+    (banner,) = [p for p in cb.panels() if p.name == "banner"]
+    x0, y0, x1, y1 = banner.rect
+    assert b[y1 - 4, x0 + 4, 2] > 200 and b[y1 - 4, x0 + 4, 0] < 60
+    assert a[y1 - 4, x0 + 4].max() < 150
+
+
+# ---- overlay layout: readable at 2-3 m, never over the feet -----------------------------------
+
+
+def check_layout(c, where: str = "") -> None:
+    """The rules of the live screen's layout, on a :class:`footform.overlay.Composed`."""
+    from footform.overlay import CANVAS_H, contrast_ratio, overlap_area
+
+    panels = c.panels()
+    for t in c.texts():
+        (p,) = [p for p in panels if p.name == t.name]
+        assert p.rect[0] <= t.rect[0] and p.rect[1] <= t.rect[1] and t.rect[2] <= p.rect[2] and t.rect[3] <= p.rect[3], \
+            f"{where}: text {t.text!r} {t.rect} runs out of its panel {p.name} {p.rect}"
+        assert contrast_ratio(t.fg, t.bg) >= 4.5, f"{where}: {t.text!r} contrast {contrast_ratio(t.fg, t.bg):.2f}:1"
+    for i, p in enumerate(panels):
+        if c.feet is not None:
+            assert overlap_area(p.rect, c.feet) == 0, f"{where}: panel {p.name} {p.rect} over the feet {c.feet}"
+        for q in panels[i + 1:]:
+            assert overlap_area(p.rect, q.rect) == 0, f"{where}: panels {p.name} {p.rect} and {q.name} {q.rect} overlap"
+    for t in c.texts("counter"):
+        if t.role == "digits":   # the glyphs as drawn: white rows inside the digits' box
+            x0, y0, x1, y1 = t.rect
+            rows = np.nonzero((c.canvas[y0:y1, x0:x1].min(axis=2) > 240).any(axis=1))[0]
+            assert rows[-1] - rows[0] + 1 >= 0.18 * CANVAS_H, f"{where}: counter digits {rows[-1] - rows[0] + 1} px tall"
+
+
+def test_contrast_ratio_is_wcag() -> None:
+    from footform.overlay import contrast_ratio
+
+    assert contrast_ratio((255, 255, 255), (0, 0, 0)) == pytest.approx(21.0)
+    # the old "/ 12" target: #AAAAAA on the panel as it came out over the light floor, #575754
+    assert contrast_ratio((0xAA, 0xAA, 0xAA), (0x54, 0x57, 0x57)) == pytest.approx(3.0, abs=0.15)
+
+
+LAYOUT_SCREENS = {
+    "stretch_position": dict(label="HOLD STILL - TIMER STARTS", big="0", big_suffix="s / 30", sub="SET 1 OF 3",
+                             sub2="BEST  L -   R -", feet_ok=True, view="side-left",
+                             banner="Keep your right heel on the ground - the timer waits until it is down.",
+                             banner_kind="warn"),
+    "get_ready": dict(label="REPS", big="0", big_suffix="/ 12", sub="SET 1 OF 3", feet_ok=True, view="front",
+                      centre_title="GET READY", centre_sub="Tip: turn sideways or your back to the camera for calf raises",
+                      banner="Stand still on both feet", banner_kind="guide"),
+    "hold": dict(label="HOLD - LEFT LEG", big="18", big_suffix="s / 30", sub="SET 2 OF 3", sub2="BEST  L 24 s   R -",
+                 progress=0.6, feet_ok=True, view="front", banner="Keep your hips level", banner_kind="warn",
+                 toast="NOW STAND ON YOUR RIGHT LEG"),
+    "metronome": dict(label="REPS", big="12", big_suffix="/ 12", sub="SET 3 OF 3", feet_ok=False, view="side-right",
+                      beat="down", beat_phase=0.3, debug="30 fps  latency 24 ms  dropped 0%  audio espeak-ng",
+                      banner="Stop: pain. Rest, and tell your therapist if it keeps coming back.", banner_kind="stop"),
+    "rest_pain": dict(label="REPS", big="12", big_suffix="/ 12", sub="SET 1 OF 3", feet_ok=True, view="back",
+                      centre_title="REST", centre_big="0:45", centre_sub="Next: set 2 of 3. Press N to start now",
+                      prompt="PAIN 0-10?  Type a number", banner="All sets done", banner_kind="good"),
+}
+
+
+@pytest.mark.parametrize("feet_y", [0.95, 0.8, 0.6])
+@pytest.mark.parametrize("name", sorted(LAYOUT_SCREENS))
+def test_overlay_layout_synthetic(name: str, feet_y: float) -> None:
+    """Every screen, with the person's feet at the bottom, higher up, mid-picture: texts fit their
+    panels, no panel over the feet or another panel, AA contrast, an 18 % counter."""
+    from footform.overlay import Screen, compose
+
+    image = np.full((480, 640, 3), 235, np.uint8)      # a light wall: the worst case for light text
+    c = compose(image, _legs_lm(feet_y), Screen(**LAYOUT_SCREENS[name]))
+    check_layout(c, f"{name} feet at {feet_y}")
+    assert {p.name for p in c.panels()} >= {"counter", "quality", "banner"}
+
+
+def _sample_pose(name: str) -> tuple[np.ndarray, np.ndarray]:
+    """Frame 45 of a sample clip and the person's landmarks on it (the bundled model)."""
+    from footform.capture import VideoFileSource
+    from footform.pose import PoseEstimator, resolve_model
+
+    path = SAMPLES / f"{name}.mp4"
+    if not path.is_file():
+        pytest.skip(f"{path} is not there")
+    with PoseEstimator(resolve_model(None), pad_top=0.0, motion=False) as est:
+        for i, frame in enumerate(VideoFileSource(path)):
+            pose = est.process(frame)     # every frame: the model tracks the person in video mode
+            if i == 45:
+                assert pose.image is not None
+                return frame.image, pose.image
+    raise AssertionError("clip shorter than 46 frames")
+
+
+@pytest.mark.model
+@pytest.mark.slow
+@pytest.mark.parametrize("clip", ["calf_stretch_side", "calf_raise_back_sickling", "single_leg_stance_left_front",
+                                  "ankle_pumps_three_quarter", "pose2sim_cam01"])
+def test_overlay_layout_on_sample_frames(clip: str, tmp_path: Path) -> None:
+    """The live screens drawn on real frames: the layout rules hold with the person where the model
+    found them (the PNGs are written to the test's temporary folder for a look)."""
+    import cv2
+
+    from footform.overlay import Screen, compose
+
+    image, lm = _sample_pose(clip)
+    for name, fields in LAYOUT_SCREENS.items():
+        c = compose(image, lm, Screen(**fields))
+        cv2.imwrite(str(tmp_path / f"{clip}_{name}.png"), c.canvas)
+        check_layout(c, f"{clip} {name}")
+        assert c.feet is not None
+
+
+def test_view_indicator_and_get_ready_tip_agree() -> None:
+    """One source of the view guidance: a tip on GET READY exactly when the indicator is not green."""
+    for exercise in ("calf_raise", "single_leg_stance", "calf_stretch", "ankle_pumps"):
+        for view in ("front", "back", "side-left", "side-right", "three-quarter-left", "unknown"):
+            coach = Coach(Plan(exercise))
+            res = FrameResult(index=0, t_s=0.0, has_person=True, feet_visible=True, view=view, rep_phase="calibrating")
+            scr = coach.screen(0.0, res)
+            assert scr.centre_title == "GET READY"
+            has_tip = scr.centre_sub.startswith("Tip:")
+            assert scr.view_ok == (not has_tip and view != "unknown"), (exercise, view, scr.centre_sub)
+    # the back view is good for calf raises (heels in line with the toes: docs/live.md): no tip, green
+    scr = Coach(Plan("calf_raise")).screen(0.0, FrameResult(index=0, t_s=0.0, has_person=True, feet_visible=True,
+                                                            view="back", rep_phase="calibrating"))
+    assert scr.view_ok and "sideways" not in scr.centre_sub
+
+
+def test_done_screen_shows_the_session_summary() -> None:
+    from footform.overlay import compose
+
+    coach = Coach(Plan("calf_raise", sets=2, reps=2, rest_s=5.0))
+    coach.update(fr(0.0))
+    coach.update(fr(1.0, reps=1))
+    coach.update(fr(2.0, reps=2))
+    coach.update(fr(3.0, reps=3))
+    coach.key("c", 3.5)
+    coach.finish(4.0)
+    scr = coach.done_screen(6.2)
+    assert scr.centre_title == "SESSION DONE"
+    assert scr.centre_lines[:3] == ["SET 1: 2 OF 2 REPS", "SET 2: 1 OF 2 REPS", "MARKED: CRAMP 1x"]
+    assert scr.centre_sub == "Press any key to close (7 s)"
+    c = compose(np.zeros((360, 640, 3), np.uint8), None, scr)
+    check_layout(c, "done")
+    assert [t.text for t in c.texts("centre")][:2] == ["SESSION DONE", "SET 1: 2 OF 2 REPS"]
+    hold = Coach(Plan("single_leg_stance", sets=1, hold_s=10.0))
+    hold.update(fr(0.0))
+    hold.update(fr(3.0, hold_s=11.0, stance="left", holds=1))
+    hold.update(fr(4.0, stance="both", holds=1), closed=[{"duration_s": 11.0, "t_start": 1.0, "t_end": 12.0}])
+    hold.finish(5.0)
+    assert hold.done_screen(1.0).centre_lines[0] == "SET 1: BEST  L 11 s  R -  (TARGET 10 s)"

@@ -121,7 +121,7 @@ def test_session_report_content(reports):
     assert len(re.findall(r'<tr id="rep-\d+"', text)) == n
     assert 'data-reps="5"' in text
     for words in ("Ana", "172 cm", "age 40-49", "from the front", "Heights are calibrated estimates", "MediaPipe",
-                  "proxy", "Lower your heels more slowly", "pain", "cramp", "Not measurable from this camera view",
+                  "Lower your heels more slowly", "pain", "cramp", "Not measurable from this camera view",
                   "threshold"):
         assert words in text, words
     assert len(re.findall(r'id="heel-flag-\d+"', text)) == 2 and len(re.findall(r'id="heel-mark-\d+"', text)) == 2
@@ -130,6 +130,7 @@ def test_session_report_content(reports):
         assert f'id="stab-ellipse-{leg}"' in sls and f'id="stab-noise-{leg}"' in sls
     assert len(re.findall(r'<tr id="hold-\d+"', sls)) == reports["expect"]["sls_holds"] >= 2
     assert "noise" in sls and 'id="plot-lr"' in sls
+    assert "proxy" in sls and "proxy" not in text     # sway / arch notes: stance only (#14)
 
 
 def test_progress_report_has_labelled_references(reports):
@@ -306,3 +307,113 @@ def test_body_rise_session_is_labelled_as_body_rise(tmp_path):
     with Store.open(tmp_path / "ff2.db") as st:
         text = session_report(st, st.add_session(plain, person="M", track_path=track2, copy_track=False))
     assert "mean peak heel lift" in text and "rise of the whole body, not of the heel" not in text
+
+
+# -- report polish (#14): targets in words, per-exercise notes, readable charts, angle estimates --------
+
+@pytest.fixture(scope="module")
+def polish_reports(tmp_path_factory):
+    """A one-rep calf-raise session and a stance session with live-style targets (one of them None),
+    next to the calf-stretch and ankle-pump reports."""
+    tmp = tmp_path_factory.mktemp("report_polish")
+    calf, calf_track = make_session(tmp, "calf", "side", name="calf1")
+    calf = {**calf, "reps": calf["reps"][:1]}
+    sls, sls_track = make_session(tmp, "sls", "front", name="sls")
+    with Store.open(tmp / "ff.db") as st:
+        a = st.add_session(calf, person="Cy", track_path=calf_track, source={"name": "calf.mp4"},
+                           targets={"exercise": "calf_raise", "sets": 1, "reps": 12, "rest_s": 60.0, "metronome_bpm": None})
+        b = st.add_session(sls, person="Cy", track_path=sls_track, source={"name": "sls.mp4"},
+                           targets={"exercise": "single_leg_stance", "sets": 3, "hold_s": 30.0, "rest_s": 60.0,
+                                    "metronome_bpm": None})
+        return {"calf1": write_html(tmp / "calf1.html", session_report(st, a)),
+                "sls": write_html(tmp / "sls.html", session_report(st, b))}
+
+
+def _text(drv) -> str:
+    return str(drv.execute_script("return document.body.innerText"))
+
+
+def _rect(drv, css: str) -> dict:
+    r = drv.execute_script(f"const e = document.querySelector({json.dumps(css)}); if (!e) return null; "
+                           "const b = e.getBoundingClientRect(); return {x0: b.left, y0: b.top, x1: b.right, y1: b.bottom};")
+    assert r is not None, f"{css} is not in the report"
+    return r
+
+
+def _overlap(a: dict, b: dict) -> bool:
+    return min(a["x1"], b["x1"]) - max(a["x0"], b["x0"]) > 0.5 and min(a["y1"], b["y1"]) - max(a["y0"], b["y0"]) > 0.5
+
+
+def test_targets_in_words_and_no_none(browser, polish_reports, own_reports):
+    _open(browser, polish_reports["sls"])
+    text = _text(browser)
+    assert "Program targets: 3 sets, hold 30 s per leg, rest 60 s between sets" in text
+    _open(browser, polish_reports["calf1"])
+    assert "Program targets: 1 set, 12 reps per set, rest 60 s between sets" in _text(browser)
+    for path in (*polish_reports.values(), *own_reports["files"].values()):
+        _open(browser, path)
+        text = _text(browser)
+        assert not re.search(r"\bNone\b|\bnan\b", text), path.name
+        assert "hold s " not in text and "metronome bpm" not in text
+
+
+def test_how_to_read_is_per_exercise(browser, polish_reports):
+    _open(browser, polish_reports["calf1"])
+    calf = browser.execute_script("return document.querySelector('.honesty').innerText")
+    assert "Heights are calibrated estimates" in calf
+    assert "Sway" not in calf and "arch" not in calf.lower()
+    _open(browser, polish_reports["sls"])
+    sls = browser.execute_script("return document.querySelector('.honesty').innerText")
+    assert "Sway is that of a centre-of-mass proxy" in sls and "arch-collapse" in sls
+    assert "Heights are calibrated estimates" not in sls
+
+
+def test_height_per_rep_has_whole_rep_ticks(browser, polish_reports):
+    _open(browser, polish_reports["calf1"])
+    ticks = browser.execute_script(
+        "return Array.from(document.querySelectorAll('#fatigue-axes_1 g[id^=\"fatigue-xtick_\"] text'))"
+        ".map(t => t.textContent.trim())")
+    assert ticks and all(re.fullmatch(r"\d+", t) for t in ticks), ticks
+
+
+def test_stretch_charts_legend_and_target_label(browser, own_reports):
+    _open(browser, own_reports["files"]["stretch"])
+    # the target line ends below its label
+    assert not _overlap(_rect(browser, '#stretch-target'), _rect(browser, '#stretch-target-label'))
+    # left/right chart: the legend sits on no bar, and its keys are neither leg's colour
+    legend = _rect(browser, '#lr-stretch-legend')
+    for leg in ("left", "right"):
+        for what in ("longest", "total"):
+            assert not _overlap(legend, _rect(browser, f'#lr-stretch-{leg}-{what}')), (leg, what)
+    keys = browser.execute_script(
+        "return Array.from(document.querySelectorAll('#lr-stretch-legend path')).map(p => getComputedStyle(p).fill)")
+    assert keys and not {"rgb(0, 114, 178)", "rgb(213, 94, 0)"} & set(keys), keys
+    png = browser.get_screenshot_as_png()
+    assert len(png) > 10000
+
+
+def test_stance_left_right_legends_sit_on_no_bar(browser, polish_reports):
+    _open(browser, polish_reports["sls"])
+    for legend, bars in (("#lr-hold-legend", ["#lr-hold-left-longest", "#lr-hold-right-longest", "#lr-hold-left-total",
+                                              "#lr-hold-right-total"]),):
+        box = _rect(browser, legend)
+        for b in bars:
+            assert not _overlap(box, _rect(browser, b)), b
+    keys = browser.execute_script(
+        "return Array.from(document.querySelectorAll('#lr-hold-legend path, #lr-sway-legend path'))"
+        ".map(p => getComputedStyle(p).fill)")
+    assert keys and not {"rgb(0, 114, 178)", "rgb(213, 94, 0)"} & set(keys), keys
+
+
+def test_estimated_angles_are_whole_degrees_and_marked(browser, own_reports):
+    for name, table in (("stretch", "table.stretch-holds"), ("pumps", "table.pumps")):
+        _open(browser, own_reports["files"][name])
+        text = browser.execute_script(f"return document.querySelector({json.dumps(table)}).innerText")
+        assert "est." in text and "≈" in text
+        assert not re.search(r"\d\.\d\s*°", text), text       # no tenths of a degree
+        cells = browser.execute_script(
+            f"return Array.from(document.querySelectorAll({json.dumps(table + ' tbody td')})).map(c => c.innerText)")
+        assert any(re.search(r"≈\s*\d+°?", c) for c in cells)
+    _open(browser, own_reports["files"]["stretch"])
+    honesty = browser.execute_script("return document.querySelector('.honesty').innerText")
+    assert "Angles are estimates" in honesty

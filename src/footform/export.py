@@ -36,6 +36,7 @@ from .errors import InputError, OutputError
 from .store import SessionRecord, Store
 
 EXPORT_SCHEMA = "footform.export/1"
+COLUMNS_FILE = "columns.csv"
 FL = "footlengths"
 
 #: What each unit suffix means (copied into every JSON export).
@@ -118,7 +119,7 @@ HOLD_COLUMNS = (
 FLAG_COLUMNS = (
     "session_id", "flag_index", "set_index", "code", "label", "severity", "side", "t_start_s", "t_end_s",
     "rep_index", "hold_index", "message", "description", "evidence_metric", "evidence_value",
-    "evidence_threshold", "evidence_reference", "evidence_baseline", "evidence_json",
+    "evidence_threshold", "evidence_reference", "evidence_baseline", "evidence_json", "evidence_unit",
 )
 MARK_COLUMNS = ("session_id", "t_s", "kind", "rating_0_10", "side", "note", "created_utc")
 EVENT_COLUMNS = ("session_id", "type", "t_s", "t_end_s", "side", "reason", "detail_json")
@@ -132,7 +133,7 @@ STRETCH_HOLD_COLUMNS = (
     "kind", "front_side", "t_position_s", "held_s", "paused_s", "pauses", "pauses_heel_lift", "pauses_knee_bend",
     "target_s", "variant", "camera_view", "back_knee_angle_deg", "back_knee_flex_deg", "back_ankle_angle_deg",
     "dorsiflexion_deg", "dorsiflexion_gain_deg", "angles_note", "heel_contact_pct", "heel_lift_max_footlengths",
-    "back_foot_out_deg", "foot_out_note", "forward_shift_pct",
+    "back_foot_out_deg", "foot_out_note", "forward_shift_pct", "stretched_side",
 )
 #: Ankle pumps (``reps[].kind == "ankle_pump"``, one row per foot per cycle): columns added to ``reps``.
 PUMP_REP_COLUMNS = (
@@ -148,6 +149,170 @@ TABLES: dict[str, tuple[str, ...]] = {
     "flags": FLAG_COLUMNS, "marks": MARK_COLUMNS, "events": EVENT_COLUMNS, "signals": SIGNAL_COLUMNS,
     "landmarks": LANDMARK_COLUMNS,
 }
+
+
+# ---------------------------------------------------------------------------------------------
+# What every column means: one definition, written beside the CSVs as columns.csv, put in the JSON
+# document, and listed in docs/export-schema.md (tests/test_export.py keeps them in step)
+# ---------------------------------------------------------------------------------------------
+
+#: Short unit per column-name suffix (longest suffix wins); a column without one is a count, an
+#: index, a flag or text.
+UNIT_OF_SUFFIX = {
+    "_s": "s", "_hz": "Hz", "_deg": "deg", f"_{FL}": "FL", f"_{FL}2": "FL^2", f"_{FL}_per_s": "FL/s",
+    f"_{FL}_per_rep": "FL/rep", "_cm": "cm", "_cm2": "cm^2", "_cm_per_s": "cm/s", "_pct": "%", "_0_10": "0-10",
+    "_per_min": "1/min", "_utc": "UTC date-time", "_m": "m", "_norm": "0-1 of the frame", "_rel": "model depth units",
+    "_ratio": "ratio",
+}
+#: Units not told by the name: the flag evidence is in the unit its rule states (``evidence_unit``).
+_UNIT_OVERRIDE = {"evidence_value": "evidence_unit", "evidence_threshold": "evidence_unit",
+                  "evidence_baseline": "evidence_unit"}
+
+#: Meaning of each column; ``"table.column"`` overrides ``"column"`` where a name means different
+#: things in different tables.  Sway and noise-floor columns are described by :func:`column_meaning`.
+COLUMN_MEANINGS: dict[str, str] = {
+    "session_id": "the session (footform sessions)", "session_uuid": "the session's unique id",
+    "person": "name or pseudonym", "started_utc": "when the session started", "finished_utc": "when it was completed",
+    "exercise": "calf_raise / single_leg_stance / calf_stretch / ankle_pumps",
+    "view": "camera view: front / back / side-left / side-right / unknown", "mode": "offline / live",
+    "status": "complete, or incomplete for a live session cut short", "analysable": "the recording could be analysed",
+    "not_analysable_reason": "why not", "source_name": "video file or camera", "software_version": "footform version",
+    "model_name": "pose model", "model_sha256": "pose model file checksum", "duration_s": "length of the recording",
+    "frames": "analysed frames", "frames_with_person": "frames with the person found",
+    "frames_feet_visible": "frames with both feet seen", "feet_visible_pct": "share of frames with both feet seen",
+    "height_cm": "the person's height used for the cm figures", "reps": "counted reps", "holds": "holds",
+    "flags": "flags raised", "marks": "pain/cramp marks", "track_file": "file name of the landmark track",
+    "set_index": "the set (1, 2 …); rows an offline analysis did not assign take the only set, or the set whose "
+                 "time span holds them",
+    "sets.kind": "reps / holds", "sets.side": "both / left / right / mixed", "n_reps": "reps in the set (pumps: per foot)",
+    "n_holds": "holds in the set", "mean_peak_lift_footlengths": "mean peak heel lift",
+    "peak_decline_pct": "mean peak of the first third of the reps minus the last third, over the first third",
+    "peak_slope_footlengths_per_rep": "linear trend of the peak across the set", "cadence_per_min": "reps per minute",
+    "controlled_lowering_pct": "reps lowered at least as slowly as raised",
+    "left_right_peak_diff_pct": "(left - right) / mean peak, single-leg sets", "reps_both": "two-leg reps",
+    "reps_left": "reps on the left leg", "reps_right": "reps on the right leg",
+    "rep_index": "the rep (1, 2 …)", "reps.side": "working foot, or both", "t_start_s": "start",
+    "reps.t_start_s": "start of the rise (20 % of the peak)", "t_top_s": "middle of the top (80 % of the peak or more)",
+    "t_end_s": "end", "reps.t_end_s": "end of the lowering (20 % of the peak)",
+    "peak_lift_footlengths": "peak heel lift above standing (from the front: whole-body rise)",
+    "peak_lift_cm": "the same in cm (with a known height)", "rise_s": "rise time", "top_s": "time at the top",
+    "lower_s": "lowering time", "lower_to_rise_ratio": "lowering / rise time (< 1: lowered faster than raised)",
+    "heel_in_left_footlengths": "left heel drift towards the midline during the rep (+ in / sickling, - out)",
+    "heel_in_right_footlengths": "right heel drift towards the midline during the rep (+ in / sickling, - out)",
+    "alignment_note": "why heel alignment is empty (not measurable from this view)",
+    "full": "false for a partial rep kept for the record",
+    "reps.kind": "ankle_pump for ankle-pump rows", "t_plantar_s": "toes pointed most", "t_dorsi_s": "toes pulled up most",
+    "reps.duration_s": "pump duration", "cycle_s": "start to start, same foot",
+    "plantar_peak_deg": "shank-foot image angle, toes pointed most", "dorsi_peak_deg": "shank-foot image angle, pulled up most",
+    "rest_angle_deg": "shank-foot image angle at rest", "rom_deg": "range, pointed to pulled up",
+    "plantar_deg": "pointed past rest", "dorsi_deg": "pulled up past rest",
+    "leg_motion_deg": "how much the shank turned during the pump", "rom_vs_best_ratio": "range / that foot's best so far",
+    "hold_index": "the hold (1, 2 …)", "stance_side": "standing leg of a single-leg hold (empty for a calf stretch)",
+    "holds.t_start_s": "lift-off (stretch: start of the hold)", "holds.t_end_s": "touch-down, came out, or end",
+    "holds.duration_s": "length of the hold", "ended_by": "touch_down / came_out / end_of_video / tracking_lost / cut",
+    "touchdowns": "brief toe-taps inside the hold",
+    "sway_axis_image_horizontal": "ml (front/back view) or ap (side view): the sway axis measured in the image",
+    "wobble_rms_deg": "ankle wobble of the stance shank, frontal plane: RMS",
+    "wobble_dominant_freq_hz": "ankle wobble: dominant frequency", "wobble_mean_angle_deg": "ankle wobble: mean shank angle",
+    "wobble_note": "why wobble is empty (not measurable from this view)",
+    "holds.kind": "calf_stretch for calf-stretch rows", "stretched_side": "calf stretch: the stretched (back) leg",
+    "front_side": "calf stretch: the front leg", "t_position_s": "reached the lunge",
+    "held_s": "time in good form (the hold timer)", "paused_s": "time paused (heel up or knee bent)",
+    "pauses": "pauses", "pauses_heel_lift": "pauses because the back heel came up",
+    "pauses_knee_bend": "pauses because the back knee bent", "target_s": "target hold",
+    "variant": "gastrocnemius / soleus / unknown (...)", "camera_view": "view of this hold",
+    "back_knee_angle_deg": "back hip-knee-ankle image angle (estimate)",
+    "back_knee_flex_deg": "back knee bend beyond the person's straight knee (estimate)",
+    "back_ankle_angle_deg": "back shank-foot image angle (estimate)",
+    "dorsiflexion_deg": "90 deg minus the back shank-foot image angle (estimate)",
+    "dorsiflexion_gain_deg": "dorsiflexion gain over upright standing (estimate)",
+    "angles_note": "why the angles are empty (not measurable from this view)",
+    "heel_contact_pct": "share of the hold with the back heel down", "heel_lift_max_footlengths": "highest back-heel lift",
+    "back_foot_out_deg": "back foot turned out (estimate)", "foot_out_note": "why turn-out is empty",
+    "forward_shift_pct": "mean hip position from the back (0 %) to the front ankle (100 %)",
+    "flag_index": "the flag (1, 2 …)", "code": "rule code", "label": "rule name", "severity": "info / warn / stop",
+    "flags.side": "left / right, or empty", "flags.t_start_s": "first seen", "flags.t_end_s": "last seen",
+    "message": "words for the person", "description": "words for the therapist", "evidence_metric": "measured quantity",
+    "evidence_value": "measured value, in evidence_unit", "evidence_threshold": "the rule's threshold, in evidence_unit",
+    "evidence_reference": "absolute / baseline / typical",
+    "evidence_baseline": "the person's baseline or typical value compared against, in evidence_unit",
+    "evidence_json": "the whole evidence object", "evidence_unit": "unit of the evidence values, as in the rule file "
+                     "(FL foot lengths, deg, %, s, x typical ...; docs/rules.md)",
+    "t_s": "time", "marks.kind": "pain / cramp / note", "rating_0_10": "pain rating", "marks.side": "side, if given",
+    "note": "free text", "created_utc": "wall clock when it was recorded",
+    "type": "partial_rep / rep_aborted / rep_incomplete / brief_lift / touch_down ... (docs/summary-schema.md)",
+    "events.t_end_s": "end, if it lasted", "events.side": "side, if any", "reason": "why", "detail_json": "other details",
+    "frame": "frame index in the source", "signals.view": "camera view of this frame", "feet_visible": "both feet seen",
+    "stance": "foot on the floor: both / left / right / unknown",
+    "lift_footlengths": "heel lift the rep counter works on, above standing (front: whole-body rise)",
+    "rep_phase": "rep counter state", "reps_so_far": "reps counted up to this frame",
+    "heel_toe_left_footlengths": "left heel above toe (smoothed)", "heel_toe_right_footlengths": "right heel above toe (smoothed)",
+    "sway_h_footlengths": "COM proxy relative to the stance foot, image-horizontal (one leg only)",
+    "sway_depth_footlengths": "COM proxy relative to the stance foot, depth (one leg only)",
+    "shank_angle_stance_deg": "frontal-plane tilt of the stance shank (+ knee lateral)",
+    "pump_angle_left_deg": "ankle pumps: left shank-foot image angle", "pump_angle_right_deg": "ankle pumps: right shank-foot image angle",
+    "landmark_index": "BlazePose landmark 0-32", "landmark": "landmark name (the subject's own left/right)",
+    "x_norm": "x in the frame", "y_norm": "y in the frame", "z_rel": "the model's relative depth",
+    "visibility": "model visibility 0-1", "presence": "model presence 0-1",
+    "x_world_m": "x, hip-centred 3-D estimate", "y_world_m": "y, hip-centred 3-D estimate", "z_world_m": "z, hip-centred 3-D estimate",
+}
+_SWAY_WORDS = {"rms": "RMS", "range": "range", "path_length": "path length", "mean_velocity": "mean speed",
+               "ellipse95_area": "95 % prediction ellipse area", "jitter_sigma_raw": "raw landmark jitter (sigma)",
+               "wobble_rms": "ankle wobble RMS"}
+_AXIS_WORDS = {"ml": "medio-lateral", "ap": "antero-posterior", "h": "image-horizontal", "depth": "depth"}
+
+
+def column_unit(column: str) -> str:
+    """The unit of an export column from its name's suffix (``""`` for counts, indices, flags, text)."""
+    if column in _UNIT_OVERRIDE:
+        return _UNIT_OVERRIDE[column]
+    best = ""
+    for suffix in UNIT_OF_SUFFIX:
+        if column.endswith(suffix) and len(suffix) > len(best):
+            best = suffix
+    return UNIT_OF_SUFFIX.get(best, "")
+
+
+def column_meaning(table: str, column: str) -> str:
+    """What an export column holds (empty for a column nobody described)."""
+    for key in (f"{table}.{column}", column):
+        if key in COLUMN_MEANINGS:
+            return COLUMN_MEANINGS[key]
+    for prefix, what in (("sway_", "sway of the centre-of-mass proxy over the standing foot"),
+                         ("noise_", "noise floor (what a perfectly still person would score)")):
+        if column.startswith(prefix):
+            stem = column[len(prefix):]
+            for unit in sorted(UNIT_OF_SUFFIX, key=len, reverse=True):
+                if stem.endswith(unit):
+                    stem = stem[: -len(unit)]
+                    break
+            stem = stem.removesuffix("_cm").removesuffix(f"_{FL}")
+            for metric, words in sorted(_SWAY_WORDS.items(), key=lambda kv: -len(kv[0])):
+                if stem.startswith(metric):
+                    axis = stem[len(metric):].strip("_").removesuffix("_per_s")
+                    return f"{what}: {words}" + (f", {_AXIS_WORDS[axis]}" if axis in _AXIS_WORDS else "")
+    return ""      # not described (tests/test_export.py requires every column in TABLES to be)
+
+
+def all_columns() -> dict[str, list[str]]:
+    """Every column an export can have, per table (with the calf-stretch and ankle-pump columns)."""
+    cols = {t: list(c) for t, c in TABLES.items()}
+    cols["holds"] += list(STRETCH_HOLD_COLUMNS)
+    cols["reps"] += [c for c in PUMP_REP_COLUMNS if c not in cols["reps"]]
+    return cols
+
+
+def columns_markdown() -> str:
+    """The column table of docs/export-schema.md (between its ``columns:start`` / ``columns:end`` marks)."""
+    lines = ["| table | column | unit | meaning |", "| --- | --- | --- | --- |"]
+    lines += [f"| {r['table']} | `{r['column']}` | {r['unit'] or '–'} | {r['meaning']} |" for r in column_rows(all_columns())]
+    return "\n".join(lines) + "\n"
+
+
+def column_rows(columns: Mapping[str, Sequence[str]]) -> list[dict[str, str]]:
+    """``columns.csv``: one row per table and column with its unit and meaning."""
+    return [{"table": t, "column": c, "unit": column_unit(c), "meaning": column_meaning(t, c)}
+            for t, cols in columns.items() for c in cols]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -313,12 +478,36 @@ def set_rows(rec: SessionRecord) -> list[dict[str, Any]]:
     return out
 
 
+def _set_index_of(rec: SessionRecord) -> Any:
+    """``f(own_set_index, t_s)`` → the set a row belongs to, consistent with the ``sets`` table.
+
+    Live sessions store each row's set; an offline analysis leaves it empty although its ``sets``
+    table has the set (one per recording, or per pump set): then the only set, else the set whose
+    time span holds ``t_s``, else empty."""
+    sets = [(st["set_index"], _f(st.get("t_start_s")), _f(st.get("t_end_s"))) for st in rec.sets]
+
+    def find(own: Any, t: Any) -> Any:
+        if own is not None:
+            return own
+        if len(sets) == 1:
+            return sets[0][0]
+        tt = _f(t)
+        if tt is not None:
+            for idx, a, b in sets:
+                if a is not None and a - 1e-6 <= tt and (b is None or tt <= b + 1e-6):
+                    return idx
+        return None
+
+    return find
+
+
 def rep_rows(rec: SessionRecord) -> list[dict[str, Any]]:
     out = []
+    set_of = _set_index_of(rec)
     for r in rec.reps:
         rise, lower = _f(r.get("rise_s")), _f(r.get("lower_s"))
         out.append({
-            "session_id": rec.id, "set_index": r.get("set_index"), "rep_index": r["rep_index"], "side": r.get("side"),
+            "session_id": rec.id, "set_index": set_of(r.get("set_index"), _first_present(r, "t_top_s", "t_start_s")), "rep_index": r["rep_index"], "side": r.get("side"),
             "t_start_s": _f(r.get("t_start_s")), "t_top_s": _f(r.get("t_top_s")), "t_end_s": _f(r.get("t_end_s")),
             "peak_lift_footlengths": _f(r.get("peak_lift_fl")), "peak_lift_cm": _f(r.get("peak_lift_cm")),
             "rise_s": rise, "top_s": _f(r.get("top_s")), "lower_s": lower,
@@ -380,12 +569,13 @@ def _metric_cols(prefix: str, d: Mapping[str, Any] | None, skip: Sequence[str] =
 
 def hold_rows(rec: SessionRecord) -> list[dict[str, Any]]:
     out = []
+    set_of = _set_index_of(rec)
     for h in rec.holds:
         sway = h.get("sway") or {}
         axes = sway.get("axes") or {}
         horiz = next((a for a, what in axes.items() if "horizontal" in str(what)), None)
         row: dict[str, Any] = {
-            "session_id": rec.id, "set_index": h.get("set_index"), "hold_index": h["hold_index"],
+            "session_id": rec.id, "set_index": set_of(h.get("set_index"), h.get("t_start_s")), "hold_index": h["hold_index"],
             "stance_side": h.get("stance_side"), "t_start_s": _f(h.get("t_start_s")), "t_end_s": _f(h.get("t_end_s")),
             "duration_s": _f(h.get("duration_s")), "ended_by": h.get("ended_by"), "touchdowns": h.get("touchdowns"),
             "sway_axis_image_horizontal": horiz,
@@ -402,16 +592,20 @@ def hold_rows(rec: SessionRecord) -> list[dict[str, Any]]:
         extra = h.get("extra") or {}
         if extra.get("kind") == "calf_stretch":
             row.update(_stretch_cols(extra))
+            # the store keeps the stretched (back) leg in stance_side; a stretch has no standing leg
+            row["stretched_side"], row["stance_side"] = row["stance_side"], None
         out.append(row)
     return out
 
 
 def flag_rows(rec: SessionRecord) -> list[dict[str, Any]]:
     out = []
+    set_of = _set_index_of(rec)
     for f in rec.flags:
         ev = f.get("evidence") or {}
         out.append({
-            "session_id": rec.id, "flag_index": f.get("flag_index"), "set_index": f.get("set_index"), "code": f["code"],
+            "session_id": rec.id, "flag_index": f.get("flag_index"), "set_index": set_of(f.get("set_index"), f.get("t_start_s")),
+            "code": f["code"],
             "label": f.get("label"), "severity": f.get("severity"), "side": f.get("side"),
             "t_start_s": _f(f.get("t_start_s")), "t_end_s": _f(f.get("t_end_s")), "rep_index": f.get("rep_index"),
             "hold_index": f.get("hold_index"), "message": f.get("message"), "description": f.get("description"),
@@ -419,6 +613,7 @@ def flag_rows(rec: SessionRecord) -> list[dict[str, Any]]:
             "evidence_threshold": _f(ev.get("threshold")), "evidence_reference": ev.get("reference"),
             "evidence_baseline": _f(_first_present(ev, "baseline", "typical")),
             "evidence_json": json.dumps(ev, sort_keys=True, ensure_ascii=False) if ev else None,
+            "evidence_unit": ev.get("unit") or None,
         })
     return out
 
@@ -537,10 +732,12 @@ def export_csv(store: Store, out_dir: str | os.PathLike, session: int | str | No
         t = session_tables(rec, with_signals=with_signals, with_landmarks=False)
         for n in names:
             per_table[n].extend(t.get(n) or [])
+    written_cols: dict[str, list[str]] = {}
     for n in names:
         path = out / f"{n}.csv"
         rows = per_table[n]
         cols = _columns(n, rows)
+        written_cols[n] = cols
         with _open_out(path) as f:
             w = csv.DictWriter(f, fieldnames=cols, extrasaction="ignore")
             w.writeheader()
@@ -556,6 +753,14 @@ def export_csv(store: Store, out_dir: str | os.PathLike, session: int | str | No
                 for r in landmark_rows(rec):
                     w.writerow({k: _cell(r.get(k)) for k in LANDMARK_COLUMNS})
         written.append(path)
+        written_cols["landmarks"] = list(LANDMARK_COLUMNS)
+    # beside the tables: every column written, with its unit and meaning
+    path = out / COLUMNS_FILE
+    with _open_out(path) as f:
+        w = csv.DictWriter(f, fieldnames=["table", "column", "unit", "meaning"])
+        w.writeheader()
+        w.writerows(column_rows(written_cols))
+    written.append(path)
     return written
 
 
@@ -591,6 +796,8 @@ def export_document(store: Store, session: int | str | None = None, person: str 
         "exported_utc": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
         "software": {"name": "footform", "version": __version__},
         "units": UNITS,
+        "columns": {t: {c: {"unit": column_unit(c), "meaning": column_meaning(t, c)} for c in cols}
+                    for t, cols in all_columns().items()},
         "selection": {"session": None if session is None else str(session), "person": person},
         "people": list(people.values()),
         "sessions": sessions,

@@ -57,6 +57,9 @@ FLAG_SHOW_S = 4.0
 PAIN_PROMPT_S = 3.0
 #: Seconds a toast (confirmation) stays on screen.
 TOAST_S = 2.5
+#: How long the done screen (the session's summary) stays up after the session ended, unless a
+#: key is pressed or the window closed first, seconds.
+DONE_SCREEN_S = 8.0
 #: Ankle pumps: the other foot's pump completed this soon after the set ended (both feet pumping
 #: together finish a cycle a few frames apart) still counts for that set, not as a new one.
 PUMP_PAIR_S = 1.0
@@ -520,26 +523,27 @@ class Coach:
                    for s in ("left", "right"))
 
     def view_tip(self, view: str) -> tuple[str, bool]:
-        """(tip, view is good) for this exercise and camera view."""
+        """(tip, view is good) for this exercise and camera view — the one source of the view
+        guidance: GET READY shows the tip, and the indicator is green exactly when there is no tip
+        and the view is recognised (amber otherwise), so the two never disagree."""
+        tip = self._view_tip(view)
+        return tip, not tip and view != "unknown"
+
+    def _view_tip(self, view: str) -> str:
         fam = "side" if view.startswith("side") else view
+        if fam == "unknown":
+            return ""
         if self.is_calf:
-            if fam == "side":
-                return "", True
-            return "Tip: turn sideways for calf raises", fam in ("front", "back")
+            # side: heel height; back: heels in line with the toes (docs/live.md); front: counting only
+            return "" if fam in ("side", "back") else "Tip: turn sideways or your back to the camera for calf raises"
         if self.is_stretch:
             # knee straightness, dorsiflexion and the soleus/gastrocnemius variant need a side view;
             # from the front or back the legs' order comes from the model's depth guess (approximate)
-            if fam == "side":
-                return "", True
-            return "Tip: turn sideways for the calf stretch", fam in ("front", "back")
+            return "" if fam == "side" else "Tip: turn sideways for the calf stretch"
         if self.is_pumps:
             seen = self._res is not None and self._pump_angle_seen(self._res)
-            if fam == "side" or seen:
-                return "", True
-            return "Tip: sit sideways to the camera for ankle pumps", False
-        if fam == "side":
-            return "Tip: face the camera for balance", False
-        return "", fam in ("front", "back")
+            return "" if fam == "side" or seen else "Tip: sit sideways to the camera for ankle pumps"
+        return "Tip: face the camera for balance" if fam == "side" else ""
 
     def screen(self, t: float, res: Any = None, flag_text: str = "", flag_kind: str = "warn") -> "Any":
         from .overlay import Screen
@@ -618,6 +622,33 @@ class Coach:
         if text and t - t_toast <= TOAST_S:
             s.toast = text
         return s
+
+    def done_screen(self, seconds_left: float) -> Any:
+        """The screen shown once the session has ended (everything is saved by then): what was done,
+        per set, and the pain/cramp marks; it closes on any key or after ``seconds_left``."""
+        from .overlay import Screen
+
+        lines: list[str] = []
+        for rec in self.sets:
+            if rec.kind == "reps":
+                by = ""
+                if rec.by_side:
+                    by = "  (" + ", ".join(f"{k[0].upper()} {v}" for k, v in sorted(rec.by_side.items())) + ")"
+                lines.append(f"SET {rec.index}: {rec.n_reps} OF {self.plan.reps} {'PUMPS' if self.is_pumps else 'REPS'}{by}")
+            else:
+                best = "  ".join(f"{side[0].upper()} {int(rec.best[side])} s" if side in rec.best else f"{side[0].upper()} -"
+                                 for side in ("left", "right"))
+                lines.append(f"SET {rec.index}: BEST  {best}  (TARGET {int(self.plan.hold_s)} s)")
+        if not lines:
+            lines.append("NO SET WAS STARTED")
+        counts = {k: sum(1 for m in self.marks if m["kind"] == k) for k in ("pain", "cramp")}
+        marks = ", ".join(f"{k.upper()} {n}x" for k, n in counts.items() if n)
+        if marks:
+            lines.append(f"MARKED: {marks}")
+        lines.append("Saved: the report and summary (see the terminal)")
+        title = "ALL SETS DONE" if self.state == "done" else "SESSION DONE"
+        return Screen(centre_title=title, centre_lines=lines, quality=False,
+                      centre_sub=f"Press any key to close ({max(0, math.ceil(seconds_left))} s)")
 
     def sets_summary(self) -> list[dict[str, Any]]:
         return [s.to_dict() for s in self.sets]
@@ -918,6 +949,7 @@ class LiveOptions:
     stats_path: str | None = None       # tests/bench: write per-frame latency stats (JSON) here
     debug: bool = False
     max_seconds: float | None = None    # stop after this long (bench, tests)
+    done_s: float = DONE_SCREEN_S       # the done screen's time limit (0: none)
 
     def plan(self) -> Plan:
         reps = self.reps if self.reps is not None else DEFAULT_REPS.get(self.exercise, 12)
@@ -1033,6 +1065,7 @@ def run_live(opts: LiveOptions, say: Callable[[str], None] = print) -> LiveResul
     prev_term = None
     t_frame = 0.0
     recent_t: deque[float] = deque(maxlen=30)
+    last_image: np.ndarray | None = None
 
     def on_term(signum: int, frame: Any) -> None:
         raise _Terminate()
@@ -1164,6 +1197,7 @@ def run_live(opts: LiveOptions, say: Callable[[str], None] = print) -> LiveResul
                 lat = f"{latencies[-1]:.0f} ms" if latencies else "-"
                 screen.debug = (f"{fps:.0f} fps  latency {lat}  dropped {100 * source.dropped_share:.0f}%  "
                                 f"audio {audio.engine_name}")
+            last_image = frame.image
             canvas = render(frame.image, lm if lm is not None else None, screen)
             window.show(canvas)
             latencies.append((time.monotonic() - frame.t_mono) * 1000.0)
@@ -1238,6 +1272,8 @@ def run_live(opts: LiveOptions, say: Callable[[str], None] = print) -> LiveResul
         if opts.stats_path:
             Path(opts.stats_path).write_text(json.dumps({**live_stats, "latency_ms_per_frame": latencies, "processing_ms_per_frame": proc_ms}) + "\n")
         _print_end(say, summary, doc, coach, result, format_table)
+        if ended_by not in ("window closed", "Ctrl-C", "terminated", "time limit", "output error"):
+            _show_done(window, coach, last_image, mirror, opts.done_s)
     finally:
         audio.close()
         estimator.close()
@@ -1245,6 +1281,27 @@ def run_live(opts: LiveOptions, say: Callable[[str], None] = print) -> LiveResul
         store.close()
         cv2.destroyAllWindows()
     return result
+
+
+def _show_done(window: Window, coach: Coach, image: np.ndarray | None, mirror: bool, seconds: float) -> None:
+    """The done screen over the last camera picture (dimmed) until a key, the window closed, or ``seconds``."""
+    import cv2
+
+    from .overlay import CANVAS_H, CANVAS_W, compose
+
+    if seconds <= 0:
+        return
+    dim = (image * 0.35).astype(np.uint8) if image is not None else np.zeros((CANVAS_H, CANVAS_W, 3), np.uint8)
+    t0 = time.monotonic()
+    try:
+        while (left := seconds - (time.monotonic() - t0)) > 0:
+            screen = coach.done_screen(left)
+            screen.mirror = mirror
+            window.show(compose(dim, None, screen).canvas)
+            if window.poll_key(100) is not None or window.closed:
+                return
+    except (cv2.error, KeyboardInterrupt):   # the window went away / Ctrl-C: everything is saved already
+        return
 
 
 def _write_report(store: Any, session_id: int, out_dir: Path, say: Callable[[str], None]) -> Path | None:

@@ -41,6 +41,7 @@ from .store import Person, SessionRecord, Store
 # -- colours (colour-blind safe, Okabe–Ito) ---------------------------------------------------
 SIDE_COLOURS = {"left": "#0072B2", "right": "#D55E00", "both": "#4D4D4D", None: "#4D4D4D"}
 SEVERITY_COLOURS = {"info": "#56B4E9", "warn": "#E69F00", "stop": "#CC0000", None: "#888888"}
+NEUTRAL_KEY = "#4D4D4D"    # legend keys of per-leg bars: neither leg's colour
 MARK_COLOURS = {"pain": "#9400D3", "cramp": "#009E73", "note": "#666666"}
 
 EXERCISE_NAMES = {"calf_raise": "Calf raises", "single_leg_stance": "Single-leg stance",
@@ -134,6 +135,71 @@ def fmt(v: Any, nd: int = 2, unit: str = "", dash: str = "–") -> str:
         return dash
     s = f"{x:.{nd}f}".replace("-", "−")
     return f"{s}&nbsp;{esc(unit)}" if unit else s
+
+
+#: Image angles (2-D, from pose landmarks) are printed in whole degrees, prefixed "≈": tenths are
+#: far below what the method resolves — on the rendered side stretch the model's ankle angle was
+#: 6–15° off the truth and the pumps' range 6–16° short (docs/metrics.md), and its frame-to-frame
+#: jitter is a degree or more.  Whole degrees keep a person's own holds and pumps comparable.
+ANGLE_ND = 0
+
+
+def fmt_angle(v: Any, unit: bool = True, dash: str = "–") -> str:
+    """An estimated image angle: ``≈ 26°`` (whole degrees); a dash for missing; text passed through."""
+    if isinstance(v, str):
+        return esc(v)
+    x = _num(v)
+    if x is None:
+        return dash
+    return f"≈&nbsp;{x:.{ANGLE_ND}f}".replace("-", "−") + ("°" if unit else "")
+
+
+#: Program targets in words: key → (template, shown for these exercises or all).  A target without
+#: a value (``None``) is left out; the exercise itself is the report's title, so it is not repeated.
+TARGET_WORDS: dict[str, str] = {     # in this order (the store keeps the keys sorted)
+    "sets": "{v:.0f} sets",
+    "reps": "{v:.0f} reps per set",
+    "hold_s": "hold {v:.0f} s per leg",
+    "rest_s": "rest {v:.0f} s between sets",
+    "metronome_bpm": "metronome at {v:.0f} beats per minute",
+}
+_TARGET_UNITS = (("_bpm", "beats per minute"), ("_s", "s"), ("_deg", "°"), ("_pct", "%"), ("_per_min", "per minute"))
+
+
+def targets_words(targets: Mapping[str, Any], exercise: str | None = None) -> str:
+    """``{"exercise": …, "sets": 3, "hold_s": 30.0, "metronome_bpm": None}`` → ``3 sets, hold 30 s per leg``."""
+    words = dict(TARGET_WORDS)
+    if exercise == "ankle_pumps":
+        words["reps"] = "{v:.0f} pumps of each foot per set"
+    elif exercise == "calf_stretch":
+        words["hold_s"] = "stretch {v:.0f} s per leg in good form"
+    out = []
+    order = list(TARGET_WORDS)
+    for k, v in sorted(targets.items(), key=lambda kv: (order.index(kv[0]) if kv[0] in order else len(order), kv[0])):
+        if k == "exercise" or v is None or v == "":
+            continue
+        x = _num(v)
+        if k in words and x is not None:
+            out.append("1 set" if k == "sets" and x == 1 else words[k].format(v=x))
+            continue
+        name, unit = k, ""
+        for suffix, u in _TARGET_UNITS:
+            if k.endswith(suffix):
+                name, unit = k[: -len(suffix)], u
+                break
+        val = (f"{x:g}" if x is not None else str(v)) + (f" {unit}" if unit else "")
+        out.append(f"{name.replace('_', ' ')} {val}")
+    return ", ".join(out)
+
+
+def _int_ticks(ax: Any, values: Sequence[int], axis: str = "x", most: int = 12) -> None:
+    """Whole-number ticks only (rep numbers): every value, or every n-th when there are many."""
+    if not values:
+        return
+    lo, hi = int(min(values)), int(max(values))
+    step = max(1, math.ceil((hi - lo + 1) / most))
+    ticks = list(range(lo, hi + 1, step))
+    (ax.set_xticks if axis == "x" else ax.set_yticks)(ticks, [str(t) for t in ticks])
 
 
 def _local_time(utc_iso: str | None) -> str:
@@ -379,7 +445,7 @@ def plot_fatigue(rec: SessionRecord, cm_per_fl: float | None) -> str:
         ax2.xaxis.set_major_locator(MaxNLocator(10, integer=True))
     if idx:
         ax1.set_xlim(min(idx) - 0.6, max(idx) + 0.6)
-        ax1.xaxis.set_major_locator(MaxNLocator(12, integer=True))
+        _int_ticks(ax1, idx)     # whole reps only, also for one or two reps (MaxNLocator falls back to fractions)
     return svg_of(fig, "fatigue")
 
 
@@ -404,15 +470,15 @@ def plot_left_right(rec: SessionRecord, cm_per_fl: float | None) -> str | None:
         longest = [max([_num(h.get("duration_s")) or 0.0 for h in rec.holds if h.get("stance_side") == s], default=0.0) for s in legs]
         total = [sum(_num(h.get("duration_s")) or 0.0 for h in rec.holds if h.get("stance_side") == s) for s in legs]
         x = np.arange(2)
-        b1 = ax1.bar(x - 0.2, longest, 0.4, color=[SIDE_COLOURS[s] for s in legs], label="longest hold")
-        b2 = ax1.bar(x + 0.2, total, 0.4, color=[SIDE_COLOURS[s] for s in legs], alpha=0.45, label="all holds")
+        b1 = ax1.bar(x - 0.2, longest, 0.4, color=[SIDE_COLOURS[s] for s in legs])
+        b2 = ax1.bar(x + 0.2, total, 0.4, color=[SIDE_COLOURS[s] for s in legs], alpha=0.45)
         for bars in (b1, b2):
             for rect, s in zip(bars, legs):
                 rect.set_gid(f"lr-hold-{s}-{'longest' if bars is b1 else 'total'}")
         ax1.set_xticks(x, ["left leg", "right leg"])
         ax1.set_ylabel("standing time (s)")
         ax1.set_title("Hold time per standing leg", loc="left")
-        ax1.legend(loc="upper right", frameon=False, fontsize=7.5)
+        _legend_below(ax1, [("longest hold", 1.0), ("all holds", 0.45)], "lr-hold-legend")
         rms, noise = [], []
         axis = "ml"
         for s in legs:
@@ -423,13 +489,13 @@ def plot_left_right(rec: SessionRecord, cm_per_fl: float | None) -> str | None:
                 axis = hs[0]["axis"]
             rms.append(float(np.mean(vals)) if vals else 0.0)
             noise.append(float(np.mean(nvals)) if nvals else 0.0)
-        ax2.bar(x, rms, 0.5, color=[SIDE_COLOURS[s] for s in legs], label="sway RMS")
-        ax2.scatter(x, noise, marker="_", s=600, color="#000000", zorder=3, label="noise floor")
+        ax2.bar(x, rms, 0.5, color=[SIDE_COLOURS[s] for s in legs])
+        ax2.scatter(x, noise, marker="_", s=600, color="#000000", zorder=3)
         ax2.set_xticks(x, ["left leg", "right leg"])
         ax2.set_ylabel(f"sway RMS, {axis.upper()} (foot lengths)")
         ax2.set_ylim(0, max(rms + noise + [1e-3]) * 1.4)
         ax2.set_title("Sway per standing leg (mean of holds)", loc="left")
-        ax2.legend(loc="upper right", frameon=False, fontsize=7.5)
+        _legend_below(ax2, [("sway RMS (bar)", 1.0), ("noise floor", None)], "lr-sway-legend")
         _cm_axis(ax2, cm_per_fl)
         return svg_of(fig, "lr")
     reps = _reps(rec)
@@ -608,6 +674,20 @@ def plot_pumps(rec: SessionRecord, sig: FrameSignals) -> str | None:
     return svg_of(fig, "pumps")
 
 
+def _legend_below(ax: Any, entries: Sequence[tuple[str, float | None]], gid: str) -> None:
+    """A legend under the axes (never on a bar) whose keys are neutral grey at each series' opacity:
+    the bars' colours are the legs' (blue left, orange right), named on the axis, so a coloured key
+    would match one leg's bar only.  ``None`` opacity: a black tick (a noise-floor marker)."""
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
+    handles = [Line2D([], [], marker="_", ms=14, mew=2, ls="none", color="#000000", label=label) if a is None else
+               Patch(facecolor=NEUTRAL_KEY, alpha=a, label=label) for label, a in entries]
+    leg = ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=len(handles),
+                    frameon=False, fontsize=7.5)
+    leg.set_gid(gid)
+
+
 @_with_rc
 def plot_stretch_holds(rec: SessionRecord) -> str | None:
     """Each stretch hold as a bar: time in good form (solid) and paused (hatched), with the target."""
@@ -629,8 +709,11 @@ def plot_stretch_holds(rec: SessionRecord) -> str | None:
         target = _num(x.get("target_s")) or target
         labels.append(f"{h['hold_index']}: {leg} leg")
     if target:
-        ax.axvline(target, color="#000000", ls=":", lw=1.0, label=f"target {target:.0f} s")
-        ax.legend(loc="lower right", frameon=False)
+        # the label sits above the plot area, right of the line's top end: the line never crosses it
+        ax.axvline(target, color="#000000", ls=":", lw=1.0).set_gid("stretch-target")
+        ax.annotate(f"target {target:.0f} s", xy=(target, 1.0), xycoords=("data", "axes fraction"), xytext=(3, 2),
+                    textcoords="offset points", ha="left", va="bottom", fontsize=7.5).set_gid("stretch-target-label")
+        ax.set_xlim(0, max(ax.get_xlim()[1], target * 1.15))
     ax.set_yticks(range(len(holds)), labels)
     ax.invert_yaxis()
     ax.set_xlabel("seconds (solid: in good form, counted; hatched: paused — back heel up or back knee bent)")
@@ -650,17 +733,15 @@ def plot_left_right_own(rec: SessionRecord) -> str | None:
             return None
         fig = _figure(4.2, 2.5)
         ax = fig.add_subplot()
-        b1 = ax.bar(x - 0.2, [max(held[s], default=0.0) for s in legs], 0.4, color=[SIDE_COLOURS[s] for s in legs],
-                    label="longest hold")
-        b2 = ax.bar(x + 0.2, [sum(held[s]) for s in legs], 0.4, color=[SIDE_COLOURS[s] for s in legs], alpha=0.45,
-                    label="all holds")
+        b1 = ax.bar(x - 0.2, [max(held[s], default=0.0) for s in legs], 0.4, color=[SIDE_COLOURS[s] for s in legs])
+        b2 = ax.bar(x + 0.2, [sum(held[s]) for s in legs], 0.4, color=[SIDE_COLOURS[s] for s in legs], alpha=0.45)
         for bars, what in ((b1, "longest"), (b2, "total")):
             for rect, s in zip(bars, legs):
                 rect.set_gid(f"lr-stretch-{s}-{what}")
         ax.set_xticks(x, ["left calf", "right calf"])
         ax.set_ylabel("time in good form (s)")
         ax.set_title("Stretch time per leg", loc="left")
-        ax.legend(loc="upper right", frameon=False, fontsize=7.5)
+        _legend_below(ax, [("longest hold", 1.0), ("all holds", 0.45)], "lr-stretch-legend")
         return svg_of(fig, "lr")
     if ex == "ankle_pumps":
         reps = {s: [r for r in rec.reps if r.get("side") == s] for s in legs}
@@ -863,8 +944,11 @@ def _honesty(rec: SessionRecord, cm: float | None) -> str:
     fam = _view_family(rec.session.get("view"))
     own = HONESTY_OWN.get(rec.session.get("exercise") or "")
     if own is not None:
-        items = [*own, ("Metrics a camera view cannot measure are shown as <span class=\"na\">not measurable from "
-                        "this view</span> (n/m), never as numbers.")]
+        items = [*own,
+                 ("Angles are <strong>estimates</strong>, marked ≈ and given in whole degrees: on rendered clips with a "
+                  "known truth the model's angles were 6–16° off (docs/metrics.md); compare a person with themself."),
+                 ("Metrics a camera view cannot measure are shown as <span class=\"na\">not measurable from "
+                  "this view</span> (n/m), never as numbers.")]
         return "<div class=\"honesty\"><strong>How to read these numbers</strong><ul>" + "".join(
             f"<li>{i}</li>" for i in items) + "</ul></div>"
     heights = (
@@ -881,20 +965,25 @@ def _honesty(rec: SessionRecord, cm: float | None) -> str:
             "camera's own motion removed, in <em>foot lengths</em> (FL, estimated from the shank length in the "
             "image) above the low point before each rep. They rise with the heel but are not its height; heel "
             "alignment and the working foot were not measured.")
-    items = [
-        heights,
-        ("Centimetre figures use the person's height and average body proportions (±5&nbsp;%)." if cm else
-         "No centimetre figures: the person's height was not given when this session was analysed."),
-        ("Sway is that of a centre-of-mass <em>proxy</em> (hips and shoulders in the image) over the standing foot, "
-         "not a force-plate centre of pressure. Every sway and wobble figure has its <em>noise floor</em> beside it: "
-         "what a perfectly still person would score with this camera; figures within twice the noise floor "
-         "(shown grey) cannot be told apart from stillness. Sway along the camera's depth axis comes from the "
-         "model's 3-D estimate and is much noisier."),
-        ("The arch-collapse (pronation) figure, where shown, is a <em>proxy</em>: the ankle moving inwards and down "
-         "relative to the heel–toe line, compared with the person's own two-leg standing. It does not see the arch."),
-        ("Metrics a camera view cannot measure are shown as <span class=\"na\">not measurable from this view</span>, "
-         "never as numbers."),
-    ]
+    # only what this session shows: heights for calf raises, sway and the arch proxy for stance
+    exercise = rec.session.get("exercise")
+    has_reps = exercise == "calf_raise" or bool(_reps(rec))
+    has_holds = exercise == "single_leg_stance" or bool(rec.holds)
+    items = [heights] if has_reps else []
+    items.append("Centimetre figures use the person's height and average body proportions (±5&nbsp;%)." if cm else
+                 "No centimetre figures: the person's height was not given when this session was analysed.")
+    if has_holds:
+        items += [
+            ("Sway is that of a centre-of-mass <em>proxy</em> (hips and shoulders in the image) over the standing foot, "
+             "not a force-plate centre of pressure. Every sway and wobble figure has its <em>noise floor</em> beside it: "
+             "what a perfectly still person would score with this camera; figures within twice the noise floor "
+             "(shown grey) cannot be told apart from stillness. Sway along the camera's depth axis comes from the "
+             "model's 3-D estimate and is much noisier."),
+            ("The arch-collapse (pronation) figure, where shown, is a <em>proxy</em>: the ankle moving inwards and down "
+             "relative to the heel–toe line, compared with the person's own two-leg standing. It does not see the arch."),
+        ]
+    items.append("Metrics a camera view cannot measure are shown as <span class=\"na\">not measurable from this "
+                 "view</span>, never as numbers.")
     return "<div class=\"honesty\"><strong>How to read these numbers</strong><ul>" + "".join(
         f"<li>{i}</li>" for i in items) + "</ul></div>"
 
@@ -1027,6 +1116,11 @@ def _na_or(v: Any, nd: int, unit: str = "") -> str:
     return fmt(v, nd, unit)
 
 
+def _na_or_angle(v: Any) -> str:
+    """An estimated angle (:func:`fmt_angle`), or the reason it was not measured."""
+    return _na_or(v, 0) if isinstance(v, str) else fmt_angle(v)
+
+
 def _td(inner: str, value: Any) -> str:
     """A table cell; a not-measurable reason (text) may wrap, a number stays on one line."""
     return f"<td class=\"l\">{inner}</td>" if isinstance(value, str) else f"<td>{inner}</td>"
@@ -1035,8 +1129,8 @@ def _td(inner: str, value: Any) -> str:
 def _stretch_table(rec: SessionRecord, holds: Sequence[Mapping[str, Any]]) -> str:
     """Calf-stretch holds: leg, time, time in good form vs in position, pauses, variant, angles, heel, foot."""
     head = ("<tr><th>hold</th><th class=\"l\">leg</th><th>time</th><th>good form<br>s (counted)</th>"
-            "<th class=\"l\">pauses</th><th class=\"l\">variant</th><th>back knee<br>angle °</th>"
-            "<th>dorsi-<br>flexion °</th><th>back heel<br>down</th><th>back foot<br>out °</th><th class=\"l\">flags</th></tr>")
+            "<th class=\"l\">pauses</th><th class=\"l\">variant</th><th>back knee<br>angle (est.)</th>"
+            "<th>dorsi-<br>flexion (est.)</th><th>back heel<br>down</th><th>back foot<br>out (est.)</th><th class=\"l\">flags</th></tr>")
     rows = []
     for h in holds:
         x = _extra(h)
@@ -1051,13 +1145,13 @@ def _stretch_table(rec: SessionRecord, holds: Sequence[Mapping[str, Any]]) -> st
         held_html = (f"<strong>{fmt(held, 1)}</strong><span class=\"n\">of {fmt(h.get('duration_s'), 1)} s</span>"
                      + (f"<span class=\"n\">target {fmt(target, 0)} s</span>" if target else ""))
         knee = x.get("back_knee_angle_deg")
-        knee_html = _na_or(knee, 1)
+        knee_html = _na_or_angle(knee)
         if not isinstance(knee, str) and _num(x.get("back_knee_flex_deg")) is not None:
-            knee_html += f"<span class=\"n\">bent {fmt(x.get('back_knee_flex_deg'), 1)}°</span>"
+            knee_html += f"<span class=\"n\">bent {fmt_angle(x.get('back_knee_flex_deg'))}</span>"
         dorsi = x.get("dorsiflexion_deg")
-        dorsi_html = _na_or(dorsi, 1)
+        dorsi_html = _na_or_angle(dorsi)
         if not isinstance(dorsi, str) and _num(x.get("dorsiflexion_gain_deg")) is not None:
-            dorsi_html += f"<span class=\"n\">{fmt(x.get('dorsiflexion_gain_deg'), 1)}° gain</span>"
+            dorsi_html += f"<span class=\"n\">{fmt_angle(x.get('dorsiflexion_gain_deg'))} gain</span>"
         heel = _num(x.get("heel_contact_share"))
         heel_html = f"{100 * heel:.0f}&nbsp;%" if heel is not None else "–"
         if _num(x.get("heel_lift_max_fl")) is not None:
@@ -1070,16 +1164,16 @@ def _stretch_table(rec: SessionRecord, holds: Sequence[Mapping[str, Any]]) -> st
             f"<span class=\"n\">{esc(ENDED_BY_WORDS.get(h.get('ended_by'), h.get('ended_by') or ''))}</span></td>"
             f"<td>{held_html}</td><td class=\"l\">{pause_html}</td>"
             f"<td class=\"l\">{_na_or(x.get('variant') or '–', 0)}</td>{_td(knee_html, knee)}{_td(dorsi_html, dorsi)}"
-            f"<td>{heel_html}</td>{_td(_na_or(x.get('back_foot_out_deg'), 1), x.get('back_foot_out_deg'))}"
+            f"<td>{heel_html}</td>{_td(_na_or_angle(x.get('back_foot_out_deg')), x.get('back_foot_out_deg'))}"
             f"<td class=\"l\">{', '.join(esc(f.get('label') or f['code']) for f in flags)}</td></tr>")
     return f"<table class=\"stretch-holds\"><thead>{head}</thead><tbody>{''.join(rows)}</tbody></table>"
 
 
 def _pump_table(rec: SessionRecord, reps: Sequence[Mapping[str, Any]]) -> str:
     """Ankle pumps, one row per foot per cycle: range, peaks, past rest, cycle time, leg motion."""
-    head = ("<tr><th>pump</th><th class=\"l\">foot</th><th>time</th><th>range<br>°</th><th>pointed / pulled<br>"
-            "peak angle °</th><th>past rest<br>point / pull °</th><th>duration<br>s</th><th>cycle<br>s</th>"
-            "<th>leg moved<br>°</th><th>range vs<br>best</th><th class=\"l\">flags</th></tr>")
+    head = ("<tr><th>pump</th><th class=\"l\">foot</th><th>time</th><th>range<br>° (est.)</th><th>pointed / pulled<br>"
+            "peak angle ° (est.)</th><th>past rest<br>point / pull ° (est.)</th><th>duration<br>s</th><th>cycle<br>s</th>"
+            "<th>leg moved<br>° (est.)</th><th>range vs<br>best</th><th class=\"l\">flags</th></tr>")
     rows = []
     for r in reps:
         x = _extra(r)
@@ -1089,11 +1183,11 @@ def _pump_table(rec: SessionRecord, reps: Sequence[Mapping[str, Any]]) -> str:
         rows.append(
             f"<tr id=\"pump-{r['rep_index']}\"><td>{r['rep_index']}</td>"
             f"<td class=\"l\"><span class=\"tag {esc(foot)}\">{esc(foot)}</span></td>"
-            f"<td>{_tspan(r.get('t_start_s'), r.get('t_end_s'))}</td><td><strong>{fmt(x.get('rom_deg'), 1)}</strong></td>"
-            f"<td>{fmt(x.get('plantar_peak_deg'), 1)} / {fmt(x.get('dorsi_peak_deg'), 1)}</td>"
-            f"<td>{fmt(x.get('plantar_deg'), 1)} / {fmt(x.get('dorsi_deg'), 1)}</td>"
+            f"<td>{_tspan(r.get('t_start_s'), r.get('t_end_s'))}</td><td><strong>{fmt_angle(x.get('rom_deg'), False)}</strong></td>"
+            f"<td>{fmt_angle(x.get('plantar_peak_deg'), False)} / {fmt_angle(x.get('dorsi_peak_deg'), False)}</td>"
+            f"<td>{fmt_angle(x.get('plantar_deg'), False)} / {fmt_angle(x.get('dorsi_deg'), False)}</td>"
             f"<td>{fmt(x.get('duration_s'), 2)}</td><td>{fmt(x.get('cycle_s'), 2)}</td>"
-            f"<td>{fmt(x.get('leg_motion_deg'), 1)}</td><td>{f'{100 * vs:.0f}&nbsp;%' if vs is not None else '–'}</td>"
+            f"<td>{fmt_angle(x.get('leg_motion_deg'), False)}</td><td>{f'{100 * vs:.0f}&nbsp;%' if vs is not None else '–'}</td>"
             f"<td class=\"l\">{', '.join(esc(f.get('label') or f['code']) for f in flags)}</td></tr>")
     return f"<table class=\"pumps\"><thead>{head}</thead><tbody>{''.join(rows)}</tbody></table>"
 
@@ -1118,7 +1212,7 @@ def _own_cards(rec: SessionRecord) -> list[tuple[str, str]]:
         for leg in ("left", "right"):
             reps = [r for r in rec.reps if r.get("side") == leg]
             rom = [v for v in (_num(_extra(r).get("rom_deg")) for r in reps) if v is not None]
-            cards.append((str(len(reps)), f"pumps of the {leg} foot" + (f", mean range {np.mean(rom):.0f}°" if rom else "")))
+            cards.append((str(len(reps)), f"pumps of the {leg} foot" + (f", mean range ≈ {np.mean(rom):.0f}° (estimate)" if rom else "")))
         cyc = [v for v in (_num(_extra(r).get("cycle_s")) for r in rec.reps) if v is not None]
         if cyc:
             cards.append((f"{60.0 / float(np.median(cyc)):.0f}/min", "pumping pace (median cycle)"))
@@ -1202,7 +1296,9 @@ def render_session(rec: SessionRecord, signals: FrameSignals | None = None, sign
                "</dl></header>")
     targets = rec.targets
     if targets:
-        out.append("<p><strong>Program targets:</strong> " + esc(", ".join(f"{k.replace('_', ' ')} {v}" for k, v in targets.items())) + "</p>")
+        words = targets_words(targets, exercise)
+        if words:
+            out.append("<p id=\"targets\"><strong>Program targets:</strong> " + esc(words) + "</p>")
     if summary.get("analysable") is False or s.get("analysable") == 0:
         out.append(f"<div class=\"note\"><strong>This recording could not be analysed:</strong> "
                    f"{esc(s.get('not_analysable_reason') or summary.get('reason') or 'unknown reason')}</div>")

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from . import __version__
 from .capture import VIDEO_SUFFIXES
+from .cli_program import register as register_program
 from .cli_review import register as register_review
 from .errors import FootformError
 from .feedback import load_rules
@@ -314,6 +315,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     register_live(sub)
     register_review(sub)
+    register_program(sub)
     return parser
 
 

@@ -290,8 +290,8 @@ def parse_program(text: str, name: str = "<program>", base_dir: str | Path | Non
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
         m = re.search(r"\(at line (\d+), column (\d+)\)", str(e))
-        line = m.group(1) if m else "?"
-        what = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(e))
+        line = m.group(1) if m else str(max(1, len(text.splitlines())))   # "(at end of document)"
+        what = re.sub(r"\s*\(at (line \d+, column \d+|end of document)\)", "", str(e))
         raise ProgramError([f"program file {name}, line {line}: this is not valid TOML ({what})."]) from None
 
     for key in data:
@@ -604,3 +604,46 @@ def person_adherence(store: Any, person: str, today: _dt.date | None = None) -> 
             work.append(adh.work_from_record(rec, int(link["item_index"]), day, sp.item(int(link["item_index"]))))
         out.results.append(adh.compute(sp.program, work, today=today, version=sp.version, until=nxt))
     return out
+
+
+def due_lines(store: Any, person: str, today: _dt.date | None = None) -> list[str]:
+    """What today's program still holds for ``person``, as lines for ``footform sessions`` (empty: no program)."""
+    from . import adherence as adh
+
+    sp = current(store, person)
+    if sp is None:
+        return []
+    today = today or _dt.date.today()
+    prog = sp.program
+    head = f"Due today ({today:%a %Y-%m-%d}), program version {sp.version}"
+    if today < prog.start:
+        return [f"{head}: nothing yet — the program starts on {prog.start:%a %Y-%m-%d}."]
+    if today > prog.end:
+        return [f"{head}: nothing — the program ended on {prog.end:%a %Y-%m-%d} (set a new one with 'footform program set')."]
+    work = []
+    for link in store.program_links(person):
+        if link["program_id"] != sp.id:
+            continue
+        day = local_date(link["started_utc"])
+        if day is None or day < today - _dt.timedelta(days=today.weekday()):
+            continue
+        k = int(link["item_index"])
+        work.append(adh.work_from_record(store.session(int(link["session_id"])), k, day, sp.item(k)))
+    due, done_days, days_prescribed = adh.due_today(prog, work, today)
+    week = (today - prog.start).days // 7 + 1
+    lines = [f"{head}, week {week} of {prog.weeks}; exercise days this week: {done_days} of {days_prescribed}"
+             + (" — this week's days are done, today is optional." if done_days >= days_prescribed
+                and not any(w.day == today for w in work) else ":")]
+    for d in due:
+        it = sp.item(d.item_index)
+        if it.counted:
+            state = f"{d.reps_done} of {d.reps_due} reps done ({d.sets_done} of {d.sets_due} sets)"
+        else:
+            state = f"{d.holds_at_target} of {d.holds_due} holds of {it.hold_s:g} s done"
+        mark = "done" if d.done else "to do"
+        lines.append(f"  [{mark}] {d.item_index}. {it.describe()}: {state}")
+    if all(d.done for d in due):
+        lines.append("  Everything for today is done.")
+    else:
+        lines.append(f"  Start it with: footform live --person {person}")
+    return lines

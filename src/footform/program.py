@@ -647,3 +647,50 @@ def due_lines(store: Any, person: str, today: _dt.date | None = None) -> list[st
     else:
         lines.append(f"  Start it with: footform live --person {person}")
     return lines
+
+
+def attribution_note(store: Any, session_id: int, person: str, exercise: str | None, item: int | None = None,
+                     how: str = "analyze") -> str:
+    """Attribute an analysed session to the person's program (:func:`attribute`); returns what to print
+    after "stored as session N" ("" when the person has no program)."""
+    got = attribute(store, session_id, person, exercise, item=item, how=how if item is None else f"{how} --item")
+    if got is None:
+        if current(store, person) is None:
+            return ""
+        return f" (not part of {person}'s program: it has no {EXERCISE_WORDS.get(exercise or '', exercise or 'such')} item)"
+    sp, k = got
+    return f" for program item {k} ({sp.item(k).describe()}, version {sp.version})"
+
+
+@contextlib.contextmanager
+def analyze_item_args(args: Any) -> Iterator[Any]:
+    """``footform analyze --person P --item N``: the arguments with the item's exercise, targets and rule
+    overrides filled in where the command line left them open.  Checked before any work: one sentence
+    for a missing person, program or item, or an exercise that is not the item's."""
+    import argparse
+
+    from .store import Store
+
+    if not getattr(args, "person", None):
+        raise InputError("--item needs --person (whose program the item is in).")
+    with Store.open(getattr(args, "db", None)) as store:
+        if store.person(args.person) is None:
+            raise InputError(f"no person called {args.person!r} in {store.path}, so there is no program item {args.item}.")
+        sp = current(store, args.person)
+    if sp is None:
+        raise InputError(f"{args.person} has no program, so there is no item {args.item} (see 'footform program set').")
+    k = pick_item(sp, None if args.exercise == "auto" else args.exercise.replace("-", "_"), args.item)
+    it = sp.item(k)
+    new = argparse.Namespace(**vars(args))
+    new.exercise = _cli_name(it.exercise)
+    new._program_applied = True
+    if it.counted and new.reps is None:
+        new.reps = it.reps * (2 if it.per_leg else 1)
+    if not it.counted and new.hold is None:
+        new.hold = it.hold_s
+    if it.metronome_bpm and new.metronome is None:
+        new.metronome = it.metronome_bpm
+    with rules_file(it) as rules:
+        if new.rules is None and rules is not None:
+            new.rules = rules
+        yield new

@@ -407,3 +407,66 @@ def test_export_has_adherence_tables(tmp_path: Path) -> None:
     assert prog["version"] == 1 and prog["program"]["items"][0]["reps"] == 15
     assert [w["days_done"] for w in prog["adherence"]["weeks"]] == [5, 3, 0, 6]
     json.dumps(doc, allow_nan=False)
+
+
+# ---------------------------------------------------------------------------------------------
+# The progress report's program section, in headless Chromium
+# ---------------------------------------------------------------------------------------------
+
+def test_progress_report_shows_adherence_in_headless_chromium(tmp_path: Path) -> None:
+    from test_report import _need_browser, _open
+
+    from footform.report import render_progress, write_html
+
+    db = tmp_path / "f.db"
+    build_history(db)
+    with Store.open(db) as st:
+        st.ensure_person("Ana", age_band="40-49")
+        page = write_html(tmp_path / "progress.html", render_progress(st, "Ana"))
+    text = page.read_text()
+    assert 'id="plot-prog-adherence-v1"' in text and 'id="plot-prog-reps"' in text
+    assert "Published reference values" in text           # the cited references are still compared with
+    drv = _browser(tmp_path, *_need_browser())
+    try:
+        urls = _open(drv, page)
+        assert [u for u in urls if u != page.resolve().as_uri()] == [], "the report made network requests"
+        assert [e for e in drv.get_log("browser") if e.get("level") in ("SEVERE", "ERROR")] == []
+        width = drv.execute_script("return document.querySelector('#plot-prog-adherence-v1 svg').getBoundingClientRect().width")
+        assert width > 300
+        done = drv.execute_script(
+            "return Array.from(document.querySelectorAll('#plot-prog-adherence-v1 svg [id^=\"prog-adherence-v1-done-\"]'))"
+            ".map(g => [g.id, g.getBoundingClientRect().height])")
+        assert [d[0] for d in done] == [f"prog-adherence-v1-done-2026-W{w}" for w in (45, 46, 47, 48)]
+        h = [d[1] for d in done]
+        # bar heights follow the days done (5, 3, 0, 6) on one scale
+        assert h[2] < 1.0 and h[0] > 0 and abs(h[1] / h[0] - 3 / 5) < 0.03 and abs(h[3] / h[0] - 6 / 5) < 0.03
+        assert drv.execute_script("return document.querySelectorAll('#calendar-v1 td.day.complete').length") == 9
+        assert drv.execute_script("return document.querySelectorAll('#calendar-v1 td.day.partial').length") == 5
+        assert drv.execute_script("return document.querySelectorAll('table.adherence tbody tr').length") == 4
+        assert drv.execute_script("return document.querySelectorAll('#plot-prog-program-pain-v1 svg').length") == 1
+        assert drv.execute_script("return document.documentElement.scrollWidth <= window.innerWidth + 1")
+        png = drv.get_screenshot_as_png()
+        (tmp_path / "progress.png").write_bytes(png)
+    finally:
+        drv.quit()
+
+
+def _browser(tmp_path: Path, chromium: str, driver_path: str):
+    """Headless Chromium through chromedriver, set up as tests/test_report.py does."""
+    import os
+
+    os.environ.setdefault("SE_OFFLINE", "true")
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    opts = webdriver.ChromeOptions()
+    opts.binary_location = chromium
+    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--hide-scrollbars", "--window-size=1000,1400",
+                 f"--user-data-dir={tmp_path / 'chromium-profile'}"):
+        opts.add_argument(flag)
+    opts.set_capability("goog:loggingPrefs", {"performance": "ALL", "browser": "ALL"})
+    drv = webdriver.Chrome(service=Service(executable_path=driver_path), options=opts)
+    drv.set_page_load_timeout(60)
+    return drv
+

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from conftest import run_cli, run_cli_pty
+from test_live import xdisplay  # noqa: F401 - the Xvfb fixture of the live tests
 
 from footform import adherence
 from footform.program import (
@@ -470,3 +471,64 @@ def _browser(tmp_path: Path, chromium: str, driver_path: str):
     drv.set_page_load_timeout(60)
     return drv
 
+
+
+# ---------------------------------------------------------------------------------------------
+# footform live --person P: today's program under Xvfb, a video file as the camera
+# ---------------------------------------------------------------------------------------------
+
+def test_live_without_exercise_or_person_is_one_sentence(tmp_path: Path) -> None:
+    code, screen = run_cli_pty("live", "--db", str(tmp_path / "f.db"), "--no-audio")
+    assert code == 2
+    assert screen.strip() == "footform: live needs --exercise, or --person to run that person's home program (docs/programs.md)."
+
+
+def test_live_without_a_program_is_one_sentence(tmp_path: Path) -> None:
+    import os
+
+    db = tmp_path / "f.db"
+    with Store.open(db) as st:
+        st.ensure_person("Bo")
+    r = run_cli("live", "--person", "Bo", "--db", str(db), "--no-audio", env={"DISPLAY": os.environ.get("DISPLAY", ":9")})
+    assert r.returncode == 2
+    assert r.stderr.strip() == "footform: Bo has no program yet (set one with 'footform program set --person Bo FILE')."
+
+
+@pytest.mark.model
+@pytest.mark.slow
+def test_live_follows_a_two_exercise_program_under_xvfb(xdisplay: str, tmp_path: Path) -> None:
+    """Calf raises 1 x 2 then single-leg stance 1 x 3 s, the calf-raise sample as the camera (each item replays it):
+    both sessions are stored, complete, with the item's targets, and attributed to their items."""
+    import os
+    import subprocess
+    import sys
+
+    from test_live import ROOT, calf_clip
+
+    today = dt.date.today()
+    plan = tmp_path / "two.toml"
+    plan.write_text(f'start = {today.isoformat()}\nweeks = 2\ndays_per_week = 5\n\n[[item]]\nexercise = "calf-raise"\n'
+                    'sets = 1\nreps = 2\nrest_s = 5\n\n[[item]]\nexercise = "single-leg-stance"\nsets = 1\nhold_s = 3\n')
+    db = tmp_path / "f.db"
+    assert run_cli("program", "set", "--person", "Bo", str(plan), "--db", str(db)).returncode == 0
+    env = {**os.environ, "DISPLAY": xdisplay, "QT_QPA_PLATFORM": "xcb"}
+    r = subprocess.run([sys.executable, "-m", "footform", "live", "--person", "Bo", "--camera", str(calf_clip()),
+                        "--db", str(db), "--out", str(tmp_path / "out"), "--no-audio"],
+                       env=env, cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    assert "== 1. calf raises 1 × 2" in r.stdout and "== 2. single-leg stance 1 × 3 s per leg" in r.stdout
+    assert "Due today" in r.stdout
+    with Store.open(db) as st:
+        links = st.program_links("Bo")
+        assert [(lk["item_index"], lk["exercise"], lk["how"]) for lk in links] == [
+            (1, "calf_raise", "live"), (2, "single_leg_stance", "live")]
+        first, second = (st.session(lk["session_id"]) for lk in links)
+        assert first.session["mode"] == second.session["mode"] == "live"
+        assert first.session["status"] == second.session["status"] == "complete"
+        assert first.session["exercise"] == "calf_raise" and second.session["exercise"] == "single_leg_stance"
+        assert first.targets["sets"] == 1 and first.targets["reps"] == 2 and first.targets["rest_s"] == 5.0
+        assert second.targets["hold_s"] == 3.0
+        assert (tmp_path / "out" / "item-1-calf_raise" / "summary.json").is_file()
+        assert (tmp_path / "out" / "item-2-single_leg_stance" / "summary.json").is_file()
+        if len([x for x in first.reps if x["full"]]) >= 2:      # the clip's raises were counted: the item ended on its own
+            assert "[done] 1. calf raises 1 × 2: " in r.stdout

@@ -606,6 +606,23 @@ def person_adherence(store: Any, person: str, today: _dt.date | None = None) -> 
     return out
 
 
+def week_work(store: Any, person: str, sp: StoredProgram, today: _dt.date) -> list[Any]:
+    """The :class:`~footform.adherence.SessionWork` of ``sp``'s sessions in the ISO week of ``today``."""
+    from . import adherence as adh
+
+    monday = today - _dt.timedelta(days=today.weekday())
+    work = []
+    for link in store.program_links(person):
+        if link["program_id"] != sp.id:
+            continue
+        day = local_date(link["started_utc"])
+        if day is None or not monday <= day <= today:
+            continue
+        k = int(link["item_index"])
+        work.append(adh.work_from_record(store.session(int(link["session_id"])), k, day, sp.item(k)))
+    return work
+
+
 def due_lines(store: Any, person: str, today: _dt.date | None = None) -> list[str]:
     """What today's program still holds for ``person``, as lines for ``footform sessions`` (empty: no program)."""
     from . import adherence as adh
@@ -620,15 +637,7 @@ def due_lines(store: Any, person: str, today: _dt.date | None = None) -> list[st
         return [f"{head}: nothing yet — the program starts on {prog.start:%a %Y-%m-%d}."]
     if today > prog.end:
         return [f"{head}: nothing — the program ended on {prog.end:%a %Y-%m-%d} (set a new one with 'footform program set')."]
-    work = []
-    for link in store.program_links(person):
-        if link["program_id"] != sp.id:
-            continue
-        day = local_date(link["started_utc"])
-        if day is None or day < today - _dt.timedelta(days=today.weekday()):
-            continue
-        k = int(link["item_index"])
-        work.append(adh.work_from_record(store.session(int(link["session_id"])), k, day, sp.item(k)))
+    work = week_work(store, person, sp, today)
     due, done_days, days_prescribed = adh.due_today(prog, work, today)
     week = (today - prog.start).days // 7 + 1
     lines = [f"{head}, week {week} of {prog.weeks}; exercise days this week: {done_days} of {days_prescribed}"

@@ -532,3 +532,52 @@ def test_live_follows_a_two_exercise_program_under_xvfb(xdisplay: str, tmp_path:
         assert (tmp_path / "out" / "item-2-single_leg_stance" / "summary.json").is_file()
         if len([x for x in first.reps if x["full"]]) >= 2:      # the clip's raises were counted: the item ended on its own
             assert "[done] 1. calf raises 1 × 2: " in r.stdout
+
+
+def test_the_documented_example_is_valid(tmp_path: Path) -> None:
+    """docs/programs.md's example is the issue's program: calf raises 3 x 15, single-leg stance 3 x 30 s per leg,
+    calf stretch 3 x 30 s, five days a week for six weeks."""
+    import re
+
+    from conftest import REPO
+
+    doc = (REPO / "docs" / "programs.md").read_text()
+    example = next(b for b in re.findall(r"```toml\n(.*?)```", doc, flags=re.S) if "[[item]]" in b)
+    (tmp_path / "ana-rules.toml").write_text(RULES)
+    prog = parse_program(example, name="docs/programs.md", base_dir=tmp_path)
+    assert (prog.weeks, prog.days_per_week) == (6, 5)
+    assert [i.describe() for i in prog.items] == ["calf raises 3 × 15", "single-leg stance 3 × 30 s per leg",
+                                                  "calf stretch 3 × 30 s per leg"]
+
+
+# ---------------------------------------------------------------------------------------------
+# footform analyze --person P [--item N]: a landmark track re-analysed (no model needed)
+# ---------------------------------------------------------------------------------------------
+
+def test_analyze_attributes_the_session_to_the_program_item(tmp_path: Path) -> None:
+    from test_store import make_session
+
+    _, track = make_session(tmp_path, "calf")
+    db = tmp_path / "f.db"
+    plan = tmp_path / "plan.toml"
+    plan.write_text(FOUR_WEEKS.replace("start = 2026-11-02", f"start = {dt.date.today().isoformat()}"))
+    assert run_cli("program", "set", "--person", "Ana", str(plan), "--db", str(db)).returncode == 0
+    code, screen = run_cli_pty("analyze", str(track), "--person", "Ana", "--db", str(db), "--out", str(tmp_path / "a"))
+    assert code == 0, screen
+    assert "Traceback" not in screen
+    assert "for program item 1 (calf raises 3 × 15, version 1)" in screen
+    bad = run_cli("analyze", str(track), "--person", "Ana", "--item", "2", "--exercise", "calf-raise", "--db", str(db),
+                  "--out", str(tmp_path / "b"))
+    assert bad.returncode == 2
+    assert bad.stderr.strip() == "footform: item 2 of the program is single-leg stance, not calf raises."
+    assert not (tmp_path / "b").exists(), "checked before any work"
+    r = run_cli("analyze", str(track), "--person", "Ana", "--item", "1", "--db", str(db), "--out", str(tmp_path / "c"))
+    assert r.returncode == 0, r.stderr
+    assert "for program item 1" in r.stdout
+    with Store.open(db) as st:
+        links = st.program_links("Ana")
+        assert [(lk["item_index"], lk["how"]) for lk in links] == [(1, "analyze"), (1, "analyze --item")]
+        rec = st.session(links[1]["session_id"])
+        assert rec.session["exercise"] == "calf_raise" and rec.targets == {"reps": 15}
+    nothing = run_cli("analyze", str(track), "--item", "1", "--db", str(db), "--out", str(tmp_path / "d"))
+    assert nothing.returncode == 2 and nothing.stderr.strip() == "footform: --item needs --person (whose program the item is in)."

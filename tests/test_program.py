@@ -581,3 +581,34 @@ def test_analyze_attributes_the_session_to_the_program_item(tmp_path: Path) -> N
         assert rec.session["exercise"] == "calf_raise" and rec.targets == {"reps": 15}
     nothing = run_cli("analyze", str(track), "--item", "1", "--db", str(db), "--out", str(tmp_path / "d"))
     assert nothing.returncode == 2 and nothing.stderr.strip() == "footform: --item needs --person (whose program the item is in)."
+
+
+def test_program_set_from_options_and_changed_by_options(tmp_path: Path) -> None:
+    db = tmp_path / "f.db"
+    r = run_cli("program", "set", "--person", "Cy", "--start", "2026-11-02", "--weeks", "6", "--days-per-week", "5",
+                "--item", "calf-raise 3x15 bpm=60", "--item", "single-leg-stance 3x30s rest=30",
+                "--item", "calf-raise 2x10 per-leg", "--db", str(db))
+    assert r.returncode == 0, r.stderr
+    with Store.open(db) as st:
+        prog = current(st, "Cy").program
+    assert prog == parse_program(EXAMPLE.split("[[item]]")[0].replace("# calf", "person = \"Cy\"\n# calf")
+                                 + '[[item]]\nexercise = "calf-raise"\nsets = 3\nreps = 15\nmetronome_bpm = 60\n'
+                                 '[[item]]\nexercise = "single-leg-stance"\nsets = 3\nhold_s = 30\nrest_s = 30\n'
+                                 '[[item]]\nexercise = "calf-raise"\nsets = 2\nreps = 10\nper_leg = true\n')
+    assert prog.items[2].reps_per_day == 40
+    code, screen = run_cli_pty("program", "set", "--person", "Cy", "--weeks", "8", "--db", str(db))
+    assert code == 0 and "program version 2 stored" in screen, screen
+    with Store.open(db) as st:
+        v1, v2 = versions(st, "Cy")
+    assert v2.program == Program(**{**v1.program.__dict__, "weeks": 8})
+    bad = run_cli("program", "set", "--person", "Cy", "--item", "calf-raise 3x0", "--days-per-week", "9", "--db", str(db))
+    assert bad.returncode == 2
+    assert bad.stderr.splitlines() == [
+        "footform: the program (version 2 with the command line's options): days_per_week must be a whole number from "
+        "1 to 7, not 9.",
+        "footform: the program (version 2 with the command line's options): item 1 (calf-raise): reps must be a whole "
+        "number from 1 to 500, not 0."]
+    spec = run_cli("program", "set", "--person", "Cy", "--item", "calf-raise three", "--db", str(db))
+    assert spec.returncode == 2 and spec.stderr.startswith("footform: --item 'calf-raise three': write it as")
+    with Store.open(db) as st:
+        assert len(versions(st, "Cy")) == 2          # nothing stored by the bad calls

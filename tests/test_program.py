@@ -532,6 +532,16 @@ def test_live_follows_a_two_exercise_program_under_xvfb(xdisplay: str, tmp_path:
         assert (tmp_path / "out" / "item-2-single_leg_stance" / "summary.json").is_file()
         if len([x for x in first.reps if x["full"]]) >= 2:      # the clip's raises were counted: the item ended on its own
             assert "[done] 1. calf raises 1 × 2: " in r.stdout
+    # a single exercise coached with --exercise goes to the program's item of that exercise too
+    one = subprocess.run([sys.executable, "-m", "footform", "live", "--exercise", "calf-raise", "--person", "Bo",
+                          "--camera", str(calf_clip()), "--sets", "1", "--reps", "1", "--db", str(db),
+                          "--out", str(tmp_path / "one"), "--no-audio", "--max-seconds", "6"],
+                         env=env, cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert one.returncode == 0, one.stderr
+    with Store.open(db) as st:
+        last = st.program_links("Bo")[-1]
+    assert (last["item_index"], last["how"]) == (1, "live")
+    assert f"session {last['session_id']} for program item 1 (calf raises 1 × 2, version 1)" in one.stdout
 
 
 def test_the_documented_example_is_valid(tmp_path: Path) -> None:

@@ -1364,10 +1364,27 @@ def cmd_live(args: argparse.Namespace) -> int:
         rules=args.rules, cue_log=args.cue_log, stats_path=args.stats_path, debug=args.debug, max_seconds=args.max_seconds,
     )
     result = run_live(opts, say=lambda s: print(s, flush=True))
+    if args.person and result.session_id is not None:
+        _attribute_to_program(args, opts.exercise, result.session_id)
     if result.error is not None:
         print(f"footform: {result.error}", file=sys.stderr)
         return result.error.exit_code
     return 0
+
+
+def _attribute_to_program(args: argparse.Namespace, exercise: str, session_id: int) -> None:
+    """A session of someone with a home program goes to the program's item of its exercise (#21, docs/programs.md)."""
+    from .program import attribution_note
+    from .store import Store
+
+    try:
+        with Store.open(args.db) as store:
+            note = attribution_note(store, session_id, args.person, exercise, how="live")
+    except FootformError as e:
+        print(f"footform: the session was not attributed to a program item ({e})", file=sys.stderr)
+        return
+    if note:
+        print(f"session {session_id}{note}", flush=True)
 
 
 def main(argv: list[str] | None = None) -> int:

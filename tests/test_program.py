@@ -496,7 +496,7 @@ def test_live_without_a_program_is_one_sentence(tmp_path: Path) -> None:
 
 @pytest.mark.model
 @pytest.mark.slow
-def test_live_follows_a_two_exercise_program_under_xvfb(xdisplay: str, tmp_path: Path) -> None:
+def test_live_follows_a_two_exercise_program_under_xvfb(request: pytest.FixtureRequest, tmp_path: Path) -> None:
     """Calf raises 1 x 2 then single-leg stance 1 x 3 s, the calf-raise sample as the camera (each item replays it):
     both sessions are stored, complete, with the item's targets, and attributed to their items."""
     import os
@@ -505,13 +505,14 @@ def test_live_follows_a_two_exercise_program_under_xvfb(xdisplay: str, tmp_path:
 
     from test_live import ROOT, calf_clip
 
+    display = request.getfixturevalue("xdisplay")
     today = dt.date.today()
     plan = tmp_path / "two.toml"
     plan.write_text(f'start = {today.isoformat()}\nweeks = 2\ndays_per_week = 5\n\n[[item]]\nexercise = "calf-raise"\n'
                     'sets = 1\nreps = 2\nrest_s = 5\n\n[[item]]\nexercise = "single-leg-stance"\nsets = 1\nhold_s = 3\n')
     db = tmp_path / "f.db"
     assert run_cli("program", "set", "--person", "Bo", str(plan), "--db", str(db)).returncode == 0
-    env = {**os.environ, "DISPLAY": xdisplay, "QT_QPA_PLATFORM": "xcb"}
+    env = {**os.environ, "DISPLAY": display, "QT_QPA_PLATFORM": "xcb"}
     r = subprocess.run([sys.executable, "-m", "footform", "live", "--person", "Bo", "--camera", str(calf_clip()),
                         "--db", str(db), "--out", str(tmp_path / "out"), "--no-audio"],
                        env=env, cwd=ROOT, capture_output=True, text=True, timeout=300)

@@ -9,7 +9,6 @@ Every figure is described in ``docs/programs.md``.
 from __future__ import annotations
 
 import datetime as _dt
-from typing import Any
 
 import numpy as np
 

@@ -623,3 +623,36 @@ def test_program_set_from_options_and_changed_by_options(tmp_path: Path) -> None
     assert spec.returncode == 2 and spec.stderr.startswith("footform: --item 'calf-raise three': write it as")
     with Store.open(db) as st:
         assert len(versions(st, "Cy")) == 2          # nothing stored by the bad calls
+
+
+def test_a_changed_program_keeps_the_earlier_versions_sessions(tmp_path: Path) -> None:
+    """v1 set before the start; v2 (one more week) set on Wednesday of week 2: v1 counts up to that Wednesday,
+    v2 from it (the changeover day belongs to both, each with its own sessions)."""
+    import sqlite3
+
+    db = tmp_path / "f.db"
+    with Store.open(db) as st:
+        set_program(st, "Ana", parse_program(FOUR_WEEKS))
+        for i in (0, 1, 2, 7, 8, 9):                        # week 1 Mon-Wed, week 2 Mon-Wed: calf raises only
+            d = dt.date(2026, 11, 2) + dt.timedelta(days=i)
+            sid = st.add_session(calf_summary(3), person="Ana", started_utc=f"{d}T08:00:00+00:00")
+            attribute(st, sid, "Ana", "calf_raise", today=d)
+        set_program(st, "Ana", parse_program(FOUR_WEEKS.replace("weeks = 4", "weeks = 5")))
+        for i in (9, 11):                                    # after the change: Wed (again) and Fri of week 2
+            d = dt.date(2026, 11, 2) + dt.timedelta(days=i)
+            sid = st.add_session(calf_summary(3), person="Ana", started_utc=f"{d}T18:00:00+00:00")
+            attribute(st, sid, "Ana", "calf_raise", today=d)
+    con = sqlite3.connect(db)
+    con.execute("UPDATE programs SET created_utc = '2026-10-30T09:00:00+00:00' WHERE version = 1")
+    con.execute("UPDATE programs SET created_utc = '2026-11-11T12:00:00+00:00' WHERE version = 2")
+    con.commit()
+    con.close()
+    with Store.open(db) as st:
+        v1, v2 = person_adherence(st, "Ana", today=dt.date(2026, 12, 20)).results
+    assert (v1.start, v1.end, v2.start, v2.end) == (dt.date(2026, 11, 2), dt.date(2026, 11, 11),
+                                                    dt.date(2026, 11, 11), dt.date(2026, 12, 6))
+    assert [(w.label, w.days_prescribed, w.days_done) for w in v1.weeks] == [("2026-W45", 5, 3), ("2026-W46", 3, 3)]
+    assert v1.sessions_outside == 0 and v1.totals["adherence_pct"] == 75.0
+    assert [(w.label, w.program_week, w.days_prescribed, w.days_done) for w in v2.weeks[:2]] == [
+        ("2026-W46", 2, 5, 2), ("2026-W47", 3, 5, 0)]
+    assert len(v2.weeks) == 4 and v2.totals["days_done"] == 2

@@ -269,14 +269,16 @@ def _day_complete(items: Sequence[Any], works: Iterable[SessionWork]) -> bool:
 
 
 def compute(program: Any, work: Iterable[SessionWork], today: _dt.date, version: int = 1,
-            until: _dt.date | None = None) -> ProgramAdherence:
+            since: _dt.date | None = None, until: _dt.date | None = None) -> ProgramAdherence:
     """Adherence of ``program`` (a :class:`~footform.program.Program`) from the sessions' ``work``.
 
-    ``today`` decides which weeks are past, current or future; ``until`` (the next version's start)
-    ends this version's days the day before.
+    ``today`` decides which weeks are past, current or future.  The days counted are the program's,
+    from ``since`` and up to ``until`` (both inclusive) when given: a program version is in force
+    from the day it was set until the day the next one was set (``footform.program.person_adherence``).
+    Program weeks stay numbered from the program's own start.
     """
-    start = program.start
-    end = program.end if until is None else min(program.end, until - _dt.timedelta(days=1))
+    start = program.start if since is None else max(program.start, since)
+    end = program.end if until is None else min(program.end, until)
     end = max(end, start - _dt.timedelta(days=1))      # a version replaced before it began has no days
     items = list(program.items)
     work = sorted(work, key=lambda w: (w.day, w.session_id))
@@ -287,7 +289,7 @@ def compute(program: Any, work: Iterable[SessionWork], today: _dt.date, version:
 
     weeks: list[WeekAdherence] = []
     if end >= start:
-        m, first = _monday(start), _monday(start)
+        m, first = _monday(start), _monday(program.start)
         while m <= end:
             days = [m + _dt.timedelta(days=i) for i in range(7)]
             in_prog = [d for d in days if start <= d <= end]

@@ -592,7 +592,10 @@ def person_adherence(store: Any, person: str, today: _dt.date | None = None) -> 
     out = PersonAdherence(person=person, programs=progs)
     links = store.program_links(person)
     for k, sp in enumerate(progs):
-        nxt = progs[k + 1].program.start if k + 1 < len(progs) else None
+        # a version is in force from the day it was set (the first: from its start, which may be earlier)
+        # until the day the next one was set; that day belongs to both, each counting its own sessions
+        since = local_date(sp.created_utc) if k > 0 else None
+        until = local_date(progs[k + 1].created_utc) if k + 1 < len(progs) else None
         work = []
         for link in links:
             if link["program_id"] != sp.id:
@@ -602,7 +605,7 @@ def person_adherence(store: Any, person: str, today: _dt.date | None = None) -> 
             if day is None:
                 continue
             work.append(adh.work_from_record(rec, int(link["item_index"]), day, sp.item(int(link["item_index"]))))
-        out.results.append(adh.compute(sp.program, work, today=today, version=sp.version, until=nxt))
+        out.results.append(adh.compute(sp.program, work, today=today, version=sp.version, since=since, until=until))
     return out
 
 

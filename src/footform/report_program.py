@@ -228,6 +228,10 @@ def program_section(store: Store, person: Person, today: _dt.date | None = None)
         if not res.weeks:
             out.append("<p class=\"na\">This version was replaced before it started.</p>")
             continue
+        if all(w.status == "future" for w in res.weeks):
+            out.append(f"<p class=\"na\">The program starts on {res.start:%A %d %B %Y}: nothing to show yet.</p>"
+                       "<h3>Calendar</h3>" + calendar_html(res))
+            continue
         if res.sessions_outside:
             out.append(f"<p class=\"na\">{res.sessions_outside} session(s) for this version fall outside its days "
                        f"({res.start:%d %b %Y} – {res.end:%d %b %Y}) and are not counted.</p>")

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from . import __version__
 from .capture import VIDEO_SUFFIXES
+from .cli_program import register as register_program
 from .cli_review import register as register_review
 from .errors import FootformError
 from .feedback import load_rules
@@ -142,10 +143,16 @@ def _store_result(args: argparse.Namespace, result: FileResult) -> str | None:
     targets = {k: v for k, v in (("reps", args.reps), ("hold_s", args.hold), ("metronome_bpm", args.metronome)) if v}
     with Store.open(args.db) as store:
         person = store.ensure_person(args.person, height_cm=args.height_cm) if args.person else None
-        sid = store.add_session(result.summary.to_dict(), person=person, track_path=result.track_path,
+        summary = result.summary.to_dict()
+        sid = store.add_session(summary, person=person, track_path=result.track_path,
                                 out_dir=result.out_dir, source=result.source, model=result.model, targets=targets)
         where = store.path
-    return f"  stored as session {sid} in {where}"
+        note = ""
+        if args.person:   # a session of someone with a home program belongs to one of its items (#21)
+            from .program import attribution_note
+
+            note = attribution_note(store, sid, args.person, summary.get("exercise"), getattr(args, "item", None))
+    return f"  stored as session {sid} in {where}{note}"
 
 
 def _print_result(result: FileResult, several: bool) -> None:
@@ -204,6 +211,11 @@ def _batch_worker(item: str, out_dir: str, options: AnalyzeOptions) -> tuple[str
 
 
 def cmd_analyze(args: argparse.Namespace) -> int:
+    if getattr(args, "item", None) is not None and not getattr(args, "_program_applied", False):
+        from .program import analyze_item_args   # --item: the program item's exercise, targets and rules
+
+        with analyze_item_args(args) as item_args:
+            return cmd_analyze(item_args)
     exercise = args.exercise.replace("-", "_")
     targets = tuple((k, float(v)) for k, v in (("reps", args.reps), ("hold_s", args.hold), ("metronome_bpm", args.metronome)) if v)
     inputs = _expand_inputs(args.inputs)
@@ -308,12 +320,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--jobs", type=int, default=1, metavar="N", help="files analysed at once, one process each")
     p.add_argument("--force", action="store_true", help="analyse again files already analysed with the same settings")
     p.add_argument("--person", metavar="NAME", help="whose session this is (name or pseudonym) in the session store")
+    p.add_argument("--item", type=int, metavar="N",
+                   help="with --person: the item of their home program this video is (its exercise, targets and rule "
+                        "overrides apply); without it the session goes to the program's item of the same exercise")
     p.add_argument("--db", metavar="PATH", help="session database (default: $FOOTFORM_DB or your data folder)")
     p.add_argument("--no-store", action="store_true", help="do not record the sessions in the session store")
     p.set_defaults(func=cmd_analyze)
 
     register_live(sub)
     register_review(sub)
+    register_program(sub)
     return parser
 
 

@@ -87,9 +87,12 @@ def cmd_sessions(args: argparse.Namespace) -> int:
         infos = store.incomplete_sessions(include_active=True) if args.incomplete else store.sessions(person=args.person)
         if args.incomplete and args.person:
             infos = [i for i in infos if i.person == args.person]
+        due = _due_today(store, args.person) if args.person and not args.incomplete else []
         if not infos:
             who = f" for {args.person}" if args.person else ""
             print(f"no {'incomplete ' if args.incomplete else ''}sessions{who} in {store.path}")
+            for line in due:
+                print(line)
             return 0
         rows = []
         for i in infos:
@@ -101,7 +104,20 @@ def cmd_sessions(args: argparse.Namespace) -> int:
                          str(i.marks), i.status])
         print(_table(rows, ["id", "date", "person", "exercise", "view", "reps/holds", "flags", "marks", "status"],
                      right={0, 6, 7}))
+        if due:
+            print()
+            for line in due:
+                print(line)
     return 0
+
+
+def _due_today(store: Store, person: str) -> list[str]:
+    """Reminder lines of what the person's home program still holds today (none without a program)."""
+    from .program import due_lines
+
+    if store.person(person) is None:
+        return []
+    return due_lines(store, person)
 
 
 def cmd_person(args: argparse.Namespace) -> int:

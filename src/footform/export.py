@@ -675,6 +675,62 @@ def session_tables(rec: SessionRecord, with_signals: bool = True, with_landmarks
 
 
 # ---------------------------------------------------------------------------------------------
+# Home-program adherence (footform.program, footform.adherence; docs/programs.md)
+# ---------------------------------------------------------------------------------------------
+
+ADHERENCE_WEEK_COLUMNS = (
+    "person", "program_version", "week", "iso_year", "iso_week", "week_monday", "program_week", "status",
+    "days_in_program", "days_prescribed", "days_done", "days_complete", "sessions_done", "adherence_pct",
+    "on_target", "pain_ratings", "pain_max_0_10", "pain_mean_0_10", "cramps",
+)
+ADHERENCE_ITEM_COLUMNS = (
+    "person", "program_version", "week", "item_index", "exercise", "dose", "sessions_prescribed", "sessions_done",
+    "days_done", "sets_prescribed", "sets_done", "reps_prescribed", "reps_done", "reps_good_form", "good_form_pct",
+    "holds_prescribed", "holds_done", "holds_at_target", "holds_good_form", "hold_time_prescribed_s",
+    "hold_time_done_s", "hold_time_good_form_s",
+)
+
+
+def program_tables(store: Store, person: str, today: _dt.date | None = None) -> tuple[dict[str, list[dict[str, Any]]], list[dict[str, Any]]]:
+    """The person's adherence as CSV rows (``program_weeks``, ``program_week_items``) and, for JSON,
+    one entry per program version (the program, its adherence); empty when the person has no program."""
+    from .program import person_adherence
+
+    pa = person_adherence(store, person, today=today)
+    weeks: list[dict[str, Any]] = []
+    items: list[dict[str, Any]] = []
+    docs: list[dict[str, Any]] = []
+    for sp, res in zip(pa.programs, pa.results):
+        for w in res.weeks:
+            weeks.append({"person": person, "program_version": sp.version, "week": w.label, "iso_year": w.iso_year,
+                          "iso_week": w.iso_week, "week_monday": w.monday.isoformat(), "program_week": w.program_week,
+                          "status": w.status, "days_in_program": w.days_in_program, "days_prescribed": w.days_prescribed,
+                          "days_done": w.days_done, "days_complete": w.days_complete, "sessions_done": w.sessions_done,
+                          "adherence_pct": _f(w.adherence_pct, 1), "on_target": w.on_target,
+                          "pain_ratings": w.pain_ratings, "pain_max_0_10": w.pain_max,
+                          "pain_mean_0_10": _f(w.pain_mean, 2), "cramps": w.cramps})
+            for iw in w.items:
+                items.append({"person": person, "program_version": sp.version, "week": w.label,
+                              "item_index": iw.item_index, "exercise": iw.exercise,
+                              "dose": sp.item(iw.item_index).dose(), "sessions_prescribed": iw.sessions_prescribed,
+                              "sessions_done": iw.sessions_done, "days_done": iw.days_done,
+                              "sets_prescribed": iw.sets_prescribed, "sets_done": iw.sets_done,
+                              "reps_prescribed": iw.reps_prescribed if sp.item(iw.item_index).counted else None,
+                              "reps_done": iw.reps_done if sp.item(iw.item_index).counted else None,
+                              "reps_good_form": iw.reps_good if sp.item(iw.item_index).counted else None,
+                              "good_form_pct": _f(iw.good_form_pct, 1),
+                              **({} if sp.item(iw.item_index).counted else {
+                                  "holds_prescribed": iw.holds_prescribed, "holds_done": iw.holds_done,
+                                  "holds_at_target": iw.holds_at_target, "holds_good_form": iw.holds_good,
+                                  "hold_time_prescribed_s": float(iw.hold_s_prescribed),
+                                  "hold_time_done_s": float(iw.hold_s_done),
+                                  "hold_time_good_form_s": float(iw.hold_s_good)})})
+        docs.append({"version": sp.version, "set_utc": sp.created_utc, "source_name": sp.source_name,
+                     "program": sp.program.to_dict(), "adherence": res.to_dict()})
+    return {"program_weeks": weeks, "program_week_items": items}, docs
+
+
+# ---------------------------------------------------------------------------------------------
 # Writers
 # ---------------------------------------------------------------------------------------------
 
@@ -744,6 +800,17 @@ def export_csv(store: Store, out_dir: str | os.PathLike, session: int | str | No
             for r in rows:
                 w.writerow({k: _cell(r.get(k)) for k in cols})
         written.append(path)
+    if person is not None and session is None:
+        tables, docs = program_tables(store, person)
+        if docs:
+            for n, cols in (("program_weeks", ADHERENCE_WEEK_COLUMNS), ("program_week_items", ADHERENCE_ITEM_COLUMNS)):
+                path = out / f"{n}.csv"
+                with _open_out(path) as f:
+                    w = csv.DictWriter(f, fieldnames=list(cols), extrasaction="ignore")
+                    w.writeheader()
+                    for r in tables[n]:
+                        w.writerow({k: _cell(r.get(k)) for k in cols})
+                written.append(path)
     if with_landmarks:
         path = out / "landmarks.csv"
         with _open_out(path) as f:
@@ -791,7 +858,7 @@ def export_document(store: Store, session: int | str | None = None, person: str 
         if with_landmarks:
             doc["landmarks"] = _landmark_arrays(rec)
         sessions.append(doc)
-    return {
+    out = {
         "schema": EXPORT_SCHEMA,
         "exported_utc": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
         "software": {"name": "footform", "version": __version__},
@@ -802,6 +869,11 @@ def export_document(store: Store, session: int | str | None = None, person: str 
         "people": list(people.values()),
         "sessions": sessions,
     }
+    if person is not None and session is None:
+        _, docs = program_tables(store, person)
+        if docs:
+            out["programs"] = docs     # each program version with its adherence (docs/programs.md)
+    return out
 
 
 def _landmark_arrays(rec: SessionRecord) -> dict[str, Any] | None:

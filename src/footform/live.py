@@ -60,6 +60,8 @@ TOAST_S = 2.5
 #: How long the done screen (the session's summary) stays up after the session ended, unless a
 #: key is pressed or the window closed first, seconds.
 DONE_SCREEN_S = 8.0
+#: A program item (``end_when_done``) ends this long after its last set, so "All sets done" is seen.
+DONE_LINGER_S = 2.0
 #: Ankle pumps: the other foot's pump completed this soon after the set ended (both feet pumping
 #: together finish a cycle a few frames apart) still counts for that set, not as a new one.
 PUMP_PAIR_S = 1.0
@@ -950,6 +952,7 @@ class LiveOptions:
     debug: bool = False
     max_seconds: float | None = None    # stop after this long (bench, tests)
     done_s: float = DONE_SCREEN_S       # the done screen's time limit (0: none)
+    end_when_done: bool = False         # end DONE_LINGER_S after the last set (a home-program item, #21)
 
     def plan(self) -> Plan:
         reps = self.reps if self.reps is not None else DEFAULT_REPS.get(self.exercise, 12)
@@ -1066,6 +1069,7 @@ def run_live(opts: LiveOptions, say: Callable[[str], None] = print) -> LiveResul
     t_frame = 0.0
     recent_t: deque[float] = deque(maxlen=30)
     last_image: np.ndarray | None = None
+    t_done: float | None = None
 
     def on_term(signum: int, frame: Any) -> None:
         raise _Terminate()
@@ -1209,6 +1213,11 @@ def run_live(opts: LiveOptions, say: Callable[[str], None] = print) -> LiveResul
                     break
                 handle(coach.key(key, frame.t_s), frame.t_s)
             handle(coach.tick(frame.t_s), frame.t_s)
+            if opts.end_when_done and coach.state == "done":
+                t_done = frame.t_s if t_done is None else t_done
+                if frame.t_s - t_done >= DONE_LINGER_S:
+                    ended_by = "all sets done"
+                    break
             if window.closed:
                 ended_by = "window closed"
                 break
@@ -1369,7 +1378,9 @@ def register_live(subparsers: Any) -> argparse.ArgumentParser:
         description="Open a window with the camera image, your legs and feet drawn, a rep counter or hold timer, and "
                     "spoken cues. Keys: SPACE pause, N next set, P pain (then 0-10), C cramp, Q quit.",
     )
-    p.add_argument("--exercise", required=True, choices=sorted(EXERCISE_NAMES), help="the exercise to coach")
+    p.add_argument("--exercise", choices=sorted(EXERCISE_NAMES),
+                   help="the exercise to coach; without it, --person runs what today's home program still holds "
+                        "(docs/programs.md)")
     p.add_argument("--camera", default="0", metavar="INDEX|FILE",
                    help="camera index (default 0) or a video file played at its real speed as a stand-in camera")
     p.add_argument("--sets", type=_positive_int, default=3, help="number of sets (default 3)")
@@ -1399,6 +1410,10 @@ def register_live(subparsers: Any) -> argparse.ArgumentParser:
 
 
 def cmd_live(args: argparse.Namespace) -> int:
+    if args.exercise is None:   # today's home program, item after item (#21)
+        from .program_live import cmd_live_program
+
+        return cmd_live_program(args)
     opts = LiveOptions(
         exercise=EXERCISE_NAMES[args.exercise], camera=str(args.camera), sets=args.sets, reps=args.reps, hold_s=args.hold,
         rest_s=max(0.0, args.rest), metronome_bpm=args.metronome, audio=args.audio, model=args.model, db=args.db,
@@ -1406,10 +1421,27 @@ def cmd_live(args: argparse.Namespace) -> int:
         rules=args.rules, cue_log=args.cue_log, stats_path=args.stats_path, debug=args.debug, max_seconds=args.max_seconds,
     )
     result = run_live(opts, say=lambda s: print(s, flush=True))
+    if args.person and result.session_id is not None:
+        _attribute_to_program(args, opts.exercise, result.session_id)
     if result.error is not None:
         print(f"footform: {result.error}", file=sys.stderr)
         return result.error.exit_code
     return 0
+
+
+def _attribute_to_program(args: argparse.Namespace, exercise: str, session_id: int) -> None:
+    """A session of someone with a home program goes to the program's item of its exercise (#21, docs/programs.md)."""
+    from .program import attribution_note
+    from .store import Store
+
+    try:
+        with Store.open(args.db) as store:
+            note = attribution_note(store, session_id, args.person, exercise, how="live")
+    except FootformError as e:
+        print(f"footform: the session was not attributed to a program item ({e})", file=sys.stderr)
+        return
+    if note:
+        print(f"session {session_id}{note}", flush=True)
 
 
 def main(argv: list[str] | None = None) -> int:

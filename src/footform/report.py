@@ -1634,6 +1634,9 @@ def render_progress(store: Store, person: str | int) -> str:
                f"<li><strong>Reference values are references, not diagnoses.</strong> {esc(refs.DISCLAIMER)}</li>"
                "<li>No published reference applies to camera-based sway, so sway is compared with the person's own "
                "earlier sessions and with the noise floor only.</li></ul></div>")
+    from .report_program import program_section   # home program and adherence (#21, docs/programs.md)
+
+    out.append(program_section(store, p))
     if not stats:
         out.append("<p class=\"na\">No sessions yet.</p>")
         return _page(f"Progress — {p.name}", "\n".join(out))

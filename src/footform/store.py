@@ -9,7 +9,9 @@ What it holds (schema version :data:`SCHEMA_VERSION`, see ``docs/report.md`` for
   track (kept beside the database in ``<db stem>-tracks/`` by default);
 * **sets, reps, holds, flags, marks** (pain/cramp), **events** — one row each, times in seconds on
   the session's source clock, heights in foot lengths (``_fl``) and centimetres (``_cm``);
-* **thresholds** — per-person overrides of feedback-rule thresholds set by a therapist.
+* **thresholds** — per-person overrides of feedback-rule thresholds set by a therapist;
+* **programs, program_items, session_program** — home programs (``footform.program``): each
+  version a person's program had, its items in order, and which item a session was done for.
 
 Writers
 -------
@@ -55,7 +57,7 @@ from . import __version__
 from .errors import InputError, OutputError
 
 #: Current schema version (``PRAGMA user_version``).
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 #: ``PRAGMA application_id`` of a footform database ("FtFm").
 APPLICATION_ID = 0x4674466D
 #: Environment variable naming the database file (overridden by ``--db``).
@@ -274,8 +276,45 @@ def _migrate_2(db: sqlite3.Connection) -> None:
     )
 
 
+def _migrate_3(db: sqlite3.Connection) -> None:
+    """Version 3: home programs (``footform.program``): versions per person, their items, and which
+    program item a session was done for.  A changed program is a new version; old ones stay."""
+    _run_script(db,
+        """
+        CREATE TABLE programs (
+            id             INTEGER PRIMARY KEY,
+            person_id      INTEGER NOT NULL REFERENCES people(id) ON DELETE CASCADE,
+            version        INTEGER NOT NULL,           -- 1, 2, ... per person
+            created_utc    TEXT NOT NULL,
+            start_date     TEXT NOT NULL,              -- first day, YYYY-MM-DD (local calendar)
+            weeks          INTEGER NOT NULL,
+            days_per_week  INTEGER NOT NULL,
+            source_name    TEXT,                       -- the file it was set from
+            toml           TEXT NOT NULL,              -- canonical program file (footform.program/1)
+            program_json   TEXT NOT NULL,              -- the same as JSON (program.Program.to_dict)
+            UNIQUE (person_id, version)
+        );
+        CREATE TABLE program_items (
+            id             INTEGER PRIMARY KEY,
+            program_id     INTEGER NOT NULL REFERENCES programs(id) ON DELETE CASCADE,
+            item_index     INTEGER NOT NULL,           -- 1-based, the order the exercises are done in
+            exercise       TEXT NOT NULL,
+            item_json      TEXT NOT NULL,              -- program.ProgramItem.to_dict (targets, rules text)
+            UNIQUE (program_id, item_index)
+        );
+        CREATE TABLE session_program (
+            session_id       INTEGER PRIMARY KEY REFERENCES sessions(id) ON DELETE CASCADE,
+            program_item_id  INTEGER NOT NULL REFERENCES program_items(id) ON DELETE CASCADE,
+            how              TEXT,                     -- 'live' | 'analyze' | 'analyze --item'
+            attributed_utc   TEXT NOT NULL
+        );
+        CREATE INDEX session_program_item ON session_program(program_item_id);
+        """
+    )
+
+
 #: Ordered migrations: ``MIGRATIONS[k]`` upgrades a version-``k`` database to ``k + 1``.
-MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_migrate_1, _migrate_2)
+MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_migrate_1, _migrate_2, _migrate_3)
 assert len(MIGRATIONS) == SCHEMA_VERSION
 
 
@@ -953,6 +992,61 @@ class Store:
             sql += " AND exercise = ?"
             params.append(exercise)
         return {r["rule"]: float(r["value"]) for r in self._read(sql, params)}
+
+    # -- home programs (schema 3; the model is footform.program) ------------------------------
+    def set_program(self, person: Person | str | int, program: Mapping[str, Any], toml_text: str,
+                    source_name: str | None = None) -> tuple[int, bool]:
+        """Store a program (``Program.to_dict()``) as the person's newest version, unless it equals the
+        current one.  Returns (the version's row id, whether a new version was added)."""
+        pid = self._person_id(person)
+        pjson = _json(_clean(dict(program)))
+        items = list(program.get("items") or [])
+
+        def fn(db: sqlite3.Connection) -> tuple[int, bool]:
+            last = db.execute("SELECT id, version, program_json FROM programs WHERE person_id = ? ORDER BY version DESC LIMIT 1",
+                              (pid,)).fetchone()
+            if last is not None and last["program_json"] == pjson:
+                return int(last["id"]), False
+            version = int(last["version"]) + 1 if last is not None else 1
+            prog_id = self._insert(db, "programs", {
+                "person_id": pid, "version": version, "created_utc": _now_utc(), "start_date": program["start"],
+                "weeks": int(program["weeks"]), "days_per_week": int(program["days_per_week"]),
+                "source_name": source_name, "toml": toml_text, "program_json": pjson})
+            for k, it in enumerate(items, 1):
+                self._insert(db, "program_items", {"program_id": prog_id, "item_index": k, "exercise": it["exercise"],
+                                                   "item_json": _json(_clean(dict(it)))})
+            return prog_id, True
+
+        return self._write(fn)
+
+    def program_versions(self, person: Person | str | int) -> list[dict[str, Any]]:
+        """The person's program versions, oldest first: each row's columns plus ``item_ids`` (in item order)."""
+        p = person if isinstance(person, Person) else self.require_person(person)
+        out = []
+        for r in self._read("SELECT * FROM programs WHERE person_id = ? ORDER BY version", (p.id,)):
+            d = dict(r)
+            d["item_ids"] = [int(x["id"]) for x in self._read(
+                "SELECT id FROM program_items WHERE program_id = ? ORDER BY item_index", (d["id"],))]
+            out.append(d)
+        return out
+
+    def attribute_session(self, session_id: int, program_item_id: int, how: str | None = None) -> None:
+        """Record that a session was done for a program item (replaces an earlier attribution)."""
+        self._write(lambda db: db.execute(
+            "INSERT INTO session_program (session_id, program_item_id, how, attributed_utc) VALUES (?,?,?,?) "
+            "ON CONFLICT (session_id) DO UPDATE SET program_item_id = excluded.program_item_id, how = excluded.how, "
+            "attributed_utc = excluded.attributed_utc",
+            (session_id, program_item_id, how, _now_utc())))
+
+    def program_links(self, person: Person | str | int) -> list[dict[str, Any]]:
+        """The person's sessions that belong to a program item: session id, its start time, program
+        row id and version, item id, index and exercise, and how it was attributed (oldest first)."""
+        p = person if isinstance(person, Person) else self.require_person(person)
+        return [dict(r) for r in self._read(
+            "SELECT sp.session_id, s.started_utc, pr.id AS program_id, pr.version, pi.id AS program_item_id, "
+            "pi.item_index, pi.exercise, sp.how FROM session_program sp "
+            "JOIN sessions s ON s.id = sp.session_id JOIN program_items pi ON pi.id = sp.program_item_id "
+            "JOIN programs pr ON pr.id = pi.program_id WHERE pr.person_id = ? ORDER BY s.started_utc, s.id", (p.id,))]
 
     # -- writing sessions -------------------------------------------------------------------
     def _session_header(

@@ -1,7 +1,7 @@
-"""``python -m footform.render.evaluate DIR|CLIP.mp4 ... [--out report.json]``: footform against the truth.
+"""``python -m tools.render.evaluate DIR|CLIP.mp4 ... [--out report.json]``: footform against the truth.
 
 For every clip with a ``<name>.truth.json`` beside it (``footform.render-truth/1``, written by
-``python -m footform.render`` / ``footform.render.batch``), runs footform's offline analysis with the
+``python -m tools.render`` / ``tools.render.batch``), runs footform's offline analysis with the
 exercise the clip shows and the person's true stature as ``height_cm`` (the same as
 ``footform analyze CLIP --exercise … --height-cm … --no-store``), then scores the summary against
 the truth and prints **one table** (markdown):
@@ -67,7 +67,7 @@ from typing import Any
 import numpy as np
 
 from footform import __version__
-from footform.render import TRUTH_SCHEMA
+from tools.render import TRUTH_SCHEMA
 
 SCHEMA = "footform.evaluation/1"
 
@@ -722,7 +722,7 @@ def evaluate(clips: list[Clip], work: Path, rules: str | None = None, model: str
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m footform.render.evaluate", description=__doc__.splitlines()[0])
+    ap = argparse.ArgumentParser(prog="python -m tools.render.evaluate", description=__doc__.splitlines()[0])
     ap.add_argument("inputs", nargs="+", help="folders of rendered clips, clips (.mp4) or truth files")
     ap.add_argument("--out", help="write the whole report (per-clip scores too) as JSON here")
     ap.add_argument("--rules", help="rule override file (docs/rules.md)")
@@ -733,10 +733,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         clips = find_clips(args.inputs)
     except FileNotFoundError as e:
-        print(f"footform.render.evaluate: {e}", file=sys.stderr)
+        print(f"tools.render.evaluate: {e}", file=sys.stderr)
         return 2
     if not clips:
-        print("footform.render.evaluate: no clips with a .truth.json found.", file=sys.stderr)
+        print("tools.render.evaluate: no clips with a .truth.json found.", file=sys.stderr)
         return 2
     report = evaluate(clips, Path(args.work), rules=args.rules, model=args.model)
     print(report["table"])

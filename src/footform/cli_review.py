@@ -15,9 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from .errors import InputError
+from .exercises import registry
 from .store import ENV_DB, Store, default_db_path
-
-EXERCISE_SHORT = {"calf_raise": "calf raise", "single_leg_stance": "single-leg stance"}
 
 
 def _add_db(p: argparse.ArgumentParser) -> None:
@@ -97,7 +96,7 @@ def cmd_sessions(args: argparse.Namespace) -> int:
             if i.exercise not in ("calf_raise", "single_leg_stance") and i.holds and i.reps:
                 done = f"{i.reps} reps, {i.holds} holds"
             rows.append([str(i.id), _local_time(i.started_utc), i.person or "–",
-                         EXERCISE_SHORT.get(i.exercise or "", i.exercise or "–"), i.view or "–", done, str(i.flags),
+                         registry.label(i.exercise) if i.exercise else "–", i.view or "–", done, str(i.flags),
                          str(i.marks), i.status])
         print(_table(rows, ["id", "date", "person", "exercise", "view", "reps/holds", "flags", "marks", "status"],
                      right={0, 6, 7}))

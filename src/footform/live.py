@@ -45,6 +45,7 @@ from typing import Any
 import numpy as np
 
 from .errors import FootformError, InputError, OutputError
+from .exercises import registry
 
 #: Exit status of "no display" (the other errors keep their footform.errors codes).
 DISPLAY_EXIT_CODE = 6
@@ -60,21 +61,11 @@ TOAST_S = 2.5
 #: Ankle pumps: the other foot's pump completed this soon after the set ended (both feet pumping
 #: together finish a cycle a few frames apart) still counts for that set, not as a new one.
 PUMP_PAIR_S = 1.0
-EXERCISE_NAMES = {"calf-raise": "calf_raise", "single-leg-stance": "single_leg_stance", "calf-stretch": "calf_stretch",
-                  "ankle-pumps": "ankle_pumps"}
 #: Exercises counted in reps (the others in holds per leg).
-REP_EXERCISES = ("calf_raise", "ankle_pumps")
+REP_EXERCISES = tuple(e.id for e in registry.EXERCISES if e.counts_reps)
 #: Exercises whose state machine, frame metrics and rules run inside the Analyzer (analysis.OWN_MACHINE):
 #: their flags come from ``FrameResult.flags`` and the final summary.
-OWN_MACHINE = ("calf_stretch", "ankle_pumps")
-#: Default reps per set (``--reps``): calf raises 12 (10–15 in the protocol), ankle pumps 20.
-DEFAULT_REPS = {"calf_raise": 12, "ankle_pumps": 20}
-#: What the person is told when the session is ready to start.
-GO_TEXT = {"calf_raise": "Ready. Start your calf raises.", "single_leg_stance": "Ready. Lift one foot and hold.",
-           "calf_stretch": "Ready. Step into the stretch, back heel down.",
-           "ankle_pumps": "Ready. Point your toes, then pull them up."}
-EXERCISE_TITLES = {"calf_raise": "Calf raises", "single_leg_stance": "Single-leg stance",
-                   "calf_stretch": "Calf stretch", "ankle_pumps": "Ankle pumps"}
+OWN_MACHINE = tuple(e.id for e in registry.EXERCISES if e.own_machine)
 #: Why the calf-stretch timer is paused (``FrameResult.rep_phase`` "paused (<reason>)") → the screen's words.
 PAUSE_WORDS = {"heel_lift": "BACK HEEL UP", "knee_bend": "STRAIGHTEN BACK KNEE"}
 
@@ -109,6 +100,14 @@ class Plan:
     hold_s: float = 30.0
     rest_s: float = 60.0
     metronome_bpm: float | None = None
+
+    def analysis_targets(self) -> dict[str, float]:
+        """What the exercise's rules compare with: the stretch's target hold, the pumps' reps per set."""
+        if self.exercise == "calf_stretch":
+            return {"hold_s": float(self.hold_s)}
+        if self.exercise == "ankle_pumps":
+            return {"reps": float(self.reps)}
+        return {}
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
@@ -299,7 +298,7 @@ class Coach:
                 self._reps_seen = res.reps
                 self._holds_seen = res.holds
                 self._start_set(t, events)
-                events.append(Event("go", t, GO_TEXT.get(self.plan.exercise, "Ready."), {}))
+                events.append(Event("go", t, registry.get(self.plan.exercise).go_text, {}))
             return events
         if self.state == "rest":
             self._rest_left -= dt
@@ -592,7 +591,7 @@ class Coach:
         elif self.state == "setup":
             tip, _ = self.view_tip(res.view if res is not None else "unknown")
             s.centre_title = "GET READY"
-            s.centre_sub = tip or EXERCISE_TITLES.get(p.exercise, "")
+            s.centre_sub = tip or registry.title(p.exercise)
         elif self.state == "rest":
             s.centre_title, s.centre_big = "REST", fmt_clock(self._rest_left)
             s.centre_sub = f"Next: set {self.set_index + 1} of {p.sets}. Press N to start now"
@@ -628,81 +627,29 @@ class Coach:
 # =============================================================================================
 
 
-def _analysis_reps(analyzer: Any) -> list[Any]:
-    """Completed calf-raise reps of an :class:`~footform.analysis.Analyzer` (public API if it has one)."""
-    reps = getattr(analyzer, "reps", None)
-    if reps is None:
-        reps = getattr(getattr(analyzer, "_calf", None), "reps", [])
-    return list(reps)
+def _set_now(coach: Coach) -> int | None:
+    """The set in progress, else the last one (rows completed during a rest belong to it)."""
+    return coach.current.index if coach.current else (coach.sets[-1].index if coach.sets else None)
 
 
-def _analysis_holds(analyzer: Any) -> list[Any]:
-    """Completed single-leg-stance holds of an Analyzer (public API if it has one)."""
-    holds = getattr(analyzer, "holds", None)
-    if holds is None:
-        holds = getattr(getattr(analyzer, "_sls", None), "holds", [])
-    return list(holds)
+def advance(analyzer: Any, coach: Coach, pose: Any) -> tuple[Any, list[Event], list[dict[str, Any]]]:
+    """One analysed frame of a live session: the analysis, then the coach.
 
-
-def _completed_stretch_holds(analyzer: Any) -> list[dict[str, Any]]:
-    """Completed calf-stretch holds of an Analyzer as summary rows (the hold in progress is not one)."""
-    st = getattr(analyzer, "_stretch", None)
-    if st is None:
-        return []
-    done = [h for h in st.holds if h.t_end is not None]
-    return [st.row(h, i) for i, h in enumerate(done, 1)]
-
-
-def _pump_reps(analyzer: Any) -> list[Any]:
-    """Completed ankle pumps of an Analyzer (completion order while it runs)."""
-    return list(getattr(getattr(analyzer, "_pumps", None), "reps", []))
-
-
-def completed_rows(analyzer: Any, exercise: str, reps_stored: int, holds_stored: int,
-                   set_index: int | None) -> tuple[list[Any], list[dict[str, Any]]]:
-    """What the analysis completed since the last call: (new reps, ``closed`` rows for :meth:`Coach.update`).
-
-    Calf raises: the new reps, no rows.  Ankle pumps: the new reps and the same as rows (the coach
-    counts them per foot).  Single-leg stance and calf stretch: no reps; the holds that ended, as
-    summary-style rows with the set number.
+    Returns the frame state (:class:`~footform.analysis.FrameResult`), the coach's events and the
+    rows the analysis completed on this frame (summary schema plus ``set``), to be stored.  Holds
+    and pumps are handed to the coach (a hold's exact duration ends its timer; pumps are counted
+    per foot); calf raises are counted from the frame state.
     """
-    if exercise == "calf_raise":
-        return _analysis_reps(analyzer)[reps_stored:], []
-    if exercise == "ankle_pumps":
-        new = _pump_reps(analyzer)[reps_stored:]
-        return new, [rep_dict(r, set_index) for r in new]
-    if exercise == "calf_stretch":
-        return [], [{**h, "set": set_index} for h in _completed_stretch_holds(analyzer)[holds_stored:]]
-    new_holds = _analysis_holds(analyzer)[holds_stored:]
-    return [], [hold_dict(h, set_index, holds_stored + k) for k, h in enumerate(new_holds, 1)]
-
-
-def rep_dict(rep: Any, set_index: int | None) -> dict[str, Any]:
-    """A live rep (``exercises.calf_raise.Rep`` or a dict) as a summary-style rep dict for the store."""
-    if isinstance(rep, dict):
-        d = dict(rep)
-    elif hasattr(rep, "to_row"):     # exercises.ankle_pumps.PumpRep
-        d = rep.to_row()
-    else:
-        d = {k: getattr(rep, k) for k in ("index", "side", "t_start", "t_top", "t_end", "peak_lift", "peak_lift_cm",
-                                          "rise_s", "top_s", "lower_s", "heel_in") if hasattr(rep, k)}
-    d = {k: (_r(v, 4) if isinstance(v, float) else v) for k, v in d.items()}
-    d["set"] = set_index
-    return d
-
-
-def hold_dict(hold: Any, set_index: int | None, index: int) -> dict[str, Any]:
-    """A live hold (``exercises.single_leg_stance.Hold``) as a summary-style hold dict."""
-    if isinstance(hold, dict):
-        d = dict(hold)
-    else:
-        d = {"index": index, "stance_side": getattr(hold, "stance_side", None), "t_start": _r(getattr(hold, "t_start", None)),
-             "t_end": _r(getattr(hold, "t_end", None)), "ended_by": getattr(hold, "ended_by", None),
-             "touchdowns": getattr(hold, "touchdowns", None)}
-        dur = getattr(hold, "duration_s", None)
-        d["duration_s"] = _r(dur() if callable(dur) else dur)
-    d["set"] = set_index
-    return d
+    res = analyzer.step(pose)
+    exercise = coach.plan.exercise
+    counts_reps = exercise in REP_EXERCISES
+    new_reps, new_holds = analyzer.completed()
+    rows = [{**r, "set": _set_now(coach)} for r in (new_reps if counts_reps else new_holds)]
+    events = coach.update(res, pose.t_s, closed=rows if exercise != "calf_raise" else [])
+    if counts_reps:        # a rep that completed the set belongs to it, one that started the next to that
+        for r in rows:
+            r["set"] = _set_now(coach)
+    return res, events, rows
 
 
 def _set_of(t: float | None, sets: list[dict[str, Any]]) -> int | None:
@@ -760,7 +707,7 @@ def recover_sessions(store: Any, say: Callable[[str], None] = print) -> list[dic
         summary = None
         exercise = rec.session.get("exercise") or "auto"
         track = rec.track_path
-        if track is not None and Path(track).is_file() and exercise in (*EXERCISE_NAMES.values(), "auto"):
+        if track is not None and Path(track).is_file() and exercise in (*registry.IDS, registry.AUTO):
             targets = {k: float(v) for k, v in (rec.targets or {}).items()
                        if k in ("reps", "hold_s") and isinstance(v, (int, float))}
             try:
@@ -784,8 +731,9 @@ def recover_sessions(store: Any, say: Callable[[str], None] = print) -> list[dic
         else:
             store.complete_session(info.id)
             n_reps, n_holds = len(rec.reps), len(rec.holds)
-        what = f"{n_reps} reps" if exercise in REP_EXERCISES else f"{n_holds} holds" if exercise in (
-            "single_leg_stance", "calf_stretch") else f"{n_reps} reps, {n_holds} holds"
+        info = registry.find(exercise)
+        what = (info.count(n_reps if info.counts_reps else n_holds) if info
+                else f"{n_reps} reps, {n_holds} holds")
         marks = f", {len(rec.marks)} pain/cramp marks" if rec.marks else ""
         say(f"Recovered an interrupted session from {info.started_utc} (session {info.id}): {what}{marks} kept.")
         out.append({"id": info.id, "reps": n_reps, "holds": n_holds, "marks": len(rec.marks)})
@@ -901,7 +849,7 @@ class LiveOptions:
     exercise: str                       # calf_raise | single_leg_stance | calf_stretch | ankle_pumps
     camera: str = "0"
     sets: int = 3
-    reps: int | None = None             # None: DEFAULT_REPS of the exercise
+    reps: int | None = None             # None: the exercise's default_reps (registry)
     hold_s: float = 30.0
     rest_s: float = 60.0
     metronome_bpm: float | None = None
@@ -920,7 +868,7 @@ class LiveOptions:
     max_seconds: float | None = None    # stop after this long (bench, tests)
 
     def plan(self) -> Plan:
-        reps = self.reps if self.reps is not None else DEFAULT_REPS.get(self.exercise, 12)
+        reps = self.reps if self.reps is not None else (registry.get(self.exercise).default_reps or 12)
         return Plan(self.exercise, self.sets, reps, self.hold_s, self.rest_s, self.metronome_bpm)
 
 
@@ -964,7 +912,6 @@ def run_live(opts: LiveOptions, say: Callable[[str], None] = print) -> LiveResul
     from .analysis import AnalysisConfig, Analyzer
     from .audio import AudioCues
     from .capture import LatestFrameSource
-    from .feedback import FeedbackEngine, load_rules
     from .overlay import render
     from .pose import PoseEstimator, resolve_model
     from .store import Store
@@ -973,9 +920,8 @@ def run_live(opts: LiveOptions, say: Callable[[str], None] = print) -> LiveResul
 
     check_display()
     plan = opts.plan()
-    if plan.exercise not in EXERCISE_NAMES.values():
-        raise InputError(f"live coaching knows {', '.join(sorted(EXERCISE_NAMES))}, not {plan.exercise!r}.")
-    own = plan.exercise in OWN_MACHINE
+    if plan.exercise not in registry.IDS:
+        raise InputError(f"live coaching knows {', '.join(e.cli for e in registry.EXERCISES)}, not {plan.exercise!r}.")
     metronome = Metronome(plan.metronome_bpm) if plan.metronome_bpm else None
 
     # Open everything that can fail before anything is written or shown.
@@ -985,14 +931,10 @@ def run_live(opts: LiveOptions, say: Callable[[str], None] = print) -> LiveResul
     result = LiveResult(session_id=None, db_path=store.path, out_dir=None, summary=None)
     try:
         result.recovered = recover_sessions(store, say)
-        try:
-            rules = load_rules(plan.exercise, overrides=opts.rules)
-        except InputError as e:
-            if opts.rules:
-                raise
-            say(f"footform: form cues are off for now ({e})")
-            rules = []
-        engine = FeedbackEngine(rules)
+        # The same analysis as `footform analyze` (filters, exercise, rules and their overrides):
+        # what the person sees and what is stored is what analyze gives from the same frames.
+        analyzer = Analyzer(AnalysisConfig(exercise=plan.exercise, height_cm=opts.height_cm, live=True,
+                                           rules=opts.rules, targets=plan.analysis_targets()))
         window = Window(fullscreen=opts.fullscreen)
         mirror = opts.mirror if opts.mirror is not None else source.info.kind == "camera"
         # No automatic margin / body rise live (yet): a live session usually starts before the
@@ -1008,10 +950,6 @@ def run_live(opts: LiveOptions, say: Callable[[str], None] = print) -> LiveResul
             source=source.info.to_dict(), model=model.to_dict(),
             extra={"mode": "live", "session_uuid": session.uuid, "num_poses": 1}))
         audio = AudioCues(enabled=opts.audio, log_path=opts.cue_log, notice=lambda s: say(f"footform: {s}"))
-        # the stretch's target hold and the pumps' reps are what its rules compare with
-        targets = {"hold_s": plan.hold_s} if plan.exercise == "calf_stretch" else {"reps": float(plan.reps)} if \
-            plan.exercise == "ankle_pumps" else {}
-        analyzer = Analyzer(AnalysisConfig(exercise=plan.exercise, height_cm=opts.height_cm, live=True, targets=targets))
         coach = Coach(plan, audio_numbers=metronome is None)
         if result.recovered:
             coach.toast("LAST SESSION RECOVERED", 0.0)
@@ -1023,8 +961,6 @@ def run_live(opts: LiveOptions, say: Callable[[str], None] = print) -> LiveResul
     latencies: list[float] = []
     proc_ms: list[float] = []
     flag_shown: tuple[str, str, float] = ("", "warn", -1e9)
-    reps_stored = 0
-    holds_stored = 0
     last_update = 0.0
     t_now = 0.0
     frames = 0
@@ -1033,6 +969,7 @@ def run_live(opts: LiveOptions, say: Callable[[str], None] = print) -> LiveResul
     prev_term = None
     t_frame = 0.0
     recent_t: deque[float] = deque(maxlen=30)
+    banners: list[dict[str, Any]] = []     # every banner the screen showed: when, what, which kind
 
     def on_term(signum: int, frame: Any) -> None:
         raise _Terminate()
@@ -1094,51 +1031,17 @@ def run_live(opts: LiveOptions, say: Callable[[str], None] = print) -> LiveResul
             else:
                 pose = estimator.process(frame)
                 track.write(pose)
-                res = analyzer.step(pose)
+                res, events, rows = advance(analyzer, coach, pose)
                 frames += 1
-                # holds completed this frame: their exact duration ends the coach's hold timer
-                cur_set = coach.current.index if coach.current else (coach.sets[-1].index if coach.sets else None)
-                new_reps, closed = completed_rows(analyzer, plan.exercise, reps_stored, holds_stored, cur_set)
-                events = coach.update(res, frame.t_s, closed=closed)
                 handle(events, frame.t_s)
-                cur_set = coach.current.index if coach.current else (coach.sets[-1].index if coach.sets else None)
-                # reps / holds completed this frame → store (own transaction each)
-                if plan.exercise in REP_EXERCISES:
-                    if new_reps:
-                        track.flush()   # the track then holds every frame this rep was counted on
-                    for rep in new_reps:
-                        row = rep_dict(rep, cur_set)
-                        session.add_rep(row)
-                        if own:
-                            continue    # its rep rules ran inside the analysis (res.flags)
-                        for fl in engine.on_row("rep", row, res.view):
-                            session.add_flag({**fl.to_dict(), "set": cur_set})
-                            flag_shown = (*_flag_text(fl), frame.t_s)
-                            audio.say(fl.message, "flag")
-                    reps_stored += len(new_reps)
-                else:
-                    if closed:
-                        track.flush()
-                    for row in closed:
-                        session.add_hold(row)
-                        if own:
-                            continue
-                        for fl in engine.on_row("hold", row, res.view):
-                            session.add_flag({**fl.to_dict(), "set": cur_set})
-                            flag_shown = (*_flag_text(fl), frame.t_s)
-                            audio.say(fl.message, "flag")
-                    holds_stored += len(closed)
-                if own:
-                    # the stretch's and pumps' frame metrics (heel lift, knee bend …) live inside the
-                    # analysis, whose engine judged this frame and the rows completed on it
-                    fired = list(res.flags)
-                else:
-                    metrics = dict(res.signals)
-                    metrics["lift"] = res.lift
-                    fired = engine.step(frame.t_s, metrics, res.view, phase=res.rep_phase,
-                                        rep=(res.reps + 1) if res.rep_phase == "up" else None,
-                                        hold=res.holds if res.hold_s is not None else None)
-                for fl in fired:
+                cur_set = _set_now(coach)
+                # → store, each in its own transaction; the track first holds every frame they were counted on
+                if rows:
+                    track.flush()
+                for row in rows:
+                    (session.add_rep if plan.exercise in REP_EXERCISES else session.add_hold)(row)
+                # the analysis' own feedback engine judged this frame and the rows completed on it
+                for fl in res.flags:
                     session.add_flag({**fl.to_dict(), "set": cur_set})
                     flag_shown = (*_flag_text(fl), frame.t_s)
                     audio.say(fl.message, "flag")
@@ -1164,6 +1067,8 @@ def run_live(opts: LiveOptions, say: Callable[[str], None] = print) -> LiveResul
                 lat = f"{latencies[-1]:.0f} ms" if latencies else "-"
                 screen.debug = (f"{fps:.0f} fps  latency {lat}  dropped {100 * source.dropped_share:.0f}%  "
                                 f"audio {audio.engine_name}")
+            if screen.banner and (not banners or banners[-1]["text"] != screen.banner):
+                banners.append({"t_s": round(frame.t_s, 3), "text": screen.banner, "kind": screen.banner_kind})
             canvas = render(frame.image, lm if lm is not None else None, screen)
             window.show(canvas)
             latencies.append((time.monotonic() - frame.t_mono) * 1000.0)
@@ -1206,8 +1111,8 @@ def run_live(opts: LiveOptions, say: Callable[[str], None] = print) -> LiveResul
             say(f"footform: {e}")
             track.abandon()
         summary = analyzer.finish()
-        # own-machine exercises: the analysis' final judgement (its rows' rules re-run on the final rows)
-        flags = [dict(f) for f in summary.flags] if own else [f.to_dict() for f in engine.finish(t_end)]
+        # the analysis' final judgement, exactly as `footform analyze` gives it from these frames
+        flags = [dict(f) for f in summary.flags]
         for f in flags:
             f["set"] = _set_of(f.get("t_start"), coach.sets_summary()) if f.get("set") is None else f["set"]
         live_stats = {
@@ -1236,7 +1141,8 @@ def run_live(opts: LiveOptions, say: Callable[[str], None] = print) -> LiveResul
         result.ended_by = ended_by
         result.error = error
         if opts.stats_path:
-            Path(opts.stats_path).write_text(json.dumps({**live_stats, "latency_ms_per_frame": latencies, "processing_ms_per_frame": proc_ms}) + "\n")
+            Path(opts.stats_path).write_text(json.dumps({**live_stats, "latency_ms_per_frame": latencies,
+                                                         "processing_ms_per_frame": proc_ms, "banners": banners}) + "\n")
         _print_end(say, summary, doc, coach, result, format_table)
     finally:
         audio.close()
@@ -1312,7 +1218,7 @@ def register_live(subparsers: Any) -> argparse.ArgumentParser:
         description="Open a window with the camera image, your legs and feet drawn, a rep counter or hold timer, and "
                     "spoken cues. Keys: SPACE pause, N next set, P pain (then 0-10), C cramp, Q quit.",
     )
-    p.add_argument("--exercise", required=True, choices=sorted(EXERCISE_NAMES), help="the exercise to coach")
+    p.add_argument("--exercise", required=True, choices=[e.cli for e in registry.EXERCISES], help="the exercise to coach")
     p.add_argument("--camera", default="0", metavar="INDEX|FILE",
                    help="camera index (default 0) or a video file played at its real speed as a stand-in camera")
     p.add_argument("--sets", type=_positive_int, default=3, help="number of sets (default 3)")
@@ -1343,7 +1249,7 @@ def register_live(subparsers: Any) -> argparse.ArgumentParser:
 
 def cmd_live(args: argparse.Namespace) -> int:
     opts = LiveOptions(
-        exercise=EXERCISE_NAMES[args.exercise], camera=str(args.camera), sets=args.sets, reps=args.reps, hold_s=args.hold,
+        exercise=registry.to_id(args.exercise), camera=str(args.camera), sets=args.sets, reps=args.reps, hold_s=args.hold,
         rest_s=max(0.0, args.rest), metronome_bpm=args.metronome, audio=args.audio, model=args.model, db=args.db,
         person=args.person, height_cm=args.height_cm, out=args.out, mirror=args.mirror, fullscreen=args.fullscreen,
         rules=args.rules, cue_log=args.cue_log, stats_path=args.stats_path, debug=args.debug, max_seconds=args.max_seconds,

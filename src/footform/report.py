@@ -35,19 +35,18 @@ import numpy as np
 from . import __version__
 from . import references as refs
 from .errors import OutputError
+from .exercises import registry
+from .exercises.registry import SIDE_COLOURS
 from .export import FrameSignals, session_signals
 from .store import Person, SessionRecord, Store
 
 # -- colours (colour-blind safe, Okabe–Ito) ---------------------------------------------------
-SIDE_COLOURS = {"left": "#0072B2", "right": "#D55E00", "both": "#4D4D4D", None: "#4D4D4D"}
 SEVERITY_COLOURS = {"info": "#56B4E9", "warn": "#E69F00", "stop": "#CC0000", None: "#888888"}
 MARK_COLOURS = {"pain": "#9400D3", "cramp": "#009E73", "note": "#666666"}
 
-EXERCISE_NAMES = {"calf_raise": "Calf raises", "single_leg_stance": "Single-leg stance",
-                  "calf_stretch": "Standing calf stretch", "ankle_pumps": "Ankle pumps"}
 #: Exercises with rows of their own kind (holds of kind "calf_stretch", reps of kind "ankle_pump"):
 #: no heel-height, fatigue or stabilogram plots, which assume calf raises or single-leg stance.
-OWN_EXERCISES = ("calf_stretch", "ankle_pumps")
+OWN_EXERCISES = tuple(e.id for e in registry.EXERCISES if e.own_machine)
 VIEW_NAMES = {"front": "from the front", "back": "from behind", "side": "from the side", "side-left": "from the left side",
               "side-right": "from the right side", "unknown": "unknown (changing or unclear)"}
 #: What MediaPipe reports of a true heel raise, by camera view (DESIGN.md, measured on renders).
@@ -1180,7 +1179,7 @@ def render_session(rec: SessionRecord, signals: FrameSignals | None = None, sign
     s = rec.session
     summary = rec.summary or {}
     exercise = s.get("exercise") or "unknown"
-    ex_name = EXERCISE_NAMES.get(exercise, exercise.replace("_", " ").capitalize())
+    ex_name = registry.title(exercise)
     cm = _cm_per_fl(rec)
     fam = _view_family(s.get("view"))
     title = f"{ex_name} — {rec.person.name if rec.person else 'session'} — {_local_time(s.get('started_utc'))}"
@@ -1547,7 +1546,7 @@ def render_progress(store: Store, person: str | int) -> str:
         reps_txt = (f"{n_reps}" + (f"<span class=n>{', '.join(f'{n} {k}' for k, n in s['reps'].items() if n)}</span>"
                                    if n_reps else "")) if n_reps else "–"
         rows.append(
-            f"<tr><td class=\"l date\">{esc(s['date'])}</td><td>{s['id']}</td><td class=\"l\">{esc(EXERCISE_NAMES.get(s['exercise'], s['exercise']))}"
+            f"<tr><td class=\"l date\">{esc(s['date'])}</td><td>{s['id']}</td><td class=\"l\">{esc(registry.title(s['exercise']))}"
             + (" <span class=n>incomplete</span>" if s["status"] == "incomplete" else "") + "</td>"
             f"<td class=\"l\">{esc(s['view'] or '–')}</td><td>{reps_txt}</td><td>{fmt(s['mean_peak'], 3)}</td>"
             f"<td>{fmt(s['controlled_pct'], 0, '%')}</td><td>{fmt(s['hold_left'], 1)}</td><td>{fmt(s['hold_right'], 1)}</td>"

@@ -67,17 +67,16 @@ from typing import Any
 import numpy as np
 
 from footform import __version__
+from footform.exercises import registry
 from tools.render import TRUTH_SCHEMA
 
 SCHEMA = "footform.evaluation/1"
 
 #: Exercises this evaluator scores, when footform's analysis accepts them (``analysed_exercises``);
 #: the others in the truth are reported as "not analysed yet".
-SCORED = ("calf_raise", "single_leg_stance", "calf_stretch", "ankle_pumps")
+SCORED = registry.IDS
 #: Of those, the exercises counted in reps (the others in holds).
-REP_EXERCISES = ("calf_raise", "ankle_pumps")
-EXERCISE_NAMES = {"calf_raise": "calf raise", "single_leg_stance": "single-leg stance", "calf_stretch": "calf stretch",
-                  "ankle_pumps": "ankle pumps"}
+REP_EXERCISES = tuple(e.id for e in registry.EXERCISES if e.counts_reps)
 #: Truth fault kind → footform rule code.
 FAULT_RULE = {
     "heel_inversion": "heel_sickling",
@@ -620,7 +619,7 @@ def format_table(agg: dict[str, Any]) -> str:
     rows: list[tuple[str, ...]] = []
     for ex, per_view in agg["exercises"].items():
         for key, a in per_view.items():
-            label = f"{EXERCISE_NAMES.get(ex, ex)} — {'all views' if key == 'all' else key}"
+            label = f"{registry.label(ex)} — {'all views' if key == 'all' else key}"
             common = (_n(a["count_mae"]), _p(a["exact"]), _p(a["obo"]))
             counts = (f"{a['tp']} / {a['fp']} / {a['fn']}", _p(a["precision"]), _p(a["recall"]))
             ratio = _rng(a["ratio_median"], a["ratio_min"], a["ratio_max"])
@@ -644,7 +643,7 @@ def format_table(agg: dict[str, Any]) -> str:
             rows.append((label, str(a["clips"]), f"{a['true']} / {a['found']} holds", *common, timing,
                          ("sway " + ratio) if sls else "–", *counts, note))
     for ex, n in agg["not_analysed"].items():
-        rows.append((EXERCISE_NAMES.get(ex, ex), str(n), "–", "–", "–", "–", "–", "–", "–", "–", "–", "not analysed yet"))
+        rows.append((registry.label(ex), str(n), "–", "–", "–", "–", "–", "–", "–", "–", "–", "not analysed yet"))
     for code, r in agg["rules"].items():
         note = f"fault `{r['fault']}` in {r['clips_with_fault']} clips"
         if r["faults"] != r["measurable"]:

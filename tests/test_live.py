@@ -440,14 +440,8 @@ def test_video_file_plays_at_real_speed() -> None:
 
 
 def live_cmd() -> list[str]:
-    """``footform live`` once the CLI has it, else the module's own entry point."""
-    from footform import cli
-
-    parser = cli.build_parser()
-    subs = [a for a in parser._actions if a.__class__.__name__ == "_SubParsersAction"]
-    if subs and "live" in subs[0].choices:
-        return [sys.executable, "-m", "footform", "live"]
-    return [sys.executable, "-m", "footform.live"]
+    """``footform live`` in a fresh interpreter."""
+    return [sys.executable, "-m", "footform", "live"]
 
 
 def run_cmd(args: list[str], env: dict[str, str], timeout: float = 60) -> subprocess.CompletedProcess:

@@ -18,7 +18,8 @@ summary only per-rep / per-hold figures.  Time is always ``frame.t_s``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import math
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -118,10 +119,16 @@ _MAIN_SIGNALS = ("heel_toe_left", "heel_toe_right", "elev_right_minus_left", "sh
 
 
 class Analyzer:
-    """Streaming analyser: :meth:`step` per frame, :meth:`finish` once at the end."""
+    """Streaming analyser: :meth:`step` per frame, :meth:`finish` once at the end.
 
-    def __init__(self, config: AnalysisConfig) -> None:
+    ``on_frame``, when given, is called with the :class:`FrameResult` of every analysed frame in
+    time order (a step may analyse none — the smoother is filling — or several, at a cut); the
+    per-frame signals of an export or a report's plots come from there.
+    """
+
+    def __init__(self, config: AnalysisConfig, on_frame: Callable[[FrameResult], None] | None = None) -> None:
         self.config = config
+        self._on_frame = on_frame
         self._cm = cm_per_fl(config.height_cm)
         self._views = ViewTracker()
         self._kin = KinematicsEstimator(config.height_cm)
@@ -167,11 +174,16 @@ class Analyzer:
             index=k.index, t_s=k.t_s, has_person=k.has_person, feet_visible=k.feet_ok, view=k.view,
             guidance=guidance, reps=rep.reps, rep_phase=rep.phase, lift=rep.lift, stance=stance,
             hold_s=hold.hold_s, holds=hold.holds, brief_lifts=hold.brief_lifts,
-            signals={n: float(det[SIG[n]]) for n in _MAIN_SIGNALS},
+            signals={n: float(det[SIG[n]]) for n in _MAIN_SIGNALS} | _stance_signals(stance, light),
         )
         self._feedback(k, det, res, hold)
-        self._last = res
+        self._emit(res)
         return res
+
+    def _emit(self, res: FrameResult) -> None:
+        self._last = res
+        if self._on_frame is not None:
+            self._on_frame(res)
 
     def _feedback(self, k: Kinematics, det: np.ndarray, res: FrameResult, hold: Any) -> None:
         """Form metrics of this frame and of a rep that just completed, judged by the rules."""
@@ -233,7 +245,7 @@ class Analyzer:
             for row in rows:
                 fired += self.feedback.on_row(scope, {**row, **row["form"]}, view=k.view)
             self._show(res, fired)
-        self._last = res
+        self._emit(res)
         return res
 
     def step(self, frame: PoseFrame) -> FrameResult:
@@ -375,6 +387,20 @@ class Analyzer:
         codes = {r.code for r in rules}
         nm = {**self.feedback.not_measurable, **rows.not_measurable}
         summary.not_measurable = sorted({msg for code, msg in nm.items() if code in codes} | set(summary.not_measurable))
+
+
+def _stance_signals(stance: str, light: np.ndarray) -> dict[str, float]:
+    """Sway and shank signals of the standing leg on the light filter (NaN without a standing leg).
+
+    ``sway_h_stance``: centre-of-mass proxy minus the stance foot, image-horizontal (FL);
+    ``sway_depth_stance``: its depth offset from world landmarks (FL); ``shank_angle_stance``:
+    the stance shank's frontal-plane angle (degrees).
+    """
+    if stance not in ("left", "right"):
+        return {"sway_h_stance": math.nan, "sway_depth_stance": math.nan, "shank_angle_stance": math.nan}
+    return {"sway_h_stance": float(light[SIG["com_x"]] - light[SIG[f"foot_x_{stance}"]]),
+            "sway_depth_stance": float(light[SIG[f"com_depth_{stance}"]]),
+            "shank_angle_stance": float(light[SIG[f"shank_angle_{stance}"]])}
 
 
 def _clean(metrics: dict[str, float]) -> dict[str, float | None]:

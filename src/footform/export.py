@@ -207,31 +207,21 @@ def frame_signals(track_path: str | os.PathLike, exercise: str | None = None, he
     run again (deterministic), so the curve and the marked reps agree.  Raises
     :class:`InputError` for a missing or unreadable track.
     """
-    from .analysis import EXERCISES, AnalysisConfig, Analyzer
-    from .kinematics import SIG
+    from .analysis import EXERCISES, AnalysisConfig, Analyzer, FrameResult
     from .track import TrackReader
 
     rows: list[tuple] = []
 
-    class _Recorder(Analyzer):
-        def _process(self, k, det, light, guidance):  # type: ignore[no-untyped-def]
-            res = super()._process(k, det, light, guidance)
-            s = res.stance
-            if s in ("left", "right"):
-                sway_h = float(light[SIG["com_x"]] - light[SIG[f"foot_x_{s}"]])
-                sway_d = float(light[SIG[f"com_depth_{s}"]])
-                shank = float(light[SIG[f"shank_angle_{s}"]])
-            else:
-                sway_h = sway_d = shank = math.nan
-            rows.append((res.t_s, res.index, res.lift, s, res.view, res.feet_visible, res.rep_phase, res.reps,
-                         float(det[SIG["heel_toe_left"]]), float(det[SIG["heel_toe_right"]]), sway_h, sway_d, shank,
-                         res.signals.get("foot_shank_angle_left", math.nan),
-                         res.signals.get("foot_shank_angle_right", math.nan)))
-            return res
+    def record(res: FrameResult) -> None:
+        sig = res.signals
+        rows.append((res.t_s, res.index, res.lift, res.stance, res.view, res.feet_visible, res.rep_phase, res.reps,
+                     sig["heel_toe_left"], sig["heel_toe_right"], sig.get("sway_h_stance", math.nan),
+                     sig.get("sway_depth_stance", math.nan), sig.get("shank_angle_stance", math.nan),
+                     sig.get("foot_shank_angle_left", math.nan), sig.get("foot_shank_angle_right", math.nan)))
 
     ex = exercise if exercise in EXERCISES else "auto"
     reader = TrackReader(track_path)
-    an = _Recorder(AnalysisConfig(exercise=ex, height_cm=height_cm))
+    an = Analyzer(AnalysisConfig(exercise=ex, height_cm=height_cm), on_frame=record)
     for f in reader:
         an.step(f)
     summary = an.finish().to_dict()

@@ -1259,15 +1259,3 @@ def cmd_live(args: argparse.Namespace) -> int:
         print(f"footform: {result.error}", file=sys.stderr)
         return result.error.exit_code
     return 0
-
-
-def main(argv: list[str] | None = None) -> int:
-    """``python -m footform.live …``: the same as ``footform live …``."""
-    from .cli import main as cli_main
-
-    argv = list(sys.argv[1:] if argv is None else argv)
-    return cli_main(argv if argv and argv[0] == "live" else ["live", *argv])
-
-
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())

@@ -38,7 +38,7 @@ from .errors import OutputError
 from .exercises import registry
 from .exercises.registry import SIDE_COLOURS
 from .export import FrameSignals, session_signals
-from .store import Person, SessionRecord, Store
+from .store import Person, SessionRecord, Store, local_time
 
 # -- colours (colour-blind safe, Okabe–Ito) ---------------------------------------------------
 SEVERITY_COLOURS = {"info": "#56B4E9", "warn": "#E69F00", "stop": "#CC0000", None: "#888888"}
@@ -133,18 +133,6 @@ def fmt(v: Any, nd: int = 2, unit: str = "", dash: str = "–") -> str:
         return dash
     s = f"{x:.{nd}f}".replace("-", "−")
     return f"{s}&nbsp;{esc(unit)}" if unit else s
-
-
-def _local_time(utc_iso: str | None) -> str:
-    if not utc_iso:
-        return "–"
-    try:
-        t = _dt.datetime.fromisoformat(utc_iso)
-    except ValueError:
-        return esc(utc_iso)
-    if t.tzinfo is None:
-        t = t.replace(tzinfo=_dt.UTC)
-    return t.astimezone().strftime("%Y-%m-%d %H:%M")
 
 
 def _pct(part: Any, whole: Any) -> str:
@@ -1182,7 +1170,7 @@ def render_session(rec: SessionRecord, signals: FrameSignals | None = None, sign
     ex_name = registry.title(exercise)
     cm = _cm_per_fl(rec)
     fam = _view_family(s.get("view"))
-    title = f"{ex_name} — {rec.person.name if rec.person else 'session'} — {_local_time(s.get('started_utc'))}"
+    title = f"{ex_name} — {rec.person.name if rec.person else 'session'} — {local_time(s.get('started_utc'))}"
     out: list[str] = []
     out.append(f"<header><h1>{esc(ex_name)}</h1><p class=\"sub\">footform session report · session {rec.id}"
                + (" · <strong>incomplete</strong> (the recording stopped unexpectedly; what was saved is shown)"
@@ -1191,7 +1179,7 @@ def render_session(rec: SessionRecord, signals: FrameSignals | None = None, sign
     sha = (s.get("model_sha256") or "")[:12]
     out.append("<dl class=\"meta\">"
                f"<dt>Person</dt><dd>{_person_line(rec.person)}</dd>"
-               f"<dt>Date</dt><dd>{_local_time(s.get('started_utc'))}</dd>"
+               f"<dt>Date</dt><dd>{esc(local_time(s.get('started_utc')))}</dd>"
                f"<dt>Exercise</dt><dd>{esc(ex_name)}</dd>"
                f"<dt>Camera view</dt><dd>{esc(VIEW_NAMES.get(s.get('view') or 'unknown', s.get('view')))}</dd>"
                f"<dt>Recording</dt><dd>{esc(s.get('source_name') or '–')} ({fmt(s.get('duration_s'), 1, 's')}, {esc(s.get('mode'))})</dd>"
@@ -1398,7 +1386,7 @@ def session_report(store: Store, ref: int | str) -> str:
 def _session_stats(rec: SessionRecord) -> dict[str, Any]:
     own = rec.session.get("exercise") in OWN_EXERCISES   # stretch holds and pumps are not raises or stances
     reps = [] if own else _reps(rec)
-    out: dict[str, Any] = {"id": rec.id, "date": _local_time(rec.session.get("started_utc")), "exercise": rec.session.get("exercise"),
+    out: dict[str, Any] = {"id": rec.id, "date": local_time(rec.session.get("started_utc")), "exercise": rec.session.get("exercise"),
                            "view": rec.session.get("view"), "status": rec.session.get("status")}
     out["reps"] = {s: sum(1 for r in reps if (r.get("side") or "both") == s) for s in ("both", "left", "right")}
     peaks = [p for p in (_num(r.get("peak_lift_fl")) for r in reps) if p is not None]

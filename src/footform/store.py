@@ -96,6 +96,19 @@ def _now_utc() -> str:
     return _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds")
 
 
+def local_time(utc_iso: str | None) -> str:
+    """A stored UTC timestamp as the reader's local date and time ("2026-11-29 14:05"; "–" when missing)."""
+    if not utc_iso:
+        return "–"
+    try:
+        t = _dt.datetime.fromisoformat(utc_iso)
+    except ValueError:
+        return utc_iso
+    if t.tzinfo is None:
+        t = t.replace(tzinfo=_dt.UTC)
+    return t.astimezone().strftime("%Y-%m-%d %H:%M")
+
+
 # ---------------------------------------------------------------------------------------------
 # Schema and migrations
 # ---------------------------------------------------------------------------------------------

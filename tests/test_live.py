@@ -494,7 +494,9 @@ def test_camera_without_pictures_exits_with_one_sentence(tmp_path: Path, monkeyp
     monkeypatch.setattr(capture.time, "sleep", lambda s: None)
     monkeypatch.setattr(capture.time, "monotonic", lambda: float(next(clock)))
     monkeypatch.setenv("DISPLAY", os.environ.get("DISPLAY", ":9"))
-    code = live.main(["--exercise", "calf-raise", "--camera", "0", "--db", str(tmp_path / "f.db"), "--no-audio"])
+    from footform.cli import main
+
+    code = main(["live", "--exercise", "calf-raise", "--camera", "0", "--db", str(tmp_path / "f.db"), "--no-audio"])
     err = capsys.readouterr().err
     assert code == 2
     assert err.strip() == "footform: camera 0 opened but returned no picture within 5 s."

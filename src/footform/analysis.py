@@ -25,11 +25,11 @@ from typing import Any
 
 import numpy as np
 
+from .exercises import registry
 from .exercises.ankle_pumps import YAW_MIN_DEG as PUMP_YAW_MIN_DEG
 from .exercises.ankle_pumps import AnklePumps
 from .exercises.calf_raise import CalfRaiseCounter
 from .exercises.calf_stretch import CalfStretch
-from .exercises import registry
 from .exercises.contact import FootContact
 from .exercises.single_leg_stance import SingleLegStance
 from .feedback import FeedbackEngine, Flag, load_rules

@@ -33,6 +33,7 @@ import numpy as np
 
 from . import __version__
 from .errors import InputError, OutputError
+from .numeric import finite
 from .store import SessionRecord, Store
 
 EXPORT_SCHEMA = "footform.export/1"
@@ -189,14 +190,14 @@ class FrameSignals:
     def rows(self, session_id: int | None = None) -> Iterable[dict[str, Any]]:
         for i in range(len(self)):
             yield {
-                "session_id": session_id, "frame": int(self.frame[i]), "t_s": _f(self.t_s[i], 4), "view": self.view[i],
+                "session_id": session_id, "frame": int(self.frame[i]), "t_s": finite(self.t_s[i], 4), "view": self.view[i],
                 "feet_visible": bool(self.feet_visible[i]), "stance": self.stance[i],
-                "lift_footlengths": _f(self.lift[i], 5), "rep_phase": self.rep_phase[i],
-                "reps_so_far": int(self.reps_so_far[i]), "heel_toe_left_footlengths": _f(self.heel_toe_left[i], 5),
-                "heel_toe_right_footlengths": _f(self.heel_toe_right[i], 5), "sway_h_footlengths": _f(self.sway_h[i], 5),
-                "sway_depth_footlengths": _f(self.sway_depth[i], 5), "shank_angle_stance_deg": _f(self.shank_angle[i], 3),
-                "pump_angle_left_deg": None if self.pump_angle_left is None else _f(self.pump_angle_left[i], 2),
-                "pump_angle_right_deg": None if self.pump_angle_right is None else _f(self.pump_angle_right[i], 2),
+                "lift_footlengths": finite(self.lift[i], 5), "rep_phase": self.rep_phase[i],
+                "reps_so_far": int(self.reps_so_far[i]), "heel_toe_left_footlengths": finite(self.heel_toe_left[i], 5),
+                "heel_toe_right_footlengths": finite(self.heel_toe_right[i], 5), "sway_h_footlengths": finite(self.sway_h[i], 5),
+                "sway_depth_footlengths": finite(self.sway_depth[i], 5), "shank_angle_stance_deg": finite(self.shank_angle[i], 3),
+                "pump_angle_left_deg": None if self.pump_angle_left is None else finite(self.pump_angle_left[i], 2),
+                "pump_angle_right_deg": None if self.pump_angle_right is None else finite(self.pump_angle_right[i], 2),
             }
 
 
@@ -252,18 +253,6 @@ def session_signals(rec: SessionRecord) -> tuple[FrameSignals | None, str | None
 # Rows with unit-named columns
 # ---------------------------------------------------------------------------------------------
 
-def _f(v: Any, nd: int | None = None) -> float | None:
-    if v is None or isinstance(v, (bool, str)):
-        return None
-    try:
-        x = float(v)
-    except (TypeError, ValueError):
-        return None
-    if not math.isfinite(x):
-        return None
-    return round(x, nd) if nd is not None else x
-
-
 def session_row(rec: SessionRecord) -> dict[str, Any]:
     s = rec.session
     frames, feet = s.get("frames"), s.get("frames_feet_visible")
@@ -275,10 +264,10 @@ def session_row(rec: SessionRecord) -> dict[str, Any]:
         "analysable": None if s.get("analysable") is None else bool(s["analysable"]),
         "not_analysable_reason": s.get("not_analysable_reason"), "source_name": s.get("source_name"),
         "software_version": s.get("software_version"), "model_name": s.get("model_name"),
-        "model_sha256": s.get("model_sha256"), "duration_s": _f(s.get("duration_s")), "frames": frames,
+        "model_sha256": s.get("model_sha256"), "duration_s": finite(s.get("duration_s")), "frames": frames,
         "frames_with_person": s.get("frames_with_person"), "frames_feet_visible": feet,
-        "feet_visible_pct": _f(100.0 * feet / frames, 1) if frames and feet is not None else None,
-        "height_cm": _f(s.get("height_cm")), "reps": sum(1 for r in rec.reps if r.get("full", 1)),
+        "feet_visible_pct": finite(100.0 * feet / frames, 1) if frames and feet is not None else None,
+        "height_cm": finite(s.get("height_cm")), "reps": sum(1 for r in rec.reps if r.get("full", 1)),
         "holds": len(rec.holds), "flags": len(rec.flags), "marks": len(rec.marks),
         "track_file": track.name if track else None,
     }
@@ -289,15 +278,15 @@ def set_rows(rec: SessionRecord) -> list[dict[str, Any]]:
     for st in rec.sets:
         agg = st.get("aggregates") or {}
         by_side = agg.get("reps_by_side") or {}
-        share = _f(agg.get("controlled_lowering_share"))
+        share = finite(agg.get("controlled_lowering_share"))
         out.append({
             "session_id": rec.id, "set_index": st["set_index"], "kind": st.get("kind"), "side": st.get("side"),
             "n_reps": st.get("n_reps"), "n_holds": st.get("n_holds"),
-            "mean_peak_lift_footlengths": _f(agg.get("mean_peak_lift")), "peak_decline_pct": _f(agg.get("peak_decline_pct")),
-            "peak_slope_footlengths_per_rep": _f(agg.get("peak_slope_per_rep")),
-            "cadence_per_min": _f(agg.get("cadence_per_min")),
+            "mean_peak_lift_footlengths": finite(agg.get("mean_peak_lift")), "peak_decline_pct": finite(agg.get("peak_decline_pct")),
+            "peak_slope_footlengths_per_rep": finite(agg.get("peak_slope_per_rep")),
+            "cadence_per_min": finite(agg.get("cadence_per_min")),
             "controlled_lowering_pct": None if share is None else round(100.0 * share, 1),
-            "left_right_peak_diff_pct": _f(agg.get("left_right_peak_diff_pct")),
+            "left_right_peak_diff_pct": finite(agg.get("left_right_peak_diff_pct")),
             "reps_both": by_side.get("both"), "reps_left": by_side.get("left"), "reps_right": by_side.get("right"),
         })
     return out
@@ -306,14 +295,14 @@ def set_rows(rec: SessionRecord) -> list[dict[str, Any]]:
 def rep_rows(rec: SessionRecord) -> list[dict[str, Any]]:
     out = []
     for r in rec.reps:
-        rise, lower = _f(r.get("rise_s")), _f(r.get("lower_s"))
+        rise, lower = finite(r.get("rise_s")), finite(r.get("lower_s"))
         out.append({
             "session_id": rec.id, "set_index": r.get("set_index"), "rep_index": r["rep_index"], "side": r.get("side"),
-            "t_start_s": _f(r.get("t_start_s")), "t_top_s": _f(r.get("t_top_s")), "t_end_s": _f(r.get("t_end_s")),
-            "peak_lift_footlengths": _f(r.get("peak_lift_fl")), "peak_lift_cm": _f(r.get("peak_lift_cm")),
-            "rise_s": rise, "top_s": _f(r.get("top_s")), "lower_s": lower,
+            "t_start_s": finite(r.get("t_start_s")), "t_top_s": finite(r.get("t_top_s")), "t_end_s": finite(r.get("t_end_s")),
+            "peak_lift_footlengths": finite(r.get("peak_lift_fl")), "peak_lift_cm": finite(r.get("peak_lift_cm")),
+            "rise_s": rise, "top_s": finite(r.get("top_s")), "lower_s": lower,
             "lower_to_rise_ratio": round(lower / rise, 3) if rise and lower is not None and rise > 0 else None,
-            "heel_in_left_footlengths": _f(r.get("heel_in_left_fl")), "heel_in_right_footlengths": _f(r.get("heel_in_right_fl")),
+            "heel_in_left_footlengths": finite(r.get("heel_in_left_fl")), "heel_in_right_footlengths": finite(r.get("heel_in_right_fl")),
             "alignment_note": r.get("alignment_note"), "full": bool(r.get("full", 1)),
         })
         extra = r.get("extra") or {}
@@ -324,25 +313,25 @@ def rep_rows(rec: SessionRecord) -> list[dict[str, Any]]:
 
 def _pump_cols(x: Mapping[str, Any]) -> dict[str, Any]:
     """The ankle-pump fields of a rep (``reps.extra_json``) as unit-named columns."""
-    return {"kind": x.get("kind"), "t_plantar_s": _f(x.get("t_plantar")), "t_dorsi_s": _f(x.get("t_dorsi")),
-            "duration_s": _f(x.get("duration_s")), "cycle_s": _f(x.get("cycle_s")),
-            **{k: _f(x.get(k)) for k in ("plantar_peak_deg", "dorsi_peak_deg", "rest_angle_deg", "rom_deg", "plantar_deg",
+    return {"kind": x.get("kind"), "t_plantar_s": finite(x.get("t_plantar")), "t_dorsi_s": finite(x.get("t_dorsi")),
+            "duration_s": finite(x.get("duration_s")), "cycle_s": finite(x.get("cycle_s")),
+            **{k: finite(x.get(k)) for k in ("plantar_peak_deg", "dorsi_peak_deg", "rest_angle_deg", "rom_deg", "plantar_deg",
                                          "dorsi_deg", "leg_motion_deg")},
-            "rom_vs_best_ratio": _f(x.get("rom_vs_best"))}
+            "rom_vs_best_ratio": finite(x.get("rom_vs_best"))}
 
 
 def _stretch_cols(x: Mapping[str, Any]) -> dict[str, Any]:
     """The calf-stretch fields of a hold (``holds.extra_json``) as unit-named columns; a figure the view
     could not measure is empty, with the reason in ``angles_note`` / ``foot_out_note``."""
     reasons = x.get("pause_reasons") or {}
-    share, shift = _f(x.get("heel_contact_share")), _f(x.get("forward_shift"))
+    share, shift = finite(x.get("heel_contact_share")), finite(x.get("forward_shift"))
     out: dict[str, Any] = {
-        "kind": x.get("kind"), "front_side": x.get("front_side"), "t_position_s": _f(x.get("t_position")),
-        "held_s": _f(x.get("held_s")), "paused_s": _f(x.get("paused_s")), "pauses": x.get("pauses"),
+        "kind": x.get("kind"), "front_side": x.get("front_side"), "t_position_s": finite(x.get("t_position")),
+        "held_s": finite(x.get("held_s")), "paused_s": finite(x.get("paused_s")), "pauses": x.get("pauses"),
         "pauses_heel_lift": reasons.get("heel_lift"), "pauses_knee_bend": reasons.get("knee_bend"),
-        "target_s": _f(x.get("target_s")), "variant": x.get("variant"), "camera_view": x.get("view"),
+        "target_s": finite(x.get("target_s")), "variant": x.get("variant"), "camera_view": x.get("view"),
         "heel_contact_pct": None if share is None else round(100.0 * share, 1),
-        "heel_lift_max_footlengths": _f(x.get("heel_lift_max_fl")),
+        "heel_lift_max_footlengths": finite(x.get("heel_lift_max_fl")),
         "forward_shift_pct": None if shift is None else round(100.0 * shift, 1),
     }
     for k in ("back_knee_angle_deg", "back_knee_flex_deg", "back_ankle_angle_deg", "dorsiflexion_deg",
@@ -351,7 +340,7 @@ def _stretch_cols(x: Mapping[str, Any]) -> dict[str, Any]:
         if isinstance(v, str):
             out["foot_out_note" if k == "back_foot_out_deg" else "angles_note"] = v
         else:
-            out[k] = _f(v)
+            out[k] = finite(v)
     return out
 
 
@@ -364,7 +353,7 @@ def _metric_cols(prefix: str, d: Mapping[str, Any] | None, skip: Sequence[str] =
         if isinstance(v, str):
             out[f"{prefix}note"] = v
         else:
-            out[col] = _f(v)
+            out[col] = finite(v)
     return out
 
 
@@ -376,8 +365,8 @@ def hold_rows(rec: SessionRecord) -> list[dict[str, Any]]:
         horiz = next((a for a, what in axes.items() if "horizontal" in str(what)), None)
         row: dict[str, Any] = {
             "session_id": rec.id, "set_index": h.get("set_index"), "hold_index": h["hold_index"],
-            "stance_side": h.get("stance_side"), "t_start_s": _f(h.get("t_start_s")), "t_end_s": _f(h.get("t_end_s")),
-            "duration_s": _f(h.get("duration_s")), "ended_by": h.get("ended_by"), "touchdowns": h.get("touchdowns"),
+            "stance_side": h.get("stance_side"), "t_start_s": finite(h.get("t_start_s")), "t_end_s": finite(h.get("t_end_s")),
+            "duration_s": finite(h.get("duration_s")), "ended_by": h.get("ended_by"), "touchdowns": h.get("touchdowns"),
             "sway_axis_image_horizontal": horiz,
         }
         row.update(_metric_cols("sway_", sway))
@@ -388,7 +377,7 @@ def hold_rows(rec: SessionRecord) -> list[dict[str, Any]]:
             if isinstance(v, str):
                 row["wobble_note"] = v
             else:
-                row[f"wobble_{k}"] = _f(v)
+                row[f"wobble_{k}"] = finite(v)
         extra = h.get("extra") or {}
         if extra.get("kind") == "calf_stretch":
             row.update(_stretch_cols(extra))
@@ -403,11 +392,11 @@ def flag_rows(rec: SessionRecord) -> list[dict[str, Any]]:
         out.append({
             "session_id": rec.id, "flag_index": f.get("flag_index"), "set_index": f.get("set_index"), "code": f["code"],
             "label": f.get("label"), "severity": f.get("severity"), "side": f.get("side"),
-            "t_start_s": _f(f.get("t_start_s")), "t_end_s": _f(f.get("t_end_s")), "rep_index": f.get("rep_index"),
+            "t_start_s": finite(f.get("t_start_s")), "t_end_s": finite(f.get("t_end_s")), "rep_index": f.get("rep_index"),
             "hold_index": f.get("hold_index"), "message": f.get("message"), "description": f.get("description"),
-            "evidence_metric": ev.get("metric"), "evidence_value": _f(ev.get("value")),
-            "evidence_threshold": _f(ev.get("threshold")), "evidence_reference": ev.get("reference"),
-            "evidence_baseline": _f(_first_present(ev, "baseline", "typical")),
+            "evidence_metric": ev.get("metric"), "evidence_value": finite(ev.get("value")),
+            "evidence_threshold": finite(ev.get("threshold")), "evidence_reference": ev.get("reference"),
+            "evidence_baseline": finite(_first_present(ev, "baseline", "typical")),
             "evidence_json": json.dumps(ev, sort_keys=True, ensure_ascii=False) if ev else None,
         })
     return out
@@ -421,7 +410,7 @@ def _first_present(d: Mapping[str, Any], *keys: str) -> Any:
 
 
 def mark_rows(rec: SessionRecord) -> list[dict[str, Any]]:
-    return [{"session_id": rec.id, "t_s": _f(m.get("t_s")), "kind": m.get("kind"), "rating_0_10": m.get("rating"),
+    return [{"session_id": rec.id, "t_s": finite(m.get("t_s")), "kind": m.get("kind"), "rating_0_10": m.get("rating"),
              "side": m.get("side"), "note": m.get("note"), "created_utc": m.get("created_utc")} for m in rec.marks]
 
 
@@ -430,7 +419,7 @@ def event_rows(rec: SessionRecord) -> list[dict[str, Any]]:
     for e in rec.events:
         data = dict(e.get("data") or {})
         reason = data.pop("reason", None)
-        out.append({"session_id": rec.id, "type": e.get("type"), "t_s": _f(e.get("t_s")), "t_end_s": _f(e.get("t_end_s")),
+        out.append({"session_id": rec.id, "type": e.get("type"), "t_s": finite(e.get("t_s")), "t_end_s": finite(e.get("t_end_s")),
                     "side": e.get("side"), "reason": reason,
                     "detail_json": json.dumps(data, sort_keys=True, ensure_ascii=False) if data else None})
     return out
@@ -452,7 +441,7 @@ def landmark_rows(rec: SessionRecord) -> Iterable[dict[str, Any]]:
             w = fr.world[k] if fr.world is not None else (math.nan, math.nan, math.nan)
             yield {"session_id": rec.id, "frame": fr.index, "t_s": fr.t_s, "landmark_index": k, "landmark": name,
                    "x_norm": x, "y_norm": y, "z_rel": z, "visibility": vis, "presence": pres,
-                   "x_world_m": _f(w[0]), "y_world_m": _f(w[1]), "z_world_m": _f(w[2])}
+                   "x_world_m": finite(w[0]), "y_world_m": finite(w[1]), "z_world_m": finite(w[2])}
 
 
 def session_tables(rec: SessionRecord, with_signals: bool = True, with_landmarks: bool = False) -> dict[str, Any]:

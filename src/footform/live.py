@@ -46,6 +46,7 @@ import numpy as np
 
 from .errors import FootformError, InputError, OutputError
 from .exercises import registry
+from .numeric import finite
 
 #: Exit status of "no display" (the other errors keep their footform.errors codes).
 DISPLAY_EXIT_CODE = 6
@@ -143,7 +144,7 @@ class SetRecord:
     ended_by: str = ""             # "target", "key", "end"
 
     def to_dict(self) -> dict[str, Any]:
-        d: dict[str, Any] = {"index": self.index, "kind": self.kind, "t_start": _r(self.t_start), "t_end": _r(self.t_end),
+        d: dict[str, Any] = {"index": self.index, "kind": self.kind, "t_start": finite(self.t_start, 3), "t_end": finite(self.t_end, 3),
                              "ended_by": self.ended_by}
         if self.kind == "reps":
             d["n_reps"] = self.n_reps
@@ -152,12 +153,8 @@ class SetRecord:
         else:
             d["n_holds"] = len(self.attempts)
             d["attempts"] = self.attempts
-            d["best_s"] = {k: _r(v) for k, v in self.best.items()}
+            d["best_s"] = {k: finite(v, 3) for k, v in self.best.items()}
         return d
-
-
-def _r(x: float | None, nd: int = 3) -> float | None:
-    return None if x is None or not math.isfinite(x) else round(float(x), nd)
 
 
 def fmt_clock(seconds: float) -> str:
@@ -406,12 +403,12 @@ class Coach:
         cur = self.current
         if cur is None or self.state != "active":
             return
-        attempt = {"side": side, "duration_s": _r(duration_s, 2), "t_start": _r(t_start if t_start is not None else t - duration_s),
-                   "t_end": _r(t)}
+        attempt = {"side": side, "duration_s": finite(duration_s, 2), "t_start": finite(t_start if t_start is not None else t - duration_s, 3),
+                   "t_end": finite(t, 3)}
         if self.is_stretch:
             attempt["held_s"] = attempt["duration_s"]
             if total_s is not None:
-                attempt["duration_s"] = _r(float(total_s), 2)
+                attempt["duration_s"] = finite(float(total_s), 2)
         cur.attempts.append(attempt)
         cur.best[side] = max(cur.best.get(side, 0.0), duration_s)
         word = "Done" if self.is_stretch else "Down"
@@ -475,7 +472,7 @@ class Coach:
 
     def _mark(self, kind: str, t: float, rating: int | None) -> Event:
         cur = self.current or (self.sets[-1] if self.sets else None)
-        mark = {"t_s": _r(t), "kind": kind, "rating": rating, "set": cur.index if cur else None,
+        mark = {"t_s": finite(t, 3), "kind": kind, "rating": rating, "set": cur.index if cur else None,
                 "rep": (cur.n_reps if cur and cur.kind == "reps" else None)}
         self.marks.append(mark)
         word = "Pain" if kind == "pain" else "Cramp"

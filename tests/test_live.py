@@ -471,7 +471,6 @@ def test_missing_camera_exits_with_one_sentence(tmp_path: Path) -> None:
 def test_camera_without_pictures_exits_with_one_sentence(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                           capsys: pytest.CaptureFixture) -> None:
     import footform.capture as capture
-    from footform import live
 
     class Silent:
         def __init__(self, *a: object) -> None:

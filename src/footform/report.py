@@ -50,7 +50,7 @@ MARK_COLOURS = {"pain": "#9400D3", "cramp": "#009E73", "note": "#666666"}
 OWN_EXERCISES = tuple(e.id for e in registry.EXERCISES if e.own_machine)
 VIEW_NAMES = {"front": "from the front", "back": "from behind", "side": "from the side", "side-left": "from the left side",
               "side-right": "from the right side", "unknown": "unknown (changing or unclear)"}
-#: What MediaPipe reports of a true heel raise, by camera view (DESIGN.md, measured on renders).
+#: What MediaPipe reports of a true heel raise, by camera view (docs/metrics.md "What the pose model sees of a heel raise", measured on renders).
 HEEL_SHARE = {"side": "about 83 %", "back": "64–69 %", "front": "very little (the toe point rises with the heel)",
               "unknown": "52–83 %, depending on the view"}
 EVENT_WORDS = {
@@ -92,7 +92,7 @@ def _view_family(view: str | None) -> str:
     return v if v in ("front", "back") else "unknown"
 
 
-#: Metrics that a camera view cannot measure (DESIGN.md "Camera views").
+#: Metrics that a camera view cannot measure (docs/metrics.md "Camera view").
 NOT_MEASURABLE = {
     "side": ["heel–toe alignment (heel drifting in or out, 'sickling')", "arch-collapse (pronation) proxy",
              "knee valgus, pelvic drop and sideways trunk lean", "medio-lateral sway (only the noisier depth estimate)",

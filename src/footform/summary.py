@@ -29,7 +29,7 @@ if TYPE_CHECKING:  # pragma: no cover
 SCHEMA = "footform.summary/1"
 
 #: Share of the true heel raise MediaPipe reports, by view (measured on rendered people with known
-#: heel height; see DESIGN.md).  Front: heel-above-toe barely changes, the body rise is used.
+#: heel height; see docs/metrics.md "What the pose model sees of a heel raise").  Front: heel-above-toe barely changes, the body rise is used.
 HEEL_REPORTED_SHARE = {"side": "~83 %", "back": "64–69 %", "front": "heel barely; reps from the body rise",
                        "unknown": "52–83 % depending on view"}
 

@@ -3,8 +3,8 @@
     python bench/bench_eval.py SET_DIR [--render] [--jobs 1] [--out report.json] [--rules FILE]
 
 ``--render`` first renders every scenario of ``bench/scenarios/`` missing from ``SET_DIR``
-(``python -m footform.render.batch … --skip-existing``: needs the ``render`` extra, docs/rendering.md;
-~1–2 min per clip per core).  Then runs ``python -m footform.render.evaluate SET_DIR`` (core
+(``python -m tools.render.batch … --skip-existing``: needs the ``render`` extra, docs/rendering.md;
+~1–2 min per clip per core).  Then runs ``python -m tools.render.evaluate SET_DIR`` (core
 dependencies only) and prints its table; the numbers and how they were obtained are in
 docs/evaluation.md.  The rendered set is not part of the repository: keep ``SET_DIR`` outside it.
 """
@@ -17,6 +17,7 @@ import sys
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))  # tools.render runs from the checkout, not from the installed package
 
 
 def main() -> int:
@@ -33,11 +34,11 @@ def main() -> int:
         print("bench_eval: keep the rendered set outside the repository.", file=sys.stderr)
         return 2
     if a.render:
-        rc = subprocess.call([sys.executable, "-m", "footform.render.batch", str(REPO / "bench" / "scenarios"),
-                              "--out", str(set_dir), "--skip-existing", "--jobs", str(a.jobs)])
+        rc = subprocess.call([sys.executable, "-m", "tools.render.batch", str(REPO / "bench" / "scenarios"),
+                              "--out", str(set_dir), "--skip-existing", "--jobs", str(a.jobs)], cwd=REPO)
         if rc:
             print(f"bench_eval: rendering finished with status {rc}; evaluating what is there.", file=sys.stderr)
-    from footform.render.evaluate import main as evaluate
+    from tools.render.evaluate import main as evaluate
 
     args = [str(set_dir)]
     for opt in ("out", "rules", "work"):

@@ -70,7 +70,7 @@ def clip_fps(path: Path) -> float:
 
 def run_once(clip: Path, display: str, model: str | None, metronome: float | None, tmp: Path) -> dict:
     stats = tmp / "stats.json"
-    cmd = [sys.executable, "-m", "footform.live", "--exercise", "calf-raise", "--camera", str(clip), "--no-audio",
+    cmd = [sys.executable, "-m", "footform", "live", "--exercise", "calf-raise", "--camera", str(clip), "--no-audio",
            "--db", str(tmp / "bench.db"), "--out", str(tmp / "out"), "--stats", str(stats)]
     if model:
         cmd += ["--model", model]

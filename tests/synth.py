@@ -8,7 +8,7 @@ nearer the camera looks lower).  The script of the clip is a list of segments::
     lift("right", 10.0, height_m=0.25, sway_m=0.01, sway_hz=0.5, wobble_deg=2.0, wobble_hz=3.0)
 
 What the pose model does to a heel raise is modelled as measured on rendered people
-(DESIGN.md): the reported heel rises by ``HEEL_GAIN[view] × h``; from the front the toe point
+(docs/metrics.md "What the pose model sees of a heel raise"): the reported heel rises by ``HEEL_GAIN[view] × h``; from the front the toe point
 rises with it, so heel-above-toe changes by only 10 % of that; the ankle and the whole body rise
 by ``0.75 h`` (the ankle sits ~3/4 of the way from the ball of the foot to the heel).  Landmark
 jitter is Gaussian at the levels measured on real footage (shared/footage/README.md, 1280x720).

@@ -1,4 +1,4 @@
-"""Scoring of footform's summaries against rendered truth (footform.render.evaluate).
+"""Scoring of footform's summaries against rendered truth (tools.render.evaluate).
 
 Most tests score hand-made summaries against small synthetic truth files, so the arithmetic is
 checked exactly; one test runs the whole chain (pose → analysis → scoring) on a committed sample.
@@ -13,7 +13,7 @@ import math
 import numpy as np
 import pytest
 
-from footform.render import evaluate as ev
+from tools.render import evaluate as ev
 
 FPS = 30.0
 

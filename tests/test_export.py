@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from test_store import make_own_session, make_session, with_flags
+from helpers import make_own_session, make_session, with_flags
 
 from footform.cli_review import main
 from footform.errors import InputError

@@ -12,9 +12,8 @@ import time
 from pathlib import Path
 
 import pytest
-from synth import generate, lift, rep, still
+from helpers import make_own_session, make_session, with_flags
 
-from footform.analysis import AnalysisConfig, analyze_frames
 from footform.errors import InputError, OutputError
 from footform.store import (
     APPLICATION_ID,
@@ -25,80 +24,8 @@ from footform.store import (
     migrate,
     summary_to_rows,
 )
-from footform.track import TrackWriter, make_header
 
 REPO = Path(__file__).resolve().parents[1]
-
-
-# -- shared helpers (also used by test_report.py and test_export.py) --------------------------
-
-def make_session(tmp: Path, kind: str = "calf", view: str = "front", height_cm: float | None = 172.0, seed: int = 1,
-                 name: str | None = None) -> tuple[dict, Path]:
-    """A synthetic session: (summary dict, landmark track path) from tests/synth.py."""
-    if kind == "calf":
-        segs = [still(1.5)] + [rep(0.06, 0.5, 0.4, 0.8), still(0.6)] * 5 + [still(1.0)]
-        exercise = "calf_raise"
-    else:
-        segs = [still(1.5), lift("right", 6.0, sway_m=0.012, sway_hz=0.6, wobble_deg=2.0), still(1.5),
-                lift("left", 5.0, sway_m=0.02, sway_hz=0.4, wobble_deg=3.0), still(1.5)]
-        exercise = "single_leg_stance"
-    frames, _ = generate(segs, view=view, seed=seed)
-    track = tmp / f"{name or kind + '_' + view}.track.jsonl.gz"
-    with TrackWriter(track, make_header(source={"kind": "video", "name": track.name}, model={"name": "synthetic", "sha256": "0" * 64})) as w:
-        for f in frames:
-            w.write(f)
-    summary = analyze_frames(frames, AnalysisConfig(exercise=exercise, height_cm=height_cm)).to_dict()
-    return summary, track
-
-
-def make_own_session(tmp: Path, kind: str = "stretch") -> tuple[dict, Path]:
-    """A calf-stretch (two holds, one paused by a lifted heel) or ankle-pump (two sets: 4 pumps, an 11 s
-    pause, 3 pumps; the 3rd one small) session from tests/synth_stretch_pumps.py: (summary, track)."""
-    import dataclasses
-
-    from synth_stretch_pumps import pumps, stretch
-
-    if kind == "stretch":
-        frames, _ = stretch(front="left", view="side", heel_lift=(6.0, 8.0, 0.04), seed=2)
-        more, _ = stretch(front="right", view="side", seed=3)
-        exercise, kw = "calf_stretch", {"targets": {"hold_s": 10.0}}
-    else:
-        frames, _ = pumps(n=4, yaw_deg=45.0, small={3: 0.4})
-        more, _ = pumps(n=3, yaw_deg=45.0, seed=3)
-        exercise, kw = "ankle_pumps", {}
-    gap = frames[-1].t_s + (10.0 if kind == "pumps" else 1 / 30)
-    frames += [dataclasses.replace(f, index=f.index + len(frames), t_s=round(f.t_s + gap, 6)) for f in more]
-    track = tmp / f"{kind}.track.jsonl.gz"
-    with TrackWriter(track, make_header(source={"kind": "video", "name": track.name}, model={"name": "synthetic", "sha256": "0" * 64})) as w:
-        for f in frames:
-            w.write(f)
-    summary = analyze_frames(frames, AnalysisConfig(exercise=exercise, **kw)).to_dict()
-    summary["marks"] = [{"t_s": 4.0, "kind": "pain", "rating": 3, "side": "right"}]
-    return summary, track
-
-
-def with_flags(summary: dict) -> dict:
-    """The summary with flags and marks as the feedback engine and live mode add them."""
-    s = dict(summary)
-    reps = s.get("reps") or []
-    flags = []
-    for r in reps[:2]:
-        flags.append({"code": "fast_lowering", "label": "Fast lowering", "severity": "warn", "side": None,
-                      "t_start": r["t_top"], "t_end": r["t_end"], "rep": r["index"], "hold": None, "set": None,
-                      "message": "Lower your heels more slowly than you raise them.",
-                      "description": "lowering phase shorter than the rise",
-                      "evidence": {"metric": "lower_to_rise", "value": 0.6, "threshold": 1.0, "compare": "<",
-                                   "reference": "absolute", "baseline": None}})
-    for h in (s.get("holds") or [])[:1]:
-        flags.append({"code": "sway_high", "label": "Large sway", "severity": "info", "side": h["stance_side"],
-                      "t_start": h["t_start"] + 1.0, "t_end": h["t_start"] + 2.0, "rep": None, "hold": h["index"],
-                      "message": "Try to keep your hips still.", "description": "sway RMS above typical",
-                      "evidence": {"metric": "sway_rms", "value": 0.05, "threshold": 1.5, "compare": ">",
-                                   "reference": "typical", "typical": 0.03}})
-    s["flags"] = flags
-    s["marks"] = [{"t_s": 3.0, "kind": "pain", "rating": 4, "side": "left", "note": "sharp at the top"},
-                  {"t_s": 6.5, "kind": "cramp", "rating": 2}]
-    return s
 
 
 def child_env() -> dict:

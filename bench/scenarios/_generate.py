@@ -1,7 +1,7 @@
 """Writes the evaluation scenarios in this folder (run: python bench/scenarios/_generate.py).
 
 Deterministic: the same files every time.  The clips are rendered on demand with
-``python -m footform.render.batch bench/scenarios --out DIR`` (not committed).  The mix covers
+``python -m tools.render.batch bench/scenarios --out DIR`` (not committed).  The mix covers
 every exercise, the eight camera views, body shapes, tempos, raise heights, sway levels and every
 fault kind; see docs/rendering.md.
 """

@@ -5,21 +5,27 @@ Flow inside :class:`Analyzer` (one code path live and offline)::
     PoseFrame ─► view.assess_framing + ViewTracker ─► KinematicsEstimator ─► filters
               ─► FootContact ─► CalfRaiseCounter / SingleLegStance ─► FrameResult … Summary
 
-Offline (``live=False``) the signals are smoothed with zero-phase centred Gaussians, so
-:meth:`Analyzer.step` returns the state of the frame ``LAG_FRAMES`` frames back (``FrameResult.t_s``
-says which); live, One-Euro / first-order filters add no look-ahead.  Memory is flat in video length:
+Live and offline run exactly this code with the same filters: the signals are smoothed with
+zero-phase centred Gaussians, so :meth:`Analyzer.step` returns the state of the frame
+``LAG_FRAMES`` frames back (``FrameResult.t_s`` says which; at 30 fps the live screen shows the
+count 0.2 s after the frame).  That small delay buys the guarantee that a live session and
+``footform analyze`` of the same frames (its landmark track) give the same reps, holds and flags;
+causal (One-Euro) filters moved rep peaks near the threshold across it, so live once counted 3 reps
+where analyze counted 4 on the same frames (docs/architecture.md).  Memory is flat in video length:
 the filters hold a few frames, baselines a few seconds, a rep in progress its own samples, and the
 summary only per-rep / per-hold figures.  Time is always ``frame.t_s``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import math
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
+from .exercises import registry
 from .exercises.ankle_pumps import YAW_MIN_DEG as PUMP_YAW_MIN_DEG
 from .exercises.ankle_pumps import AnklePumps
 from .exercises.calf_raise import CalfRaiseCounter
@@ -27,16 +33,17 @@ from .exercises.calf_stretch import CalfStretch
 from .exercises.contact import FootContact
 from .exercises.single_leg_stance import SingleLegStance
 from .feedback import FeedbackEngine, Flag, load_rules
-from .filters import CentredSmoother, LowPass, OneEuroFilter
+from .filters import CentredSmoother
 from .form import FormTracker
 from .kinematics import SIG, Kinematics, KinematicsEstimator, cm_per_fl
 from .landmarks import PoseFrame
-from .summary import Quality, Summary, build_summary
+from .summary import Quality, Summary, build_summary, calf_rep_row, stance_hold_row
 from .view import ViewTracker, assess_framing, view_family
 
-EXERCISES = ("auto", "calf_raise", "single_leg_stance", "calf_stretch", "ankle_pumps")
+#: Every value of ``AnalysisConfig.exercise`` (the registry's ids and ``auto``).
+EXERCISES = (registry.AUTO, *registry.IDS)
 #: Exercises with their own state machine in exercises/ (run only when chosen, never in "auto").
-OWN_MACHINE = ("calf_stretch", "ankle_pumps")
+OWN_MACHINE = tuple(e.id for e in registry.EXERCISES if e.own_machine)
 #: Protocol hold for the calf stretch when no ``hold_s`` target is given (s).
 STRETCH_TARGET_S = 30.0
 
@@ -45,10 +52,6 @@ STRETCH_TARGET_S = 30.0
 DETECT_SIGMA_S = 0.06
 LIGHT_SIGMA_S = 0.025
 LAG_FRAMES = 6
-#: Live filters.
-LIVE_MIN_CUTOFF_HZ = 1.0
-LIVE_BETA = 5.0
-LIVE_LIGHT_CUTOFF_HZ = 5.0
 #: In "auto" mode a recording with a foot off the floor for at least this share of the measured
 #: time (or any hold) is single-leg stance unless it has calf-raise reps.
 AUTO_OFF_FLOOR_SHARE = 0.25
@@ -63,7 +66,7 @@ class AnalysisConfig:
     Attributes:
         exercise: ``"calf_raise"``, ``"single_leg_stance"`` or ``"auto"`` (decided from the data).
         height_cm: the person's standing height; enables centimetre figures (estimates).
-        live: ``True`` → causal filters (One-Euro), no look-ahead; ``False`` → zero-phase offline.
+        live: ``True`` for a live session (the summary's ``mode``); the analysis itself is the same.
     """
 
     exercise: str = "auto"
@@ -116,10 +119,16 @@ _MAIN_SIGNALS = ("heel_toe_left", "heel_toe_right", "elev_right_minus_left", "sh
 
 
 class Analyzer:
-    """Streaming analyser: :meth:`step` per frame, :meth:`finish` once at the end."""
+    """Streaming analyser: :meth:`step` per frame, :meth:`finish` once at the end.
 
-    def __init__(self, config: AnalysisConfig) -> None:
+    ``on_frame``, when given, is called with the :class:`FrameResult` of every analysed frame in
+    time order (a step may analyse none — the smoother is filling — or several, at a cut); the
+    per-frame signals of an export or a report's plots come from there.
+    """
+
+    def __init__(self, config: AnalysisConfig, on_frame: Callable[[FrameResult], None] | None = None) -> None:
         self.config = config
+        self._on_frame = on_frame
         self._cm = cm_per_fl(config.height_cm)
         self._views = ViewTracker()
         self._kin = KinematicsEstimator(config.height_cm)
@@ -130,12 +139,8 @@ class Analyzer:
         self._pumps = AnklePumps()
         self.quality = Quality()
         self._guidance: dict[int, str] = {}
-        if config.live:
-            self._det_live = OneEuroFilter(LIVE_MIN_CUTOFF_HZ, LIVE_BETA)
-            self._light_live = LowPass(LIVE_LIGHT_CUTOFF_HZ)
-        else:
-            self._det = CentredSmoother(DETECT_SIGMA_S, LAG_FRAMES)
-            self._light = CentredSmoother(LIGHT_SIGMA_S, LAG_FRAMES)
+        self._det = CentredSmoother(DETECT_SIGMA_S, LAG_FRAMES)
+        self._light = CentredSmoother(LIGHT_SIGMA_S, LAG_FRAMES)
         self._form = FormTracker(config.targets)
         self.feedback: FeedbackEngine | None = None
         if config.feedback:
@@ -148,6 +153,7 @@ class Analyzer:
         self._t_last: float | None = None
         self._dts: list[float] = []
         self._finished = False
+        self._rows_out = {"reps": 0, "holds": 0}   # how many rows completed() has handed out
 
     # -- stages ----------------------------------------------------------------------------
     def _process(self, k: Kinematics, det: np.ndarray, light: np.ndarray, guidance: str) -> FrameResult:
@@ -168,11 +174,16 @@ class Analyzer:
             index=k.index, t_s=k.t_s, has_person=k.has_person, feet_visible=k.feet_ok, view=k.view,
             guidance=guidance, reps=rep.reps, rep_phase=rep.phase, lift=rep.lift, stance=stance,
             hold_s=hold.hold_s, holds=hold.holds, brief_lifts=hold.brief_lifts,
-            signals={n: float(det[SIG[n]]) for n in _MAIN_SIGNALS},
+            signals={n: float(det[SIG[n]]) for n in _MAIN_SIGNALS} | _stance_signals(stance, light),
         )
         self._feedback(k, det, res, hold)
-        self._last = res
+        self._emit(res)
         return res
+
+    def _emit(self, res: FrameResult) -> None:
+        self._last = res
+        if self._on_frame is not None:
+            self._on_frame(res)
 
     def _feedback(self, k: Kinematics, det: np.ndarray, res: FrameResult, hold: Any) -> None:
         """Form metrics of this frame and of a rep that just completed, judged by the rules."""
@@ -234,7 +245,7 @@ class Analyzer:
             for row in rows:
                 fired += self.feedback.on_row(scope, {**row, **row["form"]}, view=k.view)
             self._show(res, fired)
-        self._last = res
+        self._emit(res)
         return res
 
     def step(self, frame: PoseFrame) -> FrameResult:
@@ -250,13 +261,6 @@ class Analyzer:
         if self._t_last is not None and frame.t_s > self._t_last and len(self._dts) < 300:
             self._dts.append(frame.t_s - self._t_last)
         self._t_last = frame.t_s
-        if self.config.live:
-            if k.cut:
-                self._det_live.reset()
-                self._light_live.reset()
-            det = np.asarray(self._det_live(k.t_s, k.signals))
-            light = np.asarray(self._light_live(k.t_s, k.signals))
-            return self._process(k, det, light, framing.guidance)
         self._guidance[k.index] = framing.guidance
         if k.cut:
             self._drain(list(zip(self._det.reset(), self._light.reset())))
@@ -266,6 +270,30 @@ class Analyzer:
             self._drain([(out_d, out_l)])
         return self._last
 
+    def completed(self) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        """Rep rows and hold rows (the summary's schema) completed since the last call.
+
+        Only the chosen exercise's rows (both calf-raise reps and stance holds in ``auto``).  They
+        are provisional: :meth:`finish` decides the final rows (a rep near the end of a set may
+        still be re-checked), and the live session's store replaces them with the summary's.
+        """
+        ex = self.config.exercise
+        reps: list[dict[str, Any]] = []
+        holds: list[dict[str, Any]] = []
+        if ex in ("calf_raise", "auto"):
+            reps = [calf_rep_row(r) for r in self._calf.reps[self._rows_out["reps"]:]]
+        elif ex == "ankle_pumps":
+            reps = [r.to_row() for r in self._pumps.reps[self._rows_out["reps"]:]]
+        if ex in ("single_leg_stance", "auto"):
+            done = self._sls.holds
+            holds = [stance_hold_row(h, i) for i, h in enumerate(done[self._rows_out["holds"]:], self._rows_out["holds"] + 1)]
+        elif ex == "calf_stretch":
+            done = [h for h in self._stretch.holds if h.t_end is not None]
+            holds = [self._stretch.row(h, i) for i, h in enumerate(done[self._rows_out["holds"]:], self._rows_out["holds"] + 1)]
+        self._rows_out["reps"] += len(reps)
+        self._rows_out["holds"] += len(holds)
+        return reps, holds
+
     def _drain(self, items: list[tuple[tuple[float, Any, Any], tuple[float, Any, Any]]]) -> None:
         for (t, det, kk), (_, light, _) in items:
             self._process(kk, np.asarray(det), np.asarray(light), self._guidance.pop(kk.index, ""))
@@ -273,13 +301,9 @@ class Analyzer:
     def finish(self) -> Summary:
         """Flush the filters, close reps/holds in progress and build the summary."""
         if not self._finished:
-            if not self.config.live:
-                self._drain(list(zip(self._det.flush(), self._light.flush())))
-                dt = float(np.median(self._dts)) if self._dts else 1 / 30
-                self._sls.light_gain = self._light.noise_gain(dt)
-            else:
-                dt = float(np.median(self._dts)) if self._dts else 1 / 30
-                self._sls.light_gain = self._light_live.noise_gain(dt)
+            self._drain(list(zip(self._det.flush(), self._light.flush())))
+            dt = float(np.median(self._dts)) if self._dts else 1 / 30
+            self._sls.light_gain = self._light.noise_gain(dt)
             self._calf.finish(self._t_last)
             self._sls.finish(self._t_last, self._contact.pending_touchdown_t)
             self._stretch.finish(self._t_last)
@@ -294,7 +318,8 @@ class Analyzer:
                 exercise = "single_leg_stance"
             else:
                 exercise = "calf_raise"
-        summary = build_summary(exercise, self._views.dominant(), self.quality, self._calf, self._sls, self.config)
+        summary = build_summary(exercise, self._views.dominant(), self.quality, self._calf, self._sls,
+                                height_cm=self.config.height_cm, live=self.config.live)
         if exercise in OWN_MACHINE:
             self._own_rows(summary)
         self._judge(summary)
@@ -362,6 +387,20 @@ class Analyzer:
         codes = {r.code for r in rules}
         nm = {**self.feedback.not_measurable, **rows.not_measurable}
         summary.not_measurable = sorted({msg for code, msg in nm.items() if code in codes} | set(summary.not_measurable))
+
+
+def _stance_signals(stance: str, light: np.ndarray) -> dict[str, float]:
+    """Sway and shank signals of the standing leg on the light filter (NaN without a standing leg).
+
+    ``sway_h_stance``: centre-of-mass proxy minus the stance foot, image-horizontal (FL);
+    ``sway_depth_stance``: its depth offset from world landmarks (FL); ``shank_angle_stance``:
+    the stance shank's frontal-plane angle (degrees).
+    """
+    if stance not in ("left", "right"):
+        return {"sway_h_stance": math.nan, "sway_depth_stance": math.nan, "shank_angle_stance": math.nan}
+    return {"sway_h_stance": float(light[SIG["com_x"]] - light[SIG[f"foot_x_{stance}"]]),
+            "sway_depth_stance": float(light[SIG[f"com_depth_{stance}"]]),
+            "shank_angle_stance": float(light[SIG[f"shank_angle_{stance}"]])}
 
 
 def _clean(metrics: dict[str, float]) -> dict[str, float | None]:

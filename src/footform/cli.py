@@ -20,6 +20,7 @@ from .capture import VIDEO_SUFFIXES
 from .cli_program import register as register_program
 from .cli_review import register as register_review
 from .errors import FootformError
+from .exercises import registry
 from .feedback import load_rules
 from .live import register_live
 from .pipeline import AnalyzeOptions, FileResult, analyze_input
@@ -305,7 +306,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("analyze", help="analyse recorded videos or landmark tracks")
     p.add_argument("inputs", nargs="+", metavar="INPUT",
                    help="video file, image folder, landmark track (.track.jsonl.gz), or a folder of videos")
-    p.add_argument("--exercise", choices=["auto", "calf-raise", "single-leg-stance", "calf-stretch", "ankle-pumps"], default="auto",
+    p.add_argument("--exercise", choices=registry.CLI_CHOICES, default=registry.AUTO,
                    help="what the person does (default: detected from the movement)")
     p.add_argument("--out", metavar="DIR", help="output folder (default: footform-out/<input name>)")
     p.add_argument("--model", metavar="PATH", help="pose model: 'full' (default), 'heavy' or a PoseLandmarker .task file")

@@ -15,9 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from .errors import InputError
-from .store import ENV_DB, Store, default_db_path
-
-EXERCISE_SHORT = {"calf_raise": "calf raise", "single_leg_stance": "single-leg stance"}
+from .exercises import registry
+from .store import ENV_DB, Store, default_db_path, local_time
 
 
 def _add_db(p: argparse.ArgumentParser) -> None:
@@ -81,7 +80,6 @@ def _table(rows: list[list[str]], header: list[str], right: set[int]) -> str:
 
 
 def cmd_sessions(args: argparse.Namespace) -> int:
-    from .report import _local_time
 
     with Store.open(args.db) as store:
         infos = store.incomplete_sessions(include_active=True) if args.incomplete else store.sessions(person=args.person)
@@ -99,8 +97,8 @@ def cmd_sessions(args: argparse.Namespace) -> int:
             done = f"{i.reps} reps" if i.exercise == "calf_raise" or i.reps else f"{i.holds} holds"
             if i.exercise not in ("calf_raise", "single_leg_stance") and i.holds and i.reps:
                 done = f"{i.reps} reps, {i.holds} holds"
-            rows.append([str(i.id), _local_time(i.started_utc), i.person or "–",
-                         EXERCISE_SHORT.get(i.exercise or "", i.exercise or "–"), i.view or "–", done, str(i.flags),
+            rows.append([str(i.id), local_time(i.started_utc), i.person or "–",
+                         registry.label(i.exercise) if i.exercise else "–", i.view or "–", done, str(i.flags),
                          str(i.marks), i.status])
         print(_table(rows, ["id", "date", "person", "exercise", "view", "reps/holds", "flags", "marks", "status"],
                      right={0, 6, 7}))

@@ -33,6 +33,7 @@ import numpy as np
 
 from . import __version__
 from .errors import InputError, OutputError
+from .numeric import finite
 from .store import SessionRecord, Store
 
 EXPORT_SCHEMA = "footform.export/1"
@@ -354,14 +355,14 @@ class FrameSignals:
     def rows(self, session_id: int | None = None) -> Iterable[dict[str, Any]]:
         for i in range(len(self)):
             yield {
-                "session_id": session_id, "frame": int(self.frame[i]), "t_s": _f(self.t_s[i], 4), "view": self.view[i],
+                "session_id": session_id, "frame": int(self.frame[i]), "t_s": finite(self.t_s[i], 4), "view": self.view[i],
                 "feet_visible": bool(self.feet_visible[i]), "stance": self.stance[i],
-                "lift_footlengths": _f(self.lift[i], 5), "rep_phase": self.rep_phase[i],
-                "reps_so_far": int(self.reps_so_far[i]), "heel_toe_left_footlengths": _f(self.heel_toe_left[i], 5),
-                "heel_toe_right_footlengths": _f(self.heel_toe_right[i], 5), "sway_h_footlengths": _f(self.sway_h[i], 5),
-                "sway_depth_footlengths": _f(self.sway_depth[i], 5), "shank_angle_stance_deg": _f(self.shank_angle[i], 3),
-                "pump_angle_left_deg": None if self.pump_angle_left is None else _f(self.pump_angle_left[i], 2),
-                "pump_angle_right_deg": None if self.pump_angle_right is None else _f(self.pump_angle_right[i], 2),
+                "lift_footlengths": finite(self.lift[i], 5), "rep_phase": self.rep_phase[i],
+                "reps_so_far": int(self.reps_so_far[i]), "heel_toe_left_footlengths": finite(self.heel_toe_left[i], 5),
+                "heel_toe_right_footlengths": finite(self.heel_toe_right[i], 5), "sway_h_footlengths": finite(self.sway_h[i], 5),
+                "sway_depth_footlengths": finite(self.sway_depth[i], 5), "shank_angle_stance_deg": finite(self.shank_angle[i], 3),
+                "pump_angle_left_deg": None if self.pump_angle_left is None else finite(self.pump_angle_left[i], 2),
+                "pump_angle_right_deg": None if self.pump_angle_right is None else finite(self.pump_angle_right[i], 2),
             }
 
 
@@ -372,31 +373,21 @@ def frame_signals(track_path: str | os.PathLike, exercise: str | None = None, he
     run again (deterministic), so the curve and the marked reps agree.  Raises
     :class:`InputError` for a missing or unreadable track.
     """
-    from .analysis import EXERCISES, AnalysisConfig, Analyzer
-    from .kinematics import SIG
+    from .analysis import EXERCISES, AnalysisConfig, Analyzer, FrameResult
     from .track import TrackReader
 
     rows: list[tuple] = []
 
-    class _Recorder(Analyzer):
-        def _process(self, k, det, light, guidance):  # type: ignore[no-untyped-def]
-            res = super()._process(k, det, light, guidance)
-            s = res.stance
-            if s in ("left", "right"):
-                sway_h = float(light[SIG["com_x"]] - light[SIG[f"foot_x_{s}"]])
-                sway_d = float(light[SIG[f"com_depth_{s}"]])
-                shank = float(light[SIG[f"shank_angle_{s}"]])
-            else:
-                sway_h = sway_d = shank = math.nan
-            rows.append((res.t_s, res.index, res.lift, s, res.view, res.feet_visible, res.rep_phase, res.reps,
-                         float(det[SIG["heel_toe_left"]]), float(det[SIG["heel_toe_right"]]), sway_h, sway_d, shank,
-                         res.signals.get("foot_shank_angle_left", math.nan),
-                         res.signals.get("foot_shank_angle_right", math.nan)))
-            return res
+    def record(res: FrameResult) -> None:
+        sig = res.signals
+        rows.append((res.t_s, res.index, res.lift, res.stance, res.view, res.feet_visible, res.rep_phase, res.reps,
+                     sig["heel_toe_left"], sig["heel_toe_right"], sig.get("sway_h_stance", math.nan),
+                     sig.get("sway_depth_stance", math.nan), sig.get("shank_angle_stance", math.nan),
+                     sig.get("foot_shank_angle_left", math.nan), sig.get("foot_shank_angle_right", math.nan)))
 
     ex = exercise if exercise in EXERCISES else "auto"
     reader = TrackReader(track_path)
-    an = _Recorder(AnalysisConfig(exercise=ex, height_cm=height_cm))
+    an = Analyzer(AnalysisConfig(exercise=ex, height_cm=height_cm), on_frame=record)
     for f in reader:
         an.step(f)
     summary = an.finish().to_dict()
@@ -427,18 +418,6 @@ def session_signals(rec: SessionRecord) -> tuple[FrameSignals | None, str | None
 # Rows with unit-named columns
 # ---------------------------------------------------------------------------------------------
 
-def _f(v: Any, nd: int | None = None) -> float | None:
-    if v is None or isinstance(v, (bool, str)):
-        return None
-    try:
-        x = float(v)
-    except (TypeError, ValueError):
-        return None
-    if not math.isfinite(x):
-        return None
-    return round(x, nd) if nd is not None else x
-
-
 def session_row(rec: SessionRecord) -> dict[str, Any]:
     s = rec.session
     frames, feet = s.get("frames"), s.get("frames_feet_visible")
@@ -450,10 +429,10 @@ def session_row(rec: SessionRecord) -> dict[str, Any]:
         "analysable": None if s.get("analysable") is None else bool(s["analysable"]),
         "not_analysable_reason": s.get("not_analysable_reason"), "source_name": s.get("source_name"),
         "software_version": s.get("software_version"), "model_name": s.get("model_name"),
-        "model_sha256": s.get("model_sha256"), "duration_s": _f(s.get("duration_s")), "frames": frames,
+        "model_sha256": s.get("model_sha256"), "duration_s": finite(s.get("duration_s")), "frames": frames,
         "frames_with_person": s.get("frames_with_person"), "frames_feet_visible": feet,
-        "feet_visible_pct": _f(100.0 * feet / frames, 1) if frames and feet is not None else None,
-        "height_cm": _f(s.get("height_cm")), "reps": sum(1 for r in rec.reps if r.get("full", 1)),
+        "feet_visible_pct": finite(100.0 * feet / frames, 1) if frames and feet is not None else None,
+        "height_cm": finite(s.get("height_cm")), "reps": sum(1 for r in rec.reps if r.get("full", 1)),
         "holds": len(rec.holds), "flags": len(rec.flags), "marks": len(rec.marks),
         "track_file": track.name if track else None,
     }
@@ -464,15 +443,15 @@ def set_rows(rec: SessionRecord) -> list[dict[str, Any]]:
     for st in rec.sets:
         agg = st.get("aggregates") or {}
         by_side = agg.get("reps_by_side") or {}
-        share = _f(agg.get("controlled_lowering_share"))
+        share = finite(agg.get("controlled_lowering_share"))
         out.append({
             "session_id": rec.id, "set_index": st["set_index"], "kind": st.get("kind"), "side": st.get("side"),
             "n_reps": st.get("n_reps"), "n_holds": st.get("n_holds"),
-            "mean_peak_lift_footlengths": _f(agg.get("mean_peak_lift")), "peak_decline_pct": _f(agg.get("peak_decline_pct")),
-            "peak_slope_footlengths_per_rep": _f(agg.get("peak_slope_per_rep")),
-            "cadence_per_min": _f(agg.get("cadence_per_min")),
+            "mean_peak_lift_footlengths": finite(agg.get("mean_peak_lift")), "peak_decline_pct": finite(agg.get("peak_decline_pct")),
+            "peak_slope_footlengths_per_rep": finite(agg.get("peak_slope_per_rep")),
+            "cadence_per_min": finite(agg.get("cadence_per_min")),
             "controlled_lowering_pct": None if share is None else round(100.0 * share, 1),
-            "left_right_peak_diff_pct": _f(agg.get("left_right_peak_diff_pct")),
+            "left_right_peak_diff_pct": finite(agg.get("left_right_peak_diff_pct")),
             "reps_both": by_side.get("both"), "reps_left": by_side.get("left"), "reps_right": by_side.get("right"),
         })
     return out
@@ -484,14 +463,14 @@ def _set_index_of(rec: SessionRecord) -> Any:
     Live sessions store each row's set; an offline analysis leaves it empty although its ``sets``
     table has the set (one per recording, or per pump set): then the only set, else the set whose
     time span holds ``t_s``, else empty."""
-    sets = [(st["set_index"], _f(st.get("t_start_s")), _f(st.get("t_end_s"))) for st in rec.sets]
+    sets = [(st["set_index"], finite(st.get("t_start_s")), finite(st.get("t_end_s"))) for st in rec.sets]
 
     def find(own: Any, t: Any) -> Any:
         if own is not None:
             return own
         if len(sets) == 1:
             return sets[0][0]
-        tt = _f(t)
+        tt = finite(t)
         if tt is not None:
             for idx, a, b in sets:
                 if a is not None and a - 1e-6 <= tt and (b is None or tt <= b + 1e-6):
@@ -505,14 +484,14 @@ def rep_rows(rec: SessionRecord) -> list[dict[str, Any]]:
     out = []
     set_of = _set_index_of(rec)
     for r in rec.reps:
-        rise, lower = _f(r.get("rise_s")), _f(r.get("lower_s"))
+        rise, lower = finite(r.get("rise_s")), finite(r.get("lower_s"))
         out.append({
             "session_id": rec.id, "set_index": set_of(r.get("set_index"), _first_present(r, "t_top_s", "t_start_s")), "rep_index": r["rep_index"], "side": r.get("side"),
-            "t_start_s": _f(r.get("t_start_s")), "t_top_s": _f(r.get("t_top_s")), "t_end_s": _f(r.get("t_end_s")),
-            "peak_lift_footlengths": _f(r.get("peak_lift_fl")), "peak_lift_cm": _f(r.get("peak_lift_cm")),
-            "rise_s": rise, "top_s": _f(r.get("top_s")), "lower_s": lower,
+            "t_start_s": finite(r.get("t_start_s")), "t_top_s": finite(r.get("t_top_s")), "t_end_s": finite(r.get("t_end_s")),
+            "peak_lift_footlengths": finite(r.get("peak_lift_fl")), "peak_lift_cm": finite(r.get("peak_lift_cm")),
+            "rise_s": rise, "top_s": finite(r.get("top_s")), "lower_s": lower,
             "lower_to_rise_ratio": round(lower / rise, 3) if rise and lower is not None and rise > 0 else None,
-            "heel_in_left_footlengths": _f(r.get("heel_in_left_fl")), "heel_in_right_footlengths": _f(r.get("heel_in_right_fl")),
+            "heel_in_left_footlengths": finite(r.get("heel_in_left_fl")), "heel_in_right_footlengths": finite(r.get("heel_in_right_fl")),
             "alignment_note": r.get("alignment_note"), "full": bool(r.get("full", 1)),
         })
         extra = r.get("extra") or {}
@@ -523,25 +502,25 @@ def rep_rows(rec: SessionRecord) -> list[dict[str, Any]]:
 
 def _pump_cols(x: Mapping[str, Any]) -> dict[str, Any]:
     """The ankle-pump fields of a rep (``reps.extra_json``) as unit-named columns."""
-    return {"kind": x.get("kind"), "t_plantar_s": _f(x.get("t_plantar")), "t_dorsi_s": _f(x.get("t_dorsi")),
-            "duration_s": _f(x.get("duration_s")), "cycle_s": _f(x.get("cycle_s")),
-            **{k: _f(x.get(k)) for k in ("plantar_peak_deg", "dorsi_peak_deg", "rest_angle_deg", "rom_deg", "plantar_deg",
+    return {"kind": x.get("kind"), "t_plantar_s": finite(x.get("t_plantar")), "t_dorsi_s": finite(x.get("t_dorsi")),
+            "duration_s": finite(x.get("duration_s")), "cycle_s": finite(x.get("cycle_s")),
+            **{k: finite(x.get(k)) for k in ("plantar_peak_deg", "dorsi_peak_deg", "rest_angle_deg", "rom_deg", "plantar_deg",
                                          "dorsi_deg", "leg_motion_deg")},
-            "rom_vs_best_ratio": _f(x.get("rom_vs_best"))}
+            "rom_vs_best_ratio": finite(x.get("rom_vs_best"))}
 
 
 def _stretch_cols(x: Mapping[str, Any]) -> dict[str, Any]:
     """The calf-stretch fields of a hold (``holds.extra_json``) as unit-named columns; a figure the view
     could not measure is empty, with the reason in ``angles_note`` / ``foot_out_note``."""
     reasons = x.get("pause_reasons") or {}
-    share, shift = _f(x.get("heel_contact_share")), _f(x.get("forward_shift"))
+    share, shift = finite(x.get("heel_contact_share")), finite(x.get("forward_shift"))
     out: dict[str, Any] = {
-        "kind": x.get("kind"), "front_side": x.get("front_side"), "t_position_s": _f(x.get("t_position")),
-        "held_s": _f(x.get("held_s")), "paused_s": _f(x.get("paused_s")), "pauses": x.get("pauses"),
+        "kind": x.get("kind"), "front_side": x.get("front_side"), "t_position_s": finite(x.get("t_position")),
+        "held_s": finite(x.get("held_s")), "paused_s": finite(x.get("paused_s")), "pauses": x.get("pauses"),
         "pauses_heel_lift": reasons.get("heel_lift"), "pauses_knee_bend": reasons.get("knee_bend"),
-        "target_s": _f(x.get("target_s")), "variant": x.get("variant"), "camera_view": x.get("view"),
+        "target_s": finite(x.get("target_s")), "variant": x.get("variant"), "camera_view": x.get("view"),
         "heel_contact_pct": None if share is None else round(100.0 * share, 1),
-        "heel_lift_max_footlengths": _f(x.get("heel_lift_max_fl")),
+        "heel_lift_max_footlengths": finite(x.get("heel_lift_max_fl")),
         "forward_shift_pct": None if shift is None else round(100.0 * shift, 1),
     }
     for k in ("back_knee_angle_deg", "back_knee_flex_deg", "back_ankle_angle_deg", "dorsiflexion_deg",
@@ -550,7 +529,7 @@ def _stretch_cols(x: Mapping[str, Any]) -> dict[str, Any]:
         if isinstance(v, str):
             out["foot_out_note" if k == "back_foot_out_deg" else "angles_note"] = v
         else:
-            out[k] = _f(v)
+            out[k] = finite(v)
     return out
 
 
@@ -563,7 +542,7 @@ def _metric_cols(prefix: str, d: Mapping[str, Any] | None, skip: Sequence[str] =
         if isinstance(v, str):
             out[f"{prefix}note"] = v
         else:
-            out[col] = _f(v)
+            out[col] = finite(v)
     return out
 
 
@@ -576,8 +555,8 @@ def hold_rows(rec: SessionRecord) -> list[dict[str, Any]]:
         horiz = next((a for a, what in axes.items() if "horizontal" in str(what)), None)
         row: dict[str, Any] = {
             "session_id": rec.id, "set_index": set_of(h.get("set_index"), h.get("t_start_s")), "hold_index": h["hold_index"],
-            "stance_side": h.get("stance_side"), "t_start_s": _f(h.get("t_start_s")), "t_end_s": _f(h.get("t_end_s")),
-            "duration_s": _f(h.get("duration_s")), "ended_by": h.get("ended_by"), "touchdowns": h.get("touchdowns"),
+            "stance_side": h.get("stance_side"), "t_start_s": finite(h.get("t_start_s")), "t_end_s": finite(h.get("t_end_s")),
+            "duration_s": finite(h.get("duration_s")), "ended_by": h.get("ended_by"), "touchdowns": h.get("touchdowns"),
             "sway_axis_image_horizontal": horiz,
         }
         row.update(_metric_cols("sway_", sway))
@@ -588,7 +567,7 @@ def hold_rows(rec: SessionRecord) -> list[dict[str, Any]]:
             if isinstance(v, str):
                 row["wobble_note"] = v
             else:
-                row[f"wobble_{k}"] = _f(v)
+                row[f"wobble_{k}"] = finite(v)
         extra = h.get("extra") or {}
         if extra.get("kind") == "calf_stretch":
             row.update(_stretch_cols(extra))
@@ -607,11 +586,11 @@ def flag_rows(rec: SessionRecord) -> list[dict[str, Any]]:
             "session_id": rec.id, "flag_index": f.get("flag_index"), "set_index": set_of(f.get("set_index"), f.get("t_start_s")),
             "code": f["code"],
             "label": f.get("label"), "severity": f.get("severity"), "side": f.get("side"),
-            "t_start_s": _f(f.get("t_start_s")), "t_end_s": _f(f.get("t_end_s")), "rep_index": f.get("rep_index"),
+            "t_start_s": finite(f.get("t_start_s")), "t_end_s": finite(f.get("t_end_s")), "rep_index": f.get("rep_index"),
             "hold_index": f.get("hold_index"), "message": f.get("message"), "description": f.get("description"),
-            "evidence_metric": ev.get("metric"), "evidence_value": _f(ev.get("value")),
-            "evidence_threshold": _f(ev.get("threshold")), "evidence_reference": ev.get("reference"),
-            "evidence_baseline": _f(_first_present(ev, "baseline", "typical")),
+            "evidence_metric": ev.get("metric"), "evidence_value": finite(ev.get("value")),
+            "evidence_threshold": finite(ev.get("threshold")), "evidence_reference": ev.get("reference"),
+            "evidence_baseline": finite(_first_present(ev, "baseline", "typical")),
             "evidence_json": json.dumps(ev, sort_keys=True, ensure_ascii=False) if ev else None,
             "evidence_unit": ev.get("unit") or None,
         })
@@ -626,7 +605,7 @@ def _first_present(d: Mapping[str, Any], *keys: str) -> Any:
 
 
 def mark_rows(rec: SessionRecord) -> list[dict[str, Any]]:
-    return [{"session_id": rec.id, "t_s": _f(m.get("t_s")), "kind": m.get("kind"), "rating_0_10": m.get("rating"),
+    return [{"session_id": rec.id, "t_s": finite(m.get("t_s")), "kind": m.get("kind"), "rating_0_10": m.get("rating"),
              "side": m.get("side"), "note": m.get("note"), "created_utc": m.get("created_utc")} for m in rec.marks]
 
 
@@ -635,7 +614,7 @@ def event_rows(rec: SessionRecord) -> list[dict[str, Any]]:
     for e in rec.events:
         data = dict(e.get("data") or {})
         reason = data.pop("reason", None)
-        out.append({"session_id": rec.id, "type": e.get("type"), "t_s": _f(e.get("t_s")), "t_end_s": _f(e.get("t_end_s")),
+        out.append({"session_id": rec.id, "type": e.get("type"), "t_s": finite(e.get("t_s")), "t_end_s": finite(e.get("t_end_s")),
                     "side": e.get("side"), "reason": reason,
                     "detail_json": json.dumps(data, sort_keys=True, ensure_ascii=False) if data else None})
     return out
@@ -657,7 +636,7 @@ def landmark_rows(rec: SessionRecord) -> Iterable[dict[str, Any]]:
             w = fr.world[k] if fr.world is not None else (math.nan, math.nan, math.nan)
             yield {"session_id": rec.id, "frame": fr.index, "t_s": fr.t_s, "landmark_index": k, "landmark": name,
                    "x_norm": x, "y_norm": y, "z_rel": z, "visibility": vis, "presence": pres,
-                   "x_world_m": _f(w[0]), "y_world_m": _f(w[1]), "z_world_m": _f(w[2])}
+                   "x_world_m": finite(w[0]), "y_world_m": finite(w[1]), "z_world_m": finite(w[2])}
 
 
 def session_tables(rec: SessionRecord, with_signals: bool = True, with_landmarks: bool = False) -> dict[str, Any]:
@@ -706,9 +685,9 @@ def program_tables(store: Store, person: str, today: _dt.date | None = None) -> 
                           "iso_week": w.iso_week, "week_monday": w.monday.isoformat(), "program_week": w.program_week,
                           "status": w.status, "days_in_program": w.days_in_program, "days_prescribed": w.days_prescribed,
                           "days_done": w.days_done, "days_complete": w.days_complete, "sessions_done": w.sessions_done,
-                          "adherence_pct": _f(w.adherence_pct, 1), "on_target": w.on_target,
+                          "adherence_pct": finite(w.adherence_pct, 1), "on_target": w.on_target,
                           "pain_ratings": w.pain_ratings, "pain_max_0_10": w.pain_max,
-                          "pain_mean_0_10": _f(w.pain_mean, 2), "cramps": w.cramps})
+                          "pain_mean_0_10": finite(w.pain_mean, 2), "cramps": w.cramps})
             for iw in w.items:
                 items.append({"person": person, "program_version": sp.version, "week": w.label,
                               "item_index": iw.item_index, "exercise": iw.exercise,
@@ -718,7 +697,7 @@ def program_tables(store: Store, person: str, today: _dt.date | None = None) -> 
                               "reps_prescribed": iw.reps_prescribed if sp.item(iw.item_index).counted else None,
                               "reps_done": iw.reps_done if sp.item(iw.item_index).counted else None,
                               "reps_good_form": iw.reps_good if sp.item(iw.item_index).counted else None,
-                              "good_form_pct": _f(iw.good_form_pct, 1),
+                              "good_form_pct": finite(iw.good_form_pct, 1),
                               **({} if sp.item(iw.item_index).counted else {
                                   "holds_prescribed": iw.holds_prescribed, "holds_done": iw.holds_done,
                                   "holds_at_target": iw.holds_at_target, "holds_good_form": iw.holds_good,

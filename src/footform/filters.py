@@ -1,17 +1,19 @@
-"""Smoothing filters for landmark-derived signals: One-Euro (live) and a centred Gaussian (offline).
+"""Smoothing filters for landmark-derived signals: a centred (zero-phase) Gaussian with a fixed lag.
 
-Both filters take their time base from the samples' own timestamps (seconds), so variable frame
-rate and dropped frames are handled; both treat ``NaN`` as a missing sample; both work on scalars
-or on fixed-length numpy vectors (every component filtered independently with the same
-parameters).
+The filter takes its time base from the samples' own timestamps (seconds), so variable frame rate
+and dropped frames are handled; it treats ``NaN`` as a missing sample; it works on scalars or on
+fixed-length numpy vectors (every component filtered independently with the same parameters).
+Live coaching and offline analysis use the same filter (the live screen runs ``half_width``
+frames behind the camera, 0.2 s at 30 fps), so both give the same results from the same frames;
+an earlier causal One-Euro / first-order pair for live was removed because it moved rep peaks near
+a threshold across it (docs/architecture.md).
 
 Which filter for what (see docs/metrics.md, "Filters"):
 
 * **Detection signals** (heel lift, body rise, foot elevation) are smoothed moderately so that
-  thresholds are not crossed by jitter: live ``OneEuroFilter(min_cutoff_hz=1.0, beta=5.0)``,
-  offline ``CentredSmoother(sigma_s=0.06)``.
+  thresholds are not crossed by jitter: ``CentredSmoother(sigma_s=0.06)``.
 * **Sway and ankle wobble** are measured on *lightly* filtered data — ``CentredSmoother(sigma_s=
-  0.025)`` offline (−3 dB at 5.3 Hz) or ``LowPass(cutoff_hz=5.0)`` live — so the movement being
+  0.025)`` (−3 dB at 5.3 Hz) — so the movement being
   measured (postural sway < 2 Hz, ankle wobble up to ~5 Hz) is kept, and the measurement noise
   floor reported beside each figure is computed for the same filter (:meth:`noise_gain`).
 
@@ -20,7 +22,7 @@ heel/ankle σ ≈ 1–2 px, toe σ ≈ 2–2.5 px at 1280x720 on a still person)
 720p the shank is ~130 px, a foot ~80 px, so heel-above-toe jitter is σ ≈ 0.035 foot lengths per
 frame; a calf raise moves it by 0.15–0.3 foot lengths over ~0.3–1 s.  The detection smoothers cut
 that jitter by ~2.5× (Gaussian, σ = 0.06 s at 30 fps averages ~6 samples) while attenuating a 1 Hz
-rep by < 7 % and delaying nothing (offline) or < 1 frame at rep speeds (One-Euro, speed-adaptive).
+rep by < 7 % and shifting nothing in time.
 """
 
 from __future__ import annotations
@@ -32,113 +34,6 @@ from typing import Any
 import numpy as np
 
 ArrayLike = float | np.ndarray
-
-
-def _alpha(cutoff_hz: float, dt_s: float) -> float:
-    """Smoothing factor of a first-order low-pass with cut-off ``cutoff_hz`` for a step ``dt_s``."""
-    tau = 1.0 / (2.0 * math.pi * cutoff_hz)
-    return 1.0 / (1.0 + tau / dt_s)
-
-
-class OneEuroFilter:
-    r"""One-Euro filter (Casiez, Roussel & Vogel, CHI 2012): a speed-adaptive first-order low-pass.
-
-    For a sample :math:`x_i` at time :math:`t_i` (step :math:`\Delta t = t_i - t_{i-1}`)::
-
-        dx_i   = (x_i - \hat x_{i-1}) / Δt                       raw speed
-        \hat{dx}_i = \hat{dx}_{i-1} + α(f_d, Δt) (dx_i - \hat{dx}_{i-1})   smoothed speed
-        f_c    = f_min + β |\hat{dx}_i|                          adaptive cut-off (Hz)
-        \hat x_i = \hat x_{i-1} + α(f_c, Δt) (x_i - \hat x_{i-1})
-        α(f, Δt) = 1 / (1 + τ/Δt),  τ = 1 / (2π f)
-
-    Slow movement gets the low cut-off ``min_cutoff_hz`` (little jitter), fast movement a higher one
-    (little lag).  ``beta`` is in Hz per (signal unit / s), so it depends on the signal's scale:
-    footform's detection signals are in foot lengths (a calf raise moves ~0.2 FL at ~0.5–1 FL/s),
-    and ``beta = 5`` raises the cut-off to ~3.5–6 Hz during a rise.
-
-    Missing samples (``NaN``) return ``NaN`` and leave the state untouched; a gap longer than
-    ``max_gap_s`` resets the filter so that it does not glide from a stale value.
-
-    Args:
-        min_cutoff_hz: cut-off at rest, Hz.
-        beta: speed coefficient, Hz per (unit/s).
-        d_cutoff_hz: cut-off of the speed estimate, Hz.
-        max_gap_s: a larger gap between valid samples restarts the filter.
-    """
-
-    def __init__(self, min_cutoff_hz: float = 1.0, beta: float = 5.0, d_cutoff_hz: float = 1.0, max_gap_s: float = 0.5) -> None:
-        if min_cutoff_hz <= 0 or d_cutoff_hz <= 0:
-            raise ValueError("cut-off frequencies must be positive")
-        self.min_cutoff_hz = min_cutoff_hz
-        self.beta = beta
-        self.d_cutoff_hz = d_cutoff_hz
-        self.max_gap_s = max_gap_s
-        self.reset()
-
-    def reset(self) -> None:
-        self._t: float | None = None
-        self._x: np.ndarray | None = None
-        self._dx: np.ndarray | None = None
-
-    def __call__(self, t_s: float, x: ArrayLike) -> ArrayLike:
-        """Filter one sample taken at ``t_s`` seconds; returns the filtered value (NaN where missing)."""
-        xa = np.asarray(x, dtype=float)
-        scalar = xa.ndim == 0
-        xa = np.atleast_1d(xa)
-        missing = ~np.isfinite(xa)
-        if self._x is None or self._t is None or (t_s - self._t) > self.max_gap_s or self._x.shape != xa.shape:
-            self._x = xa.copy()
-            self._dx = np.zeros_like(xa)
-            self._t = t_s
-            out = xa.copy()
-            return float(out[0]) if scalar else out
-        dt = max(t_s - self._t, 1e-6)
-        prev = self._x
-        # components that were missing before start afresh from the new value
-        restart = ~np.isfinite(prev) & ~missing
-        prev = np.where(restart, xa, prev)
-        dx = np.where(missing, 0.0, (xa - prev) / dt)
-        a_d = _alpha(self.d_cutoff_hz, dt)
-        dx_hat = self._dx + a_d * (dx - self._dx)
-        cutoff = self.min_cutoff_hz + self.beta * np.abs(dx_hat)
-        tau = 1.0 / (2.0 * math.pi * cutoff)
-        a = 1.0 / (1.0 + tau / dt)
-        x_hat = prev + a * (xa - prev)
-        self._x = np.where(missing, prev, x_hat)
-        self._dx = np.where(missing, self._dx, dx_hat)
-        self._t = t_s
-        out = np.where(missing, np.nan, x_hat)
-        return float(out[0]) if scalar else out
-
-
-class LowPass:
-    r"""First-order (exponential) low-pass with a fixed cut-off, time-aware: the live light filter.
-
-    :math:`\hat x_i = \hat x_{i-1} + α (x_i - \hat x_{i-1})`, :math:`α = 1/(1 + τ/Δt)`,
-    :math:`τ = 1/(2π f_c)`.  It is the One-Euro filter with ``beta = 0``.  NaN = missing sample.
-    """
-
-    def __init__(self, cutoff_hz: float = 5.0, max_gap_s: float = 0.5) -> None:
-        self.cutoff_hz = cutoff_hz
-        self._f = OneEuroFilter(min_cutoff_hz=cutoff_hz, beta=0.0, max_gap_s=max_gap_s)
-
-    def reset(self) -> None:
-        self._f.reset()
-
-    def __call__(self, t_s: float, x: ArrayLike) -> ArrayLike:
-        return self._f(t_s, x)
-
-    def noise_gain(self, dt_s: float) -> tuple[float, float]:
-        """Variance gains for white input noise: (of the output, of its first difference).
-
-        Computed from the (truncated) impulse response :math:`w_k = α(1-α)^k`: output variance is
-        σ²·Σw², variance of the difference of successive outputs σ²·Σ(w_k − w_{k−1})².
-        """
-        a = _alpha(self.cutoff_hz, dt_s)
-        k = np.arange(200)
-        w = a * (1 - a) ** k
-        dw = np.diff(np.concatenate([[0.0], w]))
-        return float(np.sum(w**2)), float(np.sum(dw**2))
 
 
 class CentredSmoother:

@@ -31,7 +31,7 @@ from typing import Any
 
 import numpy as np
 
-from .kinematics import SIG, SHANK_PER_HEIGHT, Kinematics
+from .kinematics import SHANK_PER_HEIGHT, SIG, Kinematics
 from .view import view_family
 
 #: Seconds of per-frame values kept for measuring a rep when it completes (a rep lasts < 10 s,

@@ -45,6 +45,8 @@ from typing import Any
 import numpy as np
 
 from .errors import FootformError, InputError, OutputError
+from .exercises import registry
+from .numeric import finite
 
 #: Exit status of "no display" (the other errors keep their footform.errors codes).
 DISPLAY_EXIT_CODE = 6
@@ -65,21 +67,11 @@ DONE_LINGER_S = 2.0
 #: Ankle pumps: the other foot's pump completed this soon after the set ended (both feet pumping
 #: together finish a cycle a few frames apart) still counts for that set, not as a new one.
 PUMP_PAIR_S = 1.0
-EXERCISE_NAMES = {"calf-raise": "calf_raise", "single-leg-stance": "single_leg_stance", "calf-stretch": "calf_stretch",
-                  "ankle-pumps": "ankle_pumps"}
 #: Exercises counted in reps (the others in holds per leg).
-REP_EXERCISES = ("calf_raise", "ankle_pumps")
+REP_EXERCISES = tuple(e.id for e in registry.EXERCISES if e.counts_reps)
 #: Exercises whose state machine, frame metrics and rules run inside the Analyzer (analysis.OWN_MACHINE):
 #: their flags come from ``FrameResult.flags`` and the final summary.
-OWN_MACHINE = ("calf_stretch", "ankle_pumps")
-#: Default reps per set (``--reps``): calf raises 12 (10–15 in the protocol), ankle pumps 20.
-DEFAULT_REPS = {"calf_raise": 12, "ankle_pumps": 20}
-#: What the person is told when the session is ready to start.
-GO_TEXT = {"calf_raise": "Ready. Start your calf raises.", "single_leg_stance": "Ready. Lift one foot and hold.",
-           "calf_stretch": "Ready. Step into the stretch, back heel down.",
-           "ankle_pumps": "Ready. Point your toes, then pull them up."}
-EXERCISE_TITLES = {"calf_raise": "Calf raises", "single_leg_stance": "Single-leg stance",
-                   "calf_stretch": "Calf stretch", "ankle_pumps": "Ankle pumps"}
+OWN_MACHINE = tuple(e.id for e in registry.EXERCISES if e.own_machine)
 #: Why the calf-stretch timer is paused (``FrameResult.rep_phase`` "paused (<reason>)") → the screen's words.
 PAUSE_WORDS = {"heel_lift": "BACK HEEL UP", "knee_bend": "STRAIGHTEN BACK KNEE"}
 
@@ -115,6 +107,14 @@ class Plan:
     rest_s: float = 60.0
     metronome_bpm: float | None = None
 
+    def analysis_targets(self) -> dict[str, float]:
+        """What the exercise's rules compare with: the stretch's target hold, the pumps' reps per set."""
+        if self.exercise == "calf_stretch":
+            return {"hold_s": float(self.hold_s)}
+        if self.exercise == "ankle_pumps":
+            return {"reps": float(self.reps)}
+        return {}
+
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
         if self.exercise in REP_EXERCISES:
@@ -149,7 +149,7 @@ class SetRecord:
     ended_by: str = ""             # "target", "key", "end"
 
     def to_dict(self) -> dict[str, Any]:
-        d: dict[str, Any] = {"index": self.index, "kind": self.kind, "t_start": _r(self.t_start), "t_end": _r(self.t_end),
+        d: dict[str, Any] = {"index": self.index, "kind": self.kind, "t_start": finite(self.t_start, 3), "t_end": finite(self.t_end, 3),
                              "ended_by": self.ended_by}
         if self.kind == "reps":
             d["n_reps"] = self.n_reps
@@ -158,12 +158,8 @@ class SetRecord:
         else:
             d["n_holds"] = len(self.attempts)
             d["attempts"] = self.attempts
-            d["best_s"] = {k: _r(v) for k, v in self.best.items()}
+            d["best_s"] = {k: finite(v, 3) for k, v in self.best.items()}
         return d
-
-
-def _r(x: float | None, nd: int = 3) -> float | None:
-    return None if x is None or not math.isfinite(x) else round(float(x), nd)
 
 
 def fmt_clock(seconds: float) -> str:
@@ -304,7 +300,7 @@ class Coach:
                 self._reps_seen = res.reps
                 self._holds_seen = res.holds
                 self._start_set(t, events)
-                events.append(Event("go", t, GO_TEXT.get(self.plan.exercise, "Ready."), {}))
+                events.append(Event("go", t, registry.get(self.plan.exercise).go_text, {}))
             return events
         if self.state == "rest":
             self._rest_left -= dt
@@ -412,12 +408,12 @@ class Coach:
         cur = self.current
         if cur is None or self.state != "active":
             return
-        attempt = {"side": side, "duration_s": _r(duration_s, 2), "t_start": _r(t_start if t_start is not None else t - duration_s),
-                   "t_end": _r(t)}
+        attempt = {"side": side, "duration_s": finite(duration_s, 2), "t_start": finite(t_start if t_start is not None else t - duration_s, 3),
+                   "t_end": finite(t, 3)}
         if self.is_stretch:
             attempt["held_s"] = attempt["duration_s"]
             if total_s is not None:
-                attempt["duration_s"] = _r(float(total_s), 2)
+                attempt["duration_s"] = finite(float(total_s), 2)
         cur.attempts.append(attempt)
         cur.best[side] = max(cur.best.get(side, 0.0), duration_s)
         word = "Done" if self.is_stretch else "Down"
@@ -481,7 +477,7 @@ class Coach:
 
     def _mark(self, kind: str, t: float, rating: int | None) -> Event:
         cur = self.current or (self.sets[-1] if self.sets else None)
-        mark = {"t_s": _r(t), "kind": kind, "rating": rating, "set": cur.index if cur else None,
+        mark = {"t_s": finite(t, 3), "kind": kind, "rating": rating, "set": cur.index if cur else None,
                 "rep": (cur.n_reps if cur and cur.kind == "reps" else None)}
         self.marks.append(mark)
         word = "Pain" if kind == "pain" else "Cramp"
@@ -598,7 +594,7 @@ class Coach:
         elif self.state == "setup":
             tip, _ = self.view_tip(res.view if res is not None else "unknown")
             s.centre_title = "GET READY"
-            s.centre_sub = tip or EXERCISE_TITLES.get(p.exercise, "")
+            s.centre_sub = tip or registry.title(p.exercise)
         elif self.state == "rest":
             s.centre_title, s.centre_big = "REST", fmt_clock(self._rest_left)
             s.centre_sub = f"Next: set {self.set_index + 1} of {p.sets}. Press N to start now"
@@ -661,81 +657,29 @@ class Coach:
 # =============================================================================================
 
 
-def _analysis_reps(analyzer: Any) -> list[Any]:
-    """Completed calf-raise reps of an :class:`~footform.analysis.Analyzer` (public API if it has one)."""
-    reps = getattr(analyzer, "reps", None)
-    if reps is None:
-        reps = getattr(getattr(analyzer, "_calf", None), "reps", [])
-    return list(reps)
+def _set_now(coach: Coach) -> int | None:
+    """The set in progress, else the last one (rows completed during a rest belong to it)."""
+    return coach.current.index if coach.current else (coach.sets[-1].index if coach.sets else None)
 
 
-def _analysis_holds(analyzer: Any) -> list[Any]:
-    """Completed single-leg-stance holds of an Analyzer (public API if it has one)."""
-    holds = getattr(analyzer, "holds", None)
-    if holds is None:
-        holds = getattr(getattr(analyzer, "_sls", None), "holds", [])
-    return list(holds)
+def advance(analyzer: Any, coach: Coach, pose: Any) -> tuple[Any, list[Event], list[dict[str, Any]]]:
+    """One analysed frame of a live session: the analysis, then the coach.
 
-
-def _completed_stretch_holds(analyzer: Any) -> list[dict[str, Any]]:
-    """Completed calf-stretch holds of an Analyzer as summary rows (the hold in progress is not one)."""
-    st = getattr(analyzer, "_stretch", None)
-    if st is None:
-        return []
-    done = [h for h in st.holds if h.t_end is not None]
-    return [st.row(h, i) for i, h in enumerate(done, 1)]
-
-
-def _pump_reps(analyzer: Any) -> list[Any]:
-    """Completed ankle pumps of an Analyzer (completion order while it runs)."""
-    return list(getattr(getattr(analyzer, "_pumps", None), "reps", []))
-
-
-def completed_rows(analyzer: Any, exercise: str, reps_stored: int, holds_stored: int,
-                   set_index: int | None) -> tuple[list[Any], list[dict[str, Any]]]:
-    """What the analysis completed since the last call: (new reps, ``closed`` rows for :meth:`Coach.update`).
-
-    Calf raises: the new reps, no rows.  Ankle pumps: the new reps and the same as rows (the coach
-    counts them per foot).  Single-leg stance and calf stretch: no reps; the holds that ended, as
-    summary-style rows with the set number.
+    Returns the frame state (:class:`~footform.analysis.FrameResult`), the coach's events and the
+    rows the analysis completed on this frame (summary schema plus ``set``), to be stored.  Holds
+    and pumps are handed to the coach (a hold's exact duration ends its timer; pumps are counted
+    per foot); calf raises are counted from the frame state.
     """
-    if exercise == "calf_raise":
-        return _analysis_reps(analyzer)[reps_stored:], []
-    if exercise == "ankle_pumps":
-        new = _pump_reps(analyzer)[reps_stored:]
-        return new, [rep_dict(r, set_index) for r in new]
-    if exercise == "calf_stretch":
-        return [], [{**h, "set": set_index} for h in _completed_stretch_holds(analyzer)[holds_stored:]]
-    new_holds = _analysis_holds(analyzer)[holds_stored:]
-    return [], [hold_dict(h, set_index, holds_stored + k) for k, h in enumerate(new_holds, 1)]
-
-
-def rep_dict(rep: Any, set_index: int | None) -> dict[str, Any]:
-    """A live rep (``exercises.calf_raise.Rep`` or a dict) as a summary-style rep dict for the store."""
-    if isinstance(rep, dict):
-        d = dict(rep)
-    elif hasattr(rep, "to_row"):     # exercises.ankle_pumps.PumpRep
-        d = rep.to_row()
-    else:
-        d = {k: getattr(rep, k) for k in ("index", "side", "t_start", "t_top", "t_end", "peak_lift", "peak_lift_cm",
-                                          "rise_s", "top_s", "lower_s", "heel_in") if hasattr(rep, k)}
-    d = {k: (_r(v, 4) if isinstance(v, float) else v) for k, v in d.items()}
-    d["set"] = set_index
-    return d
-
-
-def hold_dict(hold: Any, set_index: int | None, index: int) -> dict[str, Any]:
-    """A live hold (``exercises.single_leg_stance.Hold``) as a summary-style hold dict."""
-    if isinstance(hold, dict):
-        d = dict(hold)
-    else:
-        d = {"index": index, "stance_side": getattr(hold, "stance_side", None), "t_start": _r(getattr(hold, "t_start", None)),
-             "t_end": _r(getattr(hold, "t_end", None)), "ended_by": getattr(hold, "ended_by", None),
-             "touchdowns": getattr(hold, "touchdowns", None)}
-        dur = getattr(hold, "duration_s", None)
-        d["duration_s"] = _r(dur() if callable(dur) else dur)
-    d["set"] = set_index
-    return d
+    res = analyzer.step(pose)
+    exercise = coach.plan.exercise
+    counts_reps = exercise in REP_EXERCISES
+    new_reps, new_holds = analyzer.completed()
+    rows = [{**r, "set": _set_now(coach)} for r in (new_reps if counts_reps else new_holds)]
+    events = coach.update(res, pose.t_s, closed=rows if exercise != "calf_raise" else [])
+    if counts_reps:        # a rep that completed the set belongs to it, one that started the next to that
+        for r in rows:
+            r["set"] = _set_now(coach)
+    return res, events, rows
 
 
 def _set_of(t: float | None, sets: list[dict[str, Any]]) -> int | None:
@@ -793,7 +737,7 @@ def recover_sessions(store: Any, say: Callable[[str], None] = print) -> list[dic
         summary = None
         exercise = rec.session.get("exercise") or "auto"
         track = rec.track_path
-        if track is not None and Path(track).is_file() and exercise in (*EXERCISE_NAMES.values(), "auto"):
+        if track is not None and Path(track).is_file() and exercise in (*registry.IDS, registry.AUTO):
             targets = {k: float(v) for k, v in (rec.targets or {}).items()
                        if k in ("reps", "hold_s") and isinstance(v, (int, float))}
             try:
@@ -817,8 +761,9 @@ def recover_sessions(store: Any, say: Callable[[str], None] = print) -> list[dic
         else:
             store.complete_session(info.id)
             n_reps, n_holds = len(rec.reps), len(rec.holds)
-        what = f"{n_reps} reps" if exercise in REP_EXERCISES else f"{n_holds} holds" if exercise in (
-            "single_leg_stance", "calf_stretch") else f"{n_reps} reps, {n_holds} holds"
+        info = registry.find(exercise)
+        what = (info.count(n_reps if info.counts_reps else n_holds) if info
+                else f"{n_reps} reps, {n_holds} holds")
         marks = f", {len(rec.marks)} pain/cramp marks" if rec.marks else ""
         say(f"Recovered an interrupted session from {info.started_utc} (session {info.id}): {what}{marks} kept.")
         out.append({"id": info.id, "reps": n_reps, "holds": n_holds, "marks": len(rec.marks)})
@@ -934,7 +879,7 @@ class LiveOptions:
     exercise: str                       # calf_raise | single_leg_stance | calf_stretch | ankle_pumps
     camera: str = "0"
     sets: int = 3
-    reps: int | None = None             # None: DEFAULT_REPS of the exercise
+    reps: int | None = None             # None: the exercise's default_reps (registry)
     hold_s: float = 30.0
     rest_s: float = 60.0
     metronome_bpm: float | None = None
@@ -955,7 +900,7 @@ class LiveOptions:
     end_when_done: bool = False         # end DONE_LINGER_S after the last set (a home-program item, #21)
 
     def plan(self) -> Plan:
-        reps = self.reps if self.reps is not None else DEFAULT_REPS.get(self.exercise, 12)
+        reps = self.reps if self.reps is not None else (registry.get(self.exercise).default_reps or 12)
         return Plan(self.exercise, self.sets, reps, self.hold_s, self.rest_s, self.metronome_bpm)
 
 
@@ -999,7 +944,6 @@ def run_live(opts: LiveOptions, say: Callable[[str], None] = print) -> LiveResul
     from .analysis import AnalysisConfig, Analyzer
     from .audio import AudioCues
     from .capture import LatestFrameSource
-    from .feedback import FeedbackEngine, load_rules
     from .overlay import render
     from .pose import PoseEstimator, resolve_model
     from .store import Store
@@ -1008,9 +952,8 @@ def run_live(opts: LiveOptions, say: Callable[[str], None] = print) -> LiveResul
 
     check_display()
     plan = opts.plan()
-    if plan.exercise not in EXERCISE_NAMES.values():
-        raise InputError(f"live coaching knows {', '.join(sorted(EXERCISE_NAMES))}, not {plan.exercise!r}.")
-    own = plan.exercise in OWN_MACHINE
+    if plan.exercise not in registry.IDS:
+        raise InputError(f"live coaching knows {', '.join(e.cli for e in registry.EXERCISES)}, not {plan.exercise!r}.")
     metronome = Metronome(plan.metronome_bpm) if plan.metronome_bpm else None
 
     # Open everything that can fail before anything is written or shown.
@@ -1020,14 +963,10 @@ def run_live(opts: LiveOptions, say: Callable[[str], None] = print) -> LiveResul
     result = LiveResult(session_id=None, db_path=store.path, out_dir=None, summary=None)
     try:
         result.recovered = recover_sessions(store, say)
-        try:
-            rules = load_rules(plan.exercise, overrides=opts.rules)
-        except InputError as e:
-            if opts.rules:
-                raise
-            say(f"footform: form cues are off for now ({e})")
-            rules = []
-        engine = FeedbackEngine(rules)
+        # The same analysis as `footform analyze` (filters, exercise, rules and their overrides):
+        # what the person sees and what is stored is what analyze gives from the same frames.
+        analyzer = Analyzer(AnalysisConfig(exercise=plan.exercise, height_cm=opts.height_cm, live=True,
+                                           rules=opts.rules, targets=plan.analysis_targets()))
         window = Window(fullscreen=opts.fullscreen)
         mirror = opts.mirror if opts.mirror is not None else source.info.kind == "camera"
         # No automatic margin / body rise live (yet): a live session usually starts before the
@@ -1043,10 +982,6 @@ def run_live(opts: LiveOptions, say: Callable[[str], None] = print) -> LiveResul
             source=source.info.to_dict(), model=model.to_dict(),
             extra={"mode": "live", "session_uuid": session.uuid, "num_poses": 1}))
         audio = AudioCues(enabled=opts.audio, log_path=opts.cue_log, notice=lambda s: say(f"footform: {s}"))
-        # the stretch's target hold and the pumps' reps are what its rules compare with
-        targets = {"hold_s": plan.hold_s} if plan.exercise == "calf_stretch" else {"reps": float(plan.reps)} if \
-            plan.exercise == "ankle_pumps" else {}
-        analyzer = Analyzer(AnalysisConfig(exercise=plan.exercise, height_cm=opts.height_cm, live=True, targets=targets))
         coach = Coach(plan, audio_numbers=metronome is None)
         if result.recovered:
             coach.toast("LAST SESSION RECOVERED", 0.0)
@@ -1058,8 +993,6 @@ def run_live(opts: LiveOptions, say: Callable[[str], None] = print) -> LiveResul
     latencies: list[float] = []
     proc_ms: list[float] = []
     flag_shown: tuple[str, str, float] = ("", "warn", -1e9)
-    reps_stored = 0
-    holds_stored = 0
     last_update = 0.0
     t_now = 0.0
     frames = 0
@@ -1070,6 +1003,7 @@ def run_live(opts: LiveOptions, say: Callable[[str], None] = print) -> LiveResul
     recent_t: deque[float] = deque(maxlen=30)
     last_image: np.ndarray | None = None
     t_done: float | None = None
+    banners: list[dict[str, Any]] = []     # every banner the screen showed: when, what, which kind
 
     def on_term(signum: int, frame: Any) -> None:
         raise _Terminate()
@@ -1131,51 +1065,17 @@ def run_live(opts: LiveOptions, say: Callable[[str], None] = print) -> LiveResul
             else:
                 pose = estimator.process(frame)
                 track.write(pose)
-                res = analyzer.step(pose)
+                res, events, rows = advance(analyzer, coach, pose)
                 frames += 1
-                # holds completed this frame: their exact duration ends the coach's hold timer
-                cur_set = coach.current.index if coach.current else (coach.sets[-1].index if coach.sets else None)
-                new_reps, closed = completed_rows(analyzer, plan.exercise, reps_stored, holds_stored, cur_set)
-                events = coach.update(res, frame.t_s, closed=closed)
                 handle(events, frame.t_s)
-                cur_set = coach.current.index if coach.current else (coach.sets[-1].index if coach.sets else None)
-                # reps / holds completed this frame → store (own transaction each)
-                if plan.exercise in REP_EXERCISES:
-                    if new_reps:
-                        track.flush()   # the track then holds every frame this rep was counted on
-                    for rep in new_reps:
-                        row = rep_dict(rep, cur_set)
-                        session.add_rep(row)
-                        if own:
-                            continue    # its rep rules ran inside the analysis (res.flags)
-                        for fl in engine.on_row("rep", row, res.view):
-                            session.add_flag({**fl.to_dict(), "set": cur_set})
-                            flag_shown = (*_flag_text(fl), frame.t_s)
-                            audio.say(fl.message, "flag")
-                    reps_stored += len(new_reps)
-                else:
-                    if closed:
-                        track.flush()
-                    for row in closed:
-                        session.add_hold(row)
-                        if own:
-                            continue
-                        for fl in engine.on_row("hold", row, res.view):
-                            session.add_flag({**fl.to_dict(), "set": cur_set})
-                            flag_shown = (*_flag_text(fl), frame.t_s)
-                            audio.say(fl.message, "flag")
-                    holds_stored += len(closed)
-                if own:
-                    # the stretch's and pumps' frame metrics (heel lift, knee bend …) live inside the
-                    # analysis, whose engine judged this frame and the rows completed on it
-                    fired = list(res.flags)
-                else:
-                    metrics = dict(res.signals)
-                    metrics["lift"] = res.lift
-                    fired = engine.step(frame.t_s, metrics, res.view, phase=res.rep_phase,
-                                        rep=(res.reps + 1) if res.rep_phase == "up" else None,
-                                        hold=res.holds if res.hold_s is not None else None)
-                for fl in fired:
+                cur_set = _set_now(coach)
+                # → store, each in its own transaction; the track first holds every frame they were counted on
+                if rows:
+                    track.flush()
+                for row in rows:
+                    (session.add_rep if plan.exercise in REP_EXERCISES else session.add_hold)(row)
+                # the analysis' own feedback engine judged this frame and the rows completed on it
+                for fl in res.flags:
                     session.add_flag({**fl.to_dict(), "set": cur_set})
                     flag_shown = (*_flag_text(fl), frame.t_s)
                     audio.say(fl.message, "flag")
@@ -1202,6 +1102,8 @@ def run_live(opts: LiveOptions, say: Callable[[str], None] = print) -> LiveResul
                 screen.debug = (f"{fps:.0f} fps  latency {lat}  dropped {100 * source.dropped_share:.0f}%  "
                                 f"audio {audio.engine_name}")
             last_image = frame.image
+            if screen.banner and (not banners or banners[-1]["text"] != screen.banner):
+                banners.append({"t_s": round(frame.t_s, 3), "text": screen.banner, "kind": screen.banner_kind})
             canvas = render(frame.image, lm if lm is not None else None, screen)
             window.show(canvas)
             latencies.append((time.monotonic() - frame.t_mono) * 1000.0)
@@ -1249,8 +1151,8 @@ def run_live(opts: LiveOptions, say: Callable[[str], None] = print) -> LiveResul
             say(f"footform: {e}")
             track.abandon()
         summary = analyzer.finish()
-        # own-machine exercises: the analysis' final judgement (its rows' rules re-run on the final rows)
-        flags = [dict(f) for f in summary.flags] if own else [f.to_dict() for f in engine.finish(t_end)]
+        # the analysis' final judgement, exactly as `footform analyze` gives it from these frames
+        flags = [dict(f) for f in summary.flags]
         for f in flags:
             f["set"] = _set_of(f.get("t_start"), coach.sets_summary()) if f.get("set") is None else f["set"]
         live_stats = {
@@ -1279,7 +1181,8 @@ def run_live(opts: LiveOptions, say: Callable[[str], None] = print) -> LiveResul
         result.ended_by = ended_by
         result.error = error
         if opts.stats_path:
-            Path(opts.stats_path).write_text(json.dumps({**live_stats, "latency_ms_per_frame": latencies, "processing_ms_per_frame": proc_ms}) + "\n")
+            Path(opts.stats_path).write_text(json.dumps({**live_stats, "latency_ms_per_frame": latencies,
+                                                         "processing_ms_per_frame": proc_ms, "banners": banners}) + "\n")
         _print_end(say, summary, doc, coach, result, format_table)
         if ended_by not in ("window closed", "Ctrl-C", "terminated", "time limit", "output error"):
             _show_done(window, coach, last_image, mirror, opts.done_s)
@@ -1378,7 +1281,7 @@ def register_live(subparsers: Any) -> argparse.ArgumentParser:
         description="Open a window with the camera image, your legs and feet drawn, a rep counter or hold timer, and "
                     "spoken cues. Keys: SPACE pause, N next set, P pain (then 0-10), C cramp, Q quit.",
     )
-    p.add_argument("--exercise", choices=sorted(EXERCISE_NAMES),
+    p.add_argument("--exercise", choices=[e.cli for e in registry.EXERCISES],
                    help="the exercise to coach; without it, --person runs what today's home program still holds "
                         "(docs/programs.md)")
     p.add_argument("--camera", default="0", metavar="INDEX|FILE",
@@ -1415,7 +1318,7 @@ def cmd_live(args: argparse.Namespace) -> int:
 
         return cmd_live_program(args)
     opts = LiveOptions(
-        exercise=EXERCISE_NAMES[args.exercise], camera=str(args.camera), sets=args.sets, reps=args.reps, hold_s=args.hold,
+        exercise=registry.to_id(args.exercise), camera=str(args.camera), sets=args.sets, reps=args.reps, hold_s=args.hold,
         rest_s=max(0.0, args.rest), metronome_bpm=args.metronome, audio=args.audio, model=args.model, db=args.db,
         person=args.person, height_cm=args.height_cm, out=args.out, mirror=args.mirror, fullscreen=args.fullscreen,
         rules=args.rules, cue_log=args.cue_log, stats_path=args.stats_path, debug=args.debug, max_seconds=args.max_seconds,
@@ -1443,14 +1346,3 @@ def _attribute_to_program(args: argparse.Namespace, exercise: str, session_id: i
     if note:
         print(f"session {session_id}{note}", flush=True)
 
-
-def main(argv: list[str] | None = None) -> int:
-    """``python -m footform.live …``: the same as ``footform live …``."""
-    from .cli import main as cli_main
-
-    argv = list(sys.argv[1:] if argv is None else argv)
-    return cli_main(argv if argv and argv[0] == "live" else ["live", *argv])
-
-
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())

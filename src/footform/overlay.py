@@ -22,18 +22,20 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
+from .exercises.registry import SIDE_COLOURS, hex_to_bgr
 from .landmarks import LEGS, LM
 
 CANVAS_W, CANVAS_H = 1280, 720
 FONT = cv2.FONT_HERSHEY_SIMPLEX
 FONT_BOLD = cv2.FONT_HERSHEY_DUPLEX
 
-# BGR colours, chosen to stay apart for red-green colour blindness too (orange / sky blue).
+# BGR colours. The legs are drawn in the person's side colours, the same as in every report plot
+# (exercises.registry.SIDE_COLOURS: blue left, vermillion right, apart for colour blindness too).
 WHITE = (255, 255, 255)
 BLACK = (0, 0, 0)
 GREY = (170, 170, 170)
-LEFT_COLOUR = (0, 165, 255)     # orange: the person's left leg
-RIGHT_COLOUR = (255, 191, 0)    # sky blue: the person's right leg
+LEFT_COLOUR = hex_to_bgr(SIDE_COLOURS["left"])
+RIGHT_COLOUR = hex_to_bgr(SIDE_COLOURS["right"])
 GOOD = (80, 200, 80)
 BAD = (60, 60, 230)
 AMBER = (0, 190, 255)
@@ -202,7 +204,7 @@ def place_image(image: np.ndarray, mirror: bool = False, size: tuple[int, int] =
 
 
 def draw_legs(canvas: np.ndarray, landmarks: np.ndarray | None, place: Placement) -> None:
-    """Hips, knees, ankles, heels and toes of both legs: thick lines, the left leg orange, the right blue.
+    """Hips, knees, ankles, heels and toes of both legs: thick lines, the left leg blue, the right vermillion (SIDE_COLOURS).
 
     Points the model is unsure of (min(visibility, presence) < 0.5) are drawn grey and thin;
     below 0.3 they are left out, so the drawing never shows a confident leg where there is none.

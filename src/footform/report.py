@@ -35,23 +35,23 @@ import numpy as np
 from . import __version__
 from . import references as refs
 from .errors import OutputError
+from .exercises import registry
+from .exercises.registry import SIDE_COLOURS
 from .export import FrameSignals, session_signals
-from .store import Person, SessionRecord, Store
+from .numeric import finite
+from .store import Person, SessionRecord, Store, local_time
 
 # -- colours (colour-blind safe, Okabe–Ito) ---------------------------------------------------
-SIDE_COLOURS = {"left": "#0072B2", "right": "#D55E00", "both": "#4D4D4D", None: "#4D4D4D"}
 SEVERITY_COLOURS = {"info": "#56B4E9", "warn": "#E69F00", "stop": "#CC0000", None: "#888888"}
 NEUTRAL_KEY = "#4D4D4D"    # legend keys of per-leg bars: neither leg's colour
 MARK_COLOURS = {"pain": "#9400D3", "cramp": "#009E73", "note": "#666666"}
 
-EXERCISE_NAMES = {"calf_raise": "Calf raises", "single_leg_stance": "Single-leg stance",
-                  "calf_stretch": "Standing calf stretch", "ankle_pumps": "Ankle pumps"}
 #: Exercises with rows of their own kind (holds of kind "calf_stretch", reps of kind "ankle_pump"):
 #: no heel-height, fatigue or stabilogram plots, which assume calf raises or single-leg stance.
-OWN_EXERCISES = ("calf_stretch", "ankle_pumps")
+OWN_EXERCISES = tuple(e.id for e in registry.EXERCISES if e.own_machine)
 VIEW_NAMES = {"front": "from the front", "back": "from behind", "side": "from the side", "side-left": "from the left side",
               "side-right": "from the right side", "unknown": "unknown (changing or unclear)"}
-#: What MediaPipe reports of a true heel raise, by camera view (DESIGN.md, measured on renders).
+#: What MediaPipe reports of a true heel raise, by camera view (docs/metrics.md "What the pose model sees of a heel raise", measured on renders).
 HEEL_SHARE = {"side": "about 83 %", "back": "64–69 %", "front": "very little (the toe point rises with the heel)",
               "unknown": "52–83 %, depending on the view"}
 EVENT_WORDS = {
@@ -93,7 +93,7 @@ def _view_family(view: str | None) -> str:
     return v if v in ("front", "back") else "unknown"
 
 
-#: Metrics that a camera view cannot measure (DESIGN.md "Camera views").
+#: Metrics that a camera view cannot measure (docs/metrics.md "Camera view").
 NOT_MEASURABLE = {
     "side": ["heel–toe alignment (heel drifting in or out, 'sickling')", "arch-collapse (pronation) proxy",
              "knee valgus, pelvic drop and sideways trunk lean", "medio-lateral sway (only the noisier depth estimate)",
@@ -116,21 +116,11 @@ def esc(s: Any) -> str:
     return html.escape("" if s is None else str(s), quote=True)
 
 
-def _num(v: Any) -> float | None:
-    if v is None or isinstance(v, (bool, str)):
-        return None
-    try:
-        f = float(v)
-    except (TypeError, ValueError):
-        return None
-    return f if math.isfinite(f) else None
-
-
 def fmt(v: Any, nd: int = 2, unit: str = "", dash: str = "–") -> str:
     """A number with ``nd`` decimals and a unit, a dash for missing; text is passed through."""
     if isinstance(v, str):
         return esc(v)
-    x = _num(v)
+    x = finite(v)
     if x is None:
         return dash
     s = f"{x:.{nd}f}".replace("-", "−")
@@ -148,7 +138,7 @@ def fmt_angle(v: Any, unit: bool = True, dash: str = "–") -> str:
     """An estimated image angle: ``≈ 26°`` (whole degrees); a dash for missing; text passed through."""
     if isinstance(v, str):
         return esc(v)
-    x = _num(v)
+    x = finite(v)
     if x is None:
         return dash
     return f"≈&nbsp;{x:.{ANGLE_ND}f}".replace("-", "−") + ("°" if unit else "")
@@ -178,7 +168,7 @@ def targets_words(targets: Mapping[str, Any], exercise: str | None = None) -> st
     for k, v in sorted(targets.items(), key=lambda kv: (order.index(kv[0]) if kv[0] in order else len(order), kv[0])):
         if k == "exercise" or v is None or v == "":
             continue
-        x = _num(v)
+        x = finite(v)
         if k in words and x is not None:
             out.append("1 set" if k == "sets" and x == 1 else words[k].format(v=x))
             continue
@@ -202,27 +192,15 @@ def _int_ticks(ax: Any, values: Sequence[int], axis: str = "x", most: int = 12) 
     (ax.set_xticks if axis == "x" else ax.set_yticks)(ticks, [str(t) for t in ticks])
 
 
-def _local_time(utc_iso: str | None) -> str:
-    if not utc_iso:
-        return "–"
-    try:
-        t = _dt.datetime.fromisoformat(utc_iso)
-    except ValueError:
-        return esc(utc_iso)
-    if t.tzinfo is None:
-        t = t.replace(tzinfo=_dt.UTC)
-    return t.astimezone().strftime("%Y-%m-%d %H:%M")
-
-
 def _pct(part: Any, whole: Any) -> str:
-    p, w = _num(part), _num(whole)
+    p, w = finite(part), finite(whole)
     if p is None or not w:
         return "–"
     return f"{100.0 * p / w:.0f}&nbsp;%"
 
 
 def _tspan(a: Any, b: Any) -> str:
-    x, y = _num(a), _num(b)
+    x, y = finite(a), finite(b)
     if x is None:
         return "–"
     return f"{x:.1f}–{y:.1f}&nbsp;s" if y is not None else f"{x:.1f}&nbsp;s"
@@ -337,15 +315,15 @@ def plot_heel(rec: SessionRecord, sig: FrameSignals | None, cm_per_fl: float | N
         what = f"{_lift_name(rec)} seen by the " + ("camera" if _lift_name(rec) == "body rise" else "model")
         ax.plot(sig.t_s, sig.lift, color="#222222", lw=0.9, label=what)
         handles.append(Line2D([], [], color="#222222", lw=0.9, label=what))
-        finite = sig.lift[np.isfinite(sig.lift)]
-        top = float(np.nanmax(finite)) if finite.size else 0.3
+        seen = sig.lift[np.isfinite(sig.lift)]
+        top = float(np.nanmax(seen)) if seen.size else 0.3
         t_max = float(sig.t_s[-1])
     else:
-        peaks = [_num(r.get("peak_lift_fl")) or 0.0 for r in reps]
+        peaks = [finite(r.get("peak_lift_fl")) or 0.0 for r in reps]
         top = max(peaks, default=0.3)
-        t_max = max([_num(r.get("t_end_s")) or 0.0 for r in rec.reps] + [_num(rec.session.get("duration_s")) or 0.0])
+        t_max = max([finite(r.get("t_end_s")) or 0.0 for r in rec.reps] + [finite(rec.session.get("duration_s")) or 0.0])
         for r in reps:
-            ax.plot([_num(r.get("t_top_s"))] * 2, [0, _num(r.get("peak_lift_fl")) or 0.0], color="#222222", lw=1.2)
+            ax.plot([finite(r.get("t_top_s"))] * 2, [0, finite(r.get("peak_lift_fl")) or 0.0], color="#222222", lw=1.2)
         handles.append(Line2D([], [], color="#222222", lw=1.2, label="rep peak (no per-frame curve)"))
     top = max(top, 0.05)
     ymax = top * 1.25
@@ -353,14 +331,14 @@ def plot_heel(rec: SessionRecord, sig: FrameSignals | None, cm_per_fl: float | N
     ymin = max(ymin, -0.5 * top)
     sides_seen = set()
     for r in reps:
-        a, b = _num(r.get("t_start_s")), _num(r.get("t_end_s"))
+        a, b = finite(r.get("t_start_s")), finite(r.get("t_end_s"))
         if a is None or b is None:
             continue
         side = r.get("side") or "both"
         sides_seen.add(side)
         span = ax.axvspan(a, b, color=SIDE_COLOURS.get(side, "#4D4D4D"), alpha=0.16, lw=0)
         span.set_gid(f"heel-rep-{r['rep_index']}")
-        ax.text(_num(r.get("t_top_s")) or (a + b) / 2, top * 1.06, str(r["rep_index"]), ha="center", va="bottom",
+        ax.text(finite(r.get("t_top_s")) or (a + b) / 2, top * 1.06, str(r["rep_index"]), ha="center", va="bottom",
                 fontsize=7.5, color="#333333")
     for side in sorted(sides_seen):
         handles.append(Patch(color=SIDE_COLOURS.get(side), alpha=0.3, label=f"counted rep ({side})"))
@@ -368,7 +346,7 @@ def plot_heel(rec: SessionRecord, sig: FrameSignals | None, cm_per_fl: float | N
         {"t_start_s": e.get("t_s"), "t_end_s": e.get("t_end_s")} for e in rec.events if e.get("type") == "partial_rep"]
     seen_p = set()
     for i, r in enumerate(partials, 1):
-        a, b = _num(r.get("t_start_s")), _num(r.get("t_end_s"))
+        a, b = finite(r.get("t_start_s")), finite(r.get("t_end_s"))
         if a is None or b is None or (round(a, 2), round(b, 2)) in seen_p:
             continue
         seen_p.add((round(a, 2), round(b, 2)))
@@ -376,7 +354,7 @@ def plot_heel(rec: SessionRecord, sig: FrameSignals | None, cm_per_fl: float | N
     if seen_p:
         handles.append(Patch(facecolor="none", edgecolor="#999999", hatch="////", label="partial rep (not counted)"))
     for i, f in enumerate(rec.flags, 1):
-        t = _num(f.get("t_start_s"))
+        t = finite(f.get("t_start_s"))
         if t is None:
             continue
         (m,) = ax.plot([t], [ymin + 0.04 * (ymax - ymin)], marker="^", ms=6, ls="none",
@@ -385,7 +363,7 @@ def plot_heel(rec: SessionRecord, sig: FrameSignals | None, cm_per_fl: float | N
     if rec.flags:
         handles.append(Line2D([], [], marker="^", ls="none", color=SEVERITY_COLOURS["warn"], label="flag (see list)"))
     for i, mk in enumerate(rec.marks, 1):
-        t = _num(mk.get("t_s"))
+        t = finite(mk.get("t_s"))
         if t is None:
             continue
         colour = MARK_COLOURS.get(mk.get("kind"), "#666666")
@@ -413,7 +391,7 @@ def plot_fatigue(rec: SessionRecord, cm_per_fl: float | None) -> str:
     fig = _figure(7.2, 2.7)
     ax1, ax2 = fig.subplots(1, 2)
     idx = [r["rep_index"] for r in reps]
-    peaks = [_num(r.get("peak_lift_fl")) for r in reps]
+    peaks = [finite(r.get("peak_lift_fl")) for r in reps]
     for r, p in zip(reps, peaks):
         if p is None:
             continue
@@ -430,8 +408,8 @@ def plot_fatigue(rec: SessionRecord, cm_per_fl: float | None) -> str:
     ax1.set_ylim(0, max([p for p in peaks if p is not None] + [0.05]) * 1.2)
     ax1.set_title("Height per rep", loc="left")
     _cm_axis(ax1, cm_per_fl)
-    rise = [_num(r.get("rise_s")) or 0.0 for r in reps]
-    lower = [_num(r.get("lower_s")) or 0.0 for r in reps]
+    rise = [finite(r.get("rise_s")) or 0.0 for r in reps]
+    lower = [finite(r.get("lower_s")) or 0.0 for r in reps]
     x = np.arange(len(reps))
     ax2.bar(x - 0.2, rise, width=0.4, color="#56B4E9", label="rise")
     ax2.bar(x + 0.2, lower, width=0.4, color="#0072B2", label="lowering")
@@ -455,9 +433,9 @@ def _hold_figs(h: Mapping[str, Any]) -> dict[str, Any]:
     nf = h.get("noise_floor") or {}
     axes = sway.get("axes") or {}
     horiz = next((a for a, w in axes.items() if "horizontal" in str(w)), "ml")
-    return {"axis": horiz, "rms": _num(sway.get(f"rms_{horiz}")), "rms_noise": _num(nf.get(f"rms_{horiz}")),
-            "vel": _num(sway.get(f"mean_velocity_{horiz}_per_s")), "vel_noise": _num(nf.get(f"mean_velocity_{horiz}_per_s")),
-            "area": _num(sway.get("ellipse95_area")), "area_noise": _num(nf.get("ellipse95_area"))}
+    return {"axis": horiz, "rms": finite(sway.get(f"rms_{horiz}")), "rms_noise": finite(nf.get(f"rms_{horiz}")),
+            "vel": finite(sway.get(f"mean_velocity_{horiz}_per_s")), "vel_noise": finite(nf.get(f"mean_velocity_{horiz}_per_s")),
+            "area": finite(sway.get("ellipse95_area")), "area_noise": finite(nf.get("ellipse95_area"))}
 
 
 @_with_rc
@@ -467,8 +445,8 @@ def plot_left_right(rec: SessionRecord, cm_per_fl: float | None) -> str | None:
     if rec.holds:
         fig = _figure(7.2, 2.5)
         ax1, ax2 = fig.subplots(1, 2)
-        longest = [max([_num(h.get("duration_s")) or 0.0 for h in rec.holds if h.get("stance_side") == s], default=0.0) for s in legs]
-        total = [sum(_num(h.get("duration_s")) or 0.0 for h in rec.holds if h.get("stance_side") == s) for s in legs]
+        longest = [max([finite(h.get("duration_s")) or 0.0 for h in rec.holds if h.get("stance_side") == s], default=0.0) for s in legs]
+        total = [sum(finite(h.get("duration_s")) or 0.0 for h in rec.holds if h.get("stance_side") == s) for s in legs]
         x = np.arange(2)
         b1 = ax1.bar(x - 0.2, longest, 0.4, color=[SIDE_COLOURS[s] for s in legs])
         b2 = ax1.bar(x + 0.2, total, 0.4, color=[SIDE_COLOURS[s] for s in legs], alpha=0.45)
@@ -500,7 +478,7 @@ def plot_left_right(rec: SessionRecord, cm_per_fl: float | None) -> str | None:
         return svg_of(fig, "lr")
     reps = _reps(rec)
     single = {s: [r for r in reps if r.get("side") == s] for s in legs}
-    heel_in = {s: [v for v in (_num(r.get(f"heel_in_{s}_fl")) for r in reps) if v is not None] for s in legs}
+    heel_in = {s: [v for v in (finite(r.get(f"heel_in_{s}_fl")) for r in reps) if v is not None] for s in legs}
     if not (single["left"] and single["right"]) and not (heel_in["left"] or heel_in["right"]):
         return None
     panels = [p for p in ("single", "align") if (p == "single" and single["left"] and single["right"])
@@ -510,7 +488,7 @@ def plot_left_right(rec: SessionRecord, cm_per_fl: float | None) -> str | None:
     x = np.arange(2)
     for ax, p in zip(axs, panels):
         if p == "single":
-            mean_peak = [float(np.mean([_num(r.get("peak_lift_fl")) or 0.0 for r in single[s]])) for s in legs]
+            mean_peak = [float(np.mean([finite(r.get("peak_lift_fl")) or 0.0 for r in single[s]])) for s in legs]
             bars = ax.bar(x, mean_peak, 0.5, color=[SIDE_COLOURS[s] for s in legs])
             for rect, s in zip(bars, legs):
                 rect.set_gid(f"lr-peak-{s}")
@@ -570,8 +548,8 @@ def plot_stabilogram(rec: SessionRecord, sig: FrameSignals, cm_per_fl: float | N
             horiz_axis = figs["axis"]
             nf = h.get("noise_floor") or {}
             depth_axis = "ap" if horiz_axis == "ml" else "ml"
-            nh, nd = _num(nf.get(f"rms_{horiz_axis}")), _num(nf.get(f"rms_{depth_axis}"))
-            a, b = _num(h.get("t_start_s")), _num(h.get("t_end_s"))
+            nh, nd = finite(nf.get(f"rms_{horiz_axis}")), finite(nf.get(f"rms_{depth_axis}"))
+            a, b = finite(h.get("t_start_s")), finite(h.get("t_end_s"))
             if a is None or b is None:
                 continue
             sel = (sig.t_s >= a) & (sig.t_s <= b) & np.array([s == leg for s in sig.stance])
@@ -601,9 +579,9 @@ def plot_stabilogram(rec: SessionRecord, sig: FrameSignals, cm_per_fl: float | N
                             label="noise floor (still person)")
             noise.set_gid(f"stab-noise-{leg}")
             ax.add_patch(noise)
-        finite = np.concatenate([np.abs(x[np.isfinite(x)]), np.abs(y[np.isfinite(y)])])
-        if finite.size:
-            lim = max(lim, float(np.percentile(finite, 99)))
+        seen = np.concatenate([np.abs(x[np.isfinite(x)]), np.abs(y[np.isfinite(y)])])
+        if seen.size:
+            lim = max(lim, float(np.percentile(seen, 99)))
         drawn.append(ax)
         ax.set_title(f"Standing on the {leg} leg", loc="left")
         ax.legend(loc="upper right", frameon=False, fontsize=7)
@@ -648,20 +626,20 @@ def plot_pumps(rec: SessionRecord, sig: FrameSignals) -> str | None:
             if r.get("side") != foot:
                 continue
             x = _extra(r)
-            t0, t1 = _num(r.get("t_start_s")), _num(r.get("t_end_s"))
+            t0, t1 = finite(r.get("t_start_s")), finite(r.get("t_end_s"))
             if t0 is None or t1 is None:
                 continue
             ax.axvspan(t0, t1, color=SIDE_COLOURS[foot], alpha=0.14, lw=0).set_gid(f"pumps-rep-{r['rep_index']}")
-            tp = _num(x.get("t_plantar"))
+            tp = finite(x.get("t_plantar"))
             ax.text(tp if tp is not None else (t0 + t1) / 2, hi + 0.04 * (hi - lo + 1), str(r["rep_index"]),
                     ha="center", va="bottom", fontsize=7, color="#333333")
         for i, f in enumerate(rec.flags, 1):
-            t = _num(f.get("t_start_s"))
+            t = finite(f.get("t_start_s"))
             if t is not None and f.get("side") in (foot, None):
                 (m,) = ax.plot([t], [lo], marker="^", ms=6, ls="none", color=SEVERITY_COLOURS.get(f.get("severity"), "#888"))
                 m.set_gid(f"pumps-flag-{foot}-{i}")
         for i, mk in enumerate(rec.marks, 1):
-            t = _num(mk.get("t_s"))
+            t = finite(mk.get("t_s"))
             if t is not None:
                 ax.axvline(t, color=MARK_COLOURS.get(mk.get("kind"), "#666666"), ls="--", lw=1.0).set_gid(f"pumps-mark-{foot}-{i}")
         ax.set_ylim(lo - 0.08 * (hi - lo + 1), hi + 0.22 * (hi - lo + 1))
@@ -701,12 +679,12 @@ def plot_stretch_holds(rec: SessionRecord) -> str | None:
     for row, h in enumerate(holds):
         x = _extra(h)
         leg = h.get("stance_side") or "both"
-        held, paused = _num(x.get("held_s")) or 0.0, _num(x.get("paused_s")) or 0.0
+        held, paused = finite(x.get("held_s")) or 0.0, finite(x.get("paused_s")) or 0.0
         ax.barh(row, held, height=0.6, color=SIDE_COLOURS.get(leg, "#4D4D4D"))[0].set_gid(f"stretch-held-{h['hold_index']}")
         if paused > 0:
             ax.barh(row, paused, left=held, height=0.6, facecolor="none", edgecolor=SIDE_COLOURS.get(leg, "#4D4D4D"),
                     hatch="////", lw=0.6)[0].set_gid(f"stretch-paused-{h['hold_index']}")
-        target = _num(x.get("target_s")) or target
+        target = finite(x.get("target_s")) or target
         labels.append(f"{h['hold_index']}: {leg} leg")
     if target:
         # the label sits above the plot area, right of the line's top end: the line never crosses it
@@ -728,7 +706,7 @@ def plot_left_right_own(rec: SessionRecord) -> str | None:
     x = np.arange(2)
     ex = rec.session.get("exercise")
     if ex == "calf_stretch":
-        held = {s: [_num(_extra(h).get("held_s")) or 0.0 for h in rec.holds if h.get("stance_side") == s] for s in legs}
+        held = {s: [finite(_extra(h).get("held_s")) or 0.0 for h in rec.holds if h.get("stance_side") == s] for s in legs}
         if not any(held.values()):
             return None
         fig = _figure(4.2, 2.5)
@@ -754,7 +732,7 @@ def plot_left_right_own(rec: SessionRecord) -> str | None:
         ax1.set_xticks(x, ["left foot", "right foot"])
         ax1.set_ylabel("counted pumps")
         ax1.set_title("Pumps per foot", loc="left")
-        rom = [[v for v in (_num(_extra(r).get("rom_deg")) for r in reps[s]) if v is not None] for s in legs]
+        rom = [[v for v in (finite(_extra(r).get("rom_deg")) for r in reps[s]) if v is not None] for s in legs]
         for rect, s in zip(ax2.bar(x, [float(np.mean(v)) if v else 0.0 for v in rom], 0.5,
                                    color=[SIDE_COLOURS[s] for s in legs]), legs):
             rect.set_gid(f"lr-rom-{s}")
@@ -780,19 +758,19 @@ def plot_flags(rec: SessionRecord) -> str | None:
             codes.append(label)
     fig = _figure(7.2, 0.9 + 0.32 * len(codes))
     ax = fig.add_subplot()
-    t_max = max([_num(rec.session.get("duration_s")) or 0.0] + [_num(f.get("t_end_s")) or 0.0 for f in rec.flags])
+    t_max = max([finite(rec.session.get("duration_s")) or 0.0] + [finite(f.get("t_end_s")) or 0.0 for f in rec.flags])
     for r in _reps(rec):
-        a, b = _num(r.get("t_start_s")), _num(r.get("t_end_s"))
+        a, b = finite(r.get("t_start_s")), finite(r.get("t_end_s"))
         if a is not None and b is not None:
             ax.axvspan(a, b, color="#eeeeee", lw=0)
     for h in rec.holds:
-        a, b = _num(h.get("t_start_s")), _num(h.get("t_end_s"))
+        a, b = finite(h.get("t_start_s")), finite(h.get("t_end_s"))
         if a is not None and b is not None:
             ax.axvspan(a, b, color="#eeeeee", lw=0)
     width_min = max(t_max, 1.0) / 250
     for i, f in enumerate(rec.flags, 1):
-        a = _num(f.get("t_start_s")) or 0.0
-        b = _num(f.get("t_end_s")) or a
+        a = finite(f.get("t_start_s")) or 0.0
+        b = finite(f.get("t_end_s")) or a
         row = codes.index(f.get("label") or f["code"])
         bars = ax.barh(row, max(b - a, width_min), left=a, height=0.6,
                        color=SEVERITY_COLOURS.get(f.get("severity"), "#888888"))
@@ -903,11 +881,11 @@ def _quality_html(rec: SessionRecord) -> str:
 
 
 def _cm_per_fl(rec: SessionRecord) -> float | None:
-    h = _num(rec.session.get("height_cm"))
+    h = finite(rec.session.get("height_cm"))
     if h is None and rec.person is not None:
-        h = _num(rec.person.height_cm)
+        h = finite(rec.person.height_cm)
     # only when the analysis itself produced cm figures (the height was known then)
-    if h is None or _num(rec.session.get("height_cm")) is None:
+    if h is None or finite(rec.session.get("height_cm")) is None:
         return None
     from .kinematics import cm_per_fl
 
@@ -998,21 +976,21 @@ def _key_cards(rec: SessionRecord, cm: float | None) -> str:
         by = {s: sum(1 for r in reps if r.get("side") == s) for s in ("both", "left", "right")}
         detail = ", ".join(f"{n} {s}" for s, n in by.items() if n)
         cards.append((str(len(reps)), "counted reps" + (f" ({detail})" if detail else "")))
-        peaks = [p for p in (_num(r.get("peak_lift_fl")) for r in reps) if p is not None]
+        peaks = [p for p in (finite(r.get("peak_lift_fl")) for r in reps) if p is not None]
         if peaks:
             mean = float(np.mean(peaks))
             cm_txt = f" ≈ {mean * cm:.1f} cm" if cm else ""
             cards.append((f"{mean:.2f} FL", f"mean peak {_lift_name(rec)}" + cm_txt))
-        ctrl = [(_num(r.get("lower_s")) or 0) >= (_num(r.get("rise_s")) or 0) for r in reps]
+        ctrl = [(finite(r.get("lower_s")) or 0) >= (finite(r.get("rise_s")) or 0) for r in reps]
         if ctrl:
             cards.append((f"{100 * np.mean(ctrl):.0f} %", "reps lowered at least as slowly as raised"))
         agg = (rec.sets[0].get("aggregates") or {}) if rec.sets else {}
-        dec = _num(agg.get("peak_decline_pct"))
+        dec = finite(agg.get("peak_decline_pct"))
         if dec is not None:
             cards.append((f"{-dec:+.0f} %".replace("-", "−"), "change in peak height from the first to the last third of the reps"))
     if not own and (rec.holds or rec.session.get("exercise") == "single_leg_stance"):
         for leg in ("left", "right"):
-            d = [_num(h.get("duration_s")) or 0.0 for h in rec.holds if h.get("stance_side") == leg]
+            d = [finite(h.get("duration_s")) or 0.0 for h in rec.holds if h.get("stance_side") == leg]
             cards.append((f"{max(d):.1f} s" if d else "–", f"longest hold on the {leg} leg ({len(d)} holds)"))
     cards.append((str(len(rec.flags)), "flags raised"))
     pains = [m for m in rec.marks if m.get("kind") in ("pain", "cramp")]
@@ -1025,7 +1003,7 @@ def _key_cards(rec: SessionRecord, cm: float | None) -> str:
 
 def _alignment(r: Mapping[str, Any]) -> str:
     note = r.get("alignment_note")
-    left, right = _num(r.get("heel_in_left_fl")), _num(r.get("heel_in_right_fl"))
+    left, right = finite(r.get("heel_in_left_fl")), finite(r.get("heel_in_right_fl"))
     if left is None and right is None:
         return f"<span class=\"na\">{esc(note or 'not measured')}</span>"
     parts = []
@@ -1044,7 +1022,7 @@ def _rep_table(rec: SessionRecord, reps: Sequence[Mapping[str, Any]], cm: float 
             "<th>heel alignment<br>FL (+ in / − out)</th><th class=\"l\">flags</th></tr>")
     rows = []
     for r in reps:
-        rise, lower = _num(r.get("rise_s")), _num(r.get("lower_s"))
+        rise, lower = finite(r.get("rise_s")), finite(r.get("lower_s"))
         ratio = lower / rise if rise and lower is not None else None
         ratio_html = fmt(ratio, 2) if ratio is not None else "–"
         if ratio is not None and ratio < 1.0:
@@ -1063,7 +1041,7 @@ def _rep_table(rec: SessionRecord, reps: Sequence[Mapping[str, Any]], cm: float 
 
 def _with_noise(v: Any, noise: Any, nd: int, unit: str = "", cm: float | None = None, cm_nd: int = 1,
                 cm_unit: str = "cm", square: bool = False) -> str:
-    x, n = _num(v), _num(noise)
+    x, n = finite(v), finite(noise)
     if isinstance(v, str):
         return f"<span class=\"na\">{esc(v)}</span>"
     if x is None:
@@ -1140,21 +1118,21 @@ def _stretch_table(rec: SessionRecord, holds: Sequence[Mapping[str, Any]]) -> st
         why = ", ".join(f"{n}× {PAUSE_REASON_WORDS.get(k, k)}" for k, n in reasons.items() if n)
         pause_html = (f"{pauses}" + (f"<span class=\"n\">{esc(why)}, {fmt(x.get('paused_s'), 1)}&nbsp;s</span>" if why else "")
                       if pauses else "none")
-        target = _num(x.get("target_s"))
-        held = _num(x.get("held_s"))
+        target = finite(x.get("target_s"))
+        held = finite(x.get("held_s"))
         held_html = (f"<strong>{fmt(held, 1)}</strong><span class=\"n\">of {fmt(h.get('duration_s'), 1)} s</span>"
                      + (f"<span class=\"n\">target {fmt(target, 0)} s</span>" if target else ""))
         knee = x.get("back_knee_angle_deg")
         knee_html = _na_or_angle(knee)
-        if not isinstance(knee, str) and _num(x.get("back_knee_flex_deg")) is not None:
+        if not isinstance(knee, str) and finite(x.get("back_knee_flex_deg")) is not None:
             knee_html += f"<span class=\"n\">bent {fmt_angle(x.get('back_knee_flex_deg'))}</span>"
         dorsi = x.get("dorsiflexion_deg")
         dorsi_html = _na_or_angle(dorsi)
-        if not isinstance(dorsi, str) and _num(x.get("dorsiflexion_gain_deg")) is not None:
+        if not isinstance(dorsi, str) and finite(x.get("dorsiflexion_gain_deg")) is not None:
             dorsi_html += f"<span class=\"n\">{fmt_angle(x.get('dorsiflexion_gain_deg'))} gain</span>"
-        heel = _num(x.get("heel_contact_share"))
+        heel = finite(x.get("heel_contact_share"))
         heel_html = f"{100 * heel:.0f}&nbsp;%" if heel is not None else "–"
-        if _num(x.get("heel_lift_max_fl")) is not None:
+        if finite(x.get("heel_lift_max_fl")) is not None:
             heel_html += f"<span class=\"n\">lift ≤ {fmt(x.get('heel_lift_max_fl'), 2)} FL</span>"
         flags = [f for f in rec.flags if f.get("hold_index") == h["hold_index"]]
         rows.append(
@@ -1178,7 +1156,7 @@ def _pump_table(rec: SessionRecord, reps: Sequence[Mapping[str, Any]]) -> str:
     for r in reps:
         x = _extra(r)
         foot = r.get("side") or "?"
-        vs = _num(x.get("rom_vs_best"))
+        vs = finite(x.get("rom_vs_best"))
         flags = [f for f in rec.flags if f.get("rep_index") == r["rep_index"]]
         rows.append(
             f"<tr id=\"pump-{r['rep_index']}\"><td>{r['rep_index']}</td>"
@@ -1199,21 +1177,21 @@ def _own_cards(rec: SessionRecord) -> list[tuple[str, str]]:
     if ex == "calf_stretch":
         target = None
         for leg in ("left", "right"):
-            held = [_num(_extra(h).get("held_s")) or 0.0 for h in rec.holds if h.get("stance_side") == leg]
+            held = [finite(_extra(h).get("held_s")) or 0.0 for h in rec.holds if h.get("stance_side") == leg]
             cards.append((f"{max(held):.1f} s" if held else "–", f"longest stretch of the {leg} calf in good form ({len(held)} holds)"))
         for h in rec.holds:
-            target = _num(_extra(h).get("target_s")) or target
+            target = finite(_extra(h).get("target_s")) or target
         if target:
-            n = sum(1 for h in rec.holds if (_num(_extra(h).get("held_s")) or 0.0) >= target)
+            n = sum(1 for h in rec.holds if (finite(_extra(h).get("held_s")) or 0.0) >= target)
             cards.append((f"{n} of {len(rec.holds)}", f"holds reaching the {target:.0f} s target"))
         pauses = sum(int(_extra(h).get("pauses") or 0) for h in rec.holds)
         cards.append((str(pauses), "pauses (back heel up or back knee bent)"))
     elif ex == "ankle_pumps":
         for leg in ("left", "right"):
             reps = [r for r in rec.reps if r.get("side") == leg]
-            rom = [v for v in (_num(_extra(r).get("rom_deg")) for r in reps) if v is not None]
+            rom = [v for v in (finite(_extra(r).get("rom_deg")) for r in reps) if v is not None]
             cards.append((str(len(reps)), f"pumps of the {leg} foot" + (f", mean range ≈ {np.mean(rom):.0f}° (estimate)" if rom else "")))
-        cyc = [v for v in (_num(_extra(r).get("cycle_s")) for r in rec.reps) if v is not None]
+        cyc = [v for v in (finite(_extra(r).get("cycle_s")) for r in rec.reps) if v is not None]
         if cyc:
             cards.append((f"{60.0 / float(np.median(cyc)):.0f}/min", "pumping pace (median cycle)"))
     return cards
@@ -1223,14 +1201,14 @@ def _flag_words(f: Mapping[str, Any]) -> str:
     ev = f.get("evidence") or {}
     bits = []
     if ev.get("metric") is not None:
-        val, thr = _num(ev.get("value")), _num(ev.get("threshold"))
+        val, thr = finite(ev.get("value")), finite(ev.get("threshold"))
         unit = ev.get("unit") or ""
         ref = ev.get("reference")
         cmp_ = ev.get("compare") or ""
         txt = f"{esc(ev['metric'])} {fmt(val, 3, unit)}"
         if thr is not None:
             txt += f" (threshold {esc(cmp_)} {fmt(thr, 3, unit)}"
-            base = _num(ev.get("baseline") if ev.get("baseline") is not None else ev.get("typical"))
+            base = finite(ev.get("baseline") if ev.get("baseline") is not None else ev.get("typical"))
             if ref and ref != "absolute" and base is not None:
                 txt += f", relative to the person's {esc(ref)} {fmt(base, 3, unit)}"
             txt += ")"
@@ -1274,10 +1252,10 @@ def render_session(rec: SessionRecord, signals: FrameSignals | None = None, sign
     s = rec.session
     summary = rec.summary or {}
     exercise = s.get("exercise") or "unknown"
-    ex_name = EXERCISE_NAMES.get(exercise, exercise.replace("_", " ").capitalize())
+    ex_name = registry.title(exercise)
     cm = _cm_per_fl(rec)
     fam = _view_family(s.get("view"))
-    title = f"{ex_name} — {rec.person.name if rec.person else 'session'} — {_local_time(s.get('started_utc'))}"
+    title = f"{ex_name} — {rec.person.name if rec.person else 'session'} — {local_time(s.get('started_utc'))}"
     out: list[str] = []
     out.append(f"<header><h1>{esc(ex_name)}</h1><p class=\"sub\">footform session report · session {rec.id}"
                + (" · <strong>incomplete</strong> (the recording stopped unexpectedly; what was saved is shown)"
@@ -1286,7 +1264,7 @@ def render_session(rec: SessionRecord, signals: FrameSignals | None = None, sign
     sha = (s.get("model_sha256") or "")[:12]
     out.append("<dl class=\"meta\">"
                f"<dt>Person</dt><dd>{_person_line(rec.person)}</dd>"
-               f"<dt>Date</dt><dd>{_local_time(s.get('started_utc'))}</dd>"
+               f"<dt>Date</dt><dd>{esc(local_time(s.get('started_utc')))}</dd>"
                f"<dt>Exercise</dt><dd>{esc(ex_name)}</dd>"
                f"<dt>Camera view</dt><dd>{esc(VIEW_NAMES.get(s.get('view') or 'unknown', s.get('view')))}</dd>"
                f"<dt>Recording</dt><dd>{esc(s.get('source_name') or '–')} ({fmt(s.get('duration_s'), 1, 's')}, {esc(s.get('mode'))})</dd>"
@@ -1334,11 +1312,11 @@ def render_session(rec: SessionRecord, signals: FrameSignals | None = None, sign
             set_reps = [r for r in reps if idx is None or r.get("set_index") in (idx, None)]
             agg = st.get("aggregates") or {}
             extra = []
-            if _num(agg.get("cadence_per_min")) is not None:
+            if finite(agg.get("cadence_per_min")) is not None:
                 extra.append(f"cadence {fmt(agg.get('cadence_per_min'), 0)} reps/min")
-            if _num(agg.get("controlled_lowering_share")) is not None:
-                extra.append(f"{100 * _num(agg.get('controlled_lowering_share')):.0f} % of reps lowered at least as slowly as raised")
-            if _num(agg.get("left_right_peak_diff_pct")) is not None:
+            if finite(agg.get("controlled_lowering_share")) is not None:
+                extra.append(f"{100 * finite(agg.get('controlled_lowering_share')):.0f} % of reps lowered at least as slowly as raised")
+            if finite(agg.get("left_right_peak_diff_pct")) is not None:
                 extra.append(f"left–right height difference {fmt(agg.get('left_right_peak_diff_pct'), 0)} %")
             label = f"Set {idx}" if idx is not None and len(sets) > 1 else "Reps"
             out.append(f"<h3>{label}: {len(set_reps)} counted reps</h3>" + (f"<p>{esc('; '.join(extra))}.</p>" if extra else ""))
@@ -1495,16 +1473,16 @@ def session_report(store: Store, ref: int | str) -> str:
 def _session_stats(rec: SessionRecord) -> dict[str, Any]:
     own = rec.session.get("exercise") in OWN_EXERCISES   # stretch holds and pumps are not raises or stances
     reps = [] if own else _reps(rec)
-    out: dict[str, Any] = {"id": rec.id, "date": _local_time(rec.session.get("started_utc")), "exercise": rec.session.get("exercise"),
+    out: dict[str, Any] = {"id": rec.id, "date": local_time(rec.session.get("started_utc")), "exercise": rec.session.get("exercise"),
                            "view": rec.session.get("view"), "status": rec.session.get("status")}
     out["reps"] = {s: sum(1 for r in reps if (r.get("side") or "both") == s) for s in ("both", "left", "right")}
-    peaks = [p for p in (_num(r.get("peak_lift_fl")) for r in reps) if p is not None]
+    peaks = [p for p in (finite(r.get("peak_lift_fl")) for r in reps) if p is not None]
     out["mean_peak"] = float(np.mean(peaks)) if peaks else None
-    ctrl = [(_num(r.get("lower_s")) or 0) >= (_num(r.get("rise_s")) or 0) for r in reps]
+    ctrl = [(finite(r.get("lower_s")) or 0) >= (finite(r.get("rise_s")) or 0) for r in reps]
     out["controlled_pct"] = 100 * float(np.mean(ctrl)) if ctrl else None
     for leg in ("left", "right"):
         hs = [] if own else [h for h in rec.holds if h.get("stance_side") == leg]
-        d = [_num(h.get("duration_s")) or 0.0 for h in hs]
+        d = [finite(h.get("duration_s")) or 0.0 for h in hs]
         out[f"hold_{leg}"] = max(d) if d else None
         figs = [_hold_figs(h) for h in hs]
         r = [f["rms"] for f in figs if f["rms"] is not None]
@@ -1646,7 +1624,7 @@ def render_progress(store: Store, person: str | int) -> str:
         reps_txt = (f"{n_reps}" + (f"<span class=n>{', '.join(f'{n} {k}' for k, n in s['reps'].items() if n)}</span>"
                                    if n_reps else "")) if n_reps else "–"
         rows.append(
-            f"<tr><td class=\"l date\">{esc(s['date'])}</td><td>{s['id']}</td><td class=\"l\">{esc(EXERCISE_NAMES.get(s['exercise'], s['exercise']))}"
+            f"<tr><td class=\"l date\">{esc(s['date'])}</td><td>{s['id']}</td><td class=\"l\">{esc(registry.title(s['exercise']))}"
             + (" <span class=n>incomplete</span>" if s["status"] == "incomplete" else "") + "</td>"
             f"<td class=\"l\">{esc(s['view'] or '–')}</td><td>{reps_txt}</td><td>{fmt(s['mean_peak'], 3)}</td>"
             f"<td>{fmt(s['controlled_pct'], 0, '%')}</td><td>{fmt(s['hold_left'], 1)}</td><td>{fmt(s['hold_right'], 1)}</td>"

@@ -55,6 +55,7 @@ from typing import Any
 
 from . import __version__
 from .errors import InputError, OutputError
+from .numeric import finite
 
 #: Current schema version (``PRAGMA user_version``).
 SCHEMA_VERSION = 3
@@ -96,6 +97,19 @@ def resolve_db_path(path: str | os.PathLike | None = None) -> Path:
 
 def _now_utc() -> str:
     return _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds")
+
+
+def local_time(utc_iso: str | None) -> str:
+    """A stored UTC timestamp as the reader's local date and time ("2026-11-29 14:05"; "–" when missing)."""
+    if not utc_iso:
+        return "–"
+    try:
+        t = _dt.datetime.fromisoformat(utc_iso)
+    except ValueError:
+        return utc_iso
+    if t.tzinfo is None:
+        t = t.replace(tzinfo=_dt.UTC)
+    return t.astimezone().strftime("%Y-%m-%d %H:%M")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -342,19 +356,8 @@ def migrate(db: sqlite3.Connection, target: int = SCHEMA_VERSION) -> int:
 # Summary → rows: the ONE place that knows the analysis summary's field names
 # ---------------------------------------------------------------------------------------------
 
-def _num(v: Any) -> float | None:
-    """A finite float, or None (NaN, inf, missing, text such as 'not measurable …')."""
-    if isinstance(v, bool) or v is None:
-        return None
-    try:
-        f = float(v)
-    except (TypeError, ValueError):
-        return None
-    return f if math.isfinite(f) else None
-
-
 def _int(v: Any) -> int | None:
-    f = _num(v)
+    f = finite(v)
     return None if f is None else int(round(f))
 
 
@@ -411,21 +414,21 @@ def rep_row(rep: Mapping[str, Any], default_index: int) -> dict[str, Any]:
     left = right = None
     note = None
     if isinstance(heel_in, Mapping):
-        left, right = _num(heel_in.get("left")), _num(heel_in.get("right"))
+        left, right = finite(heel_in.get("left")), finite(heel_in.get("right"))
     elif isinstance(heel_in, str):
         note = heel_in
     return {
         "set_index": _int(_first(rep, "set", "set_index")),
         "rep_index": _int(_first(rep, "index", "rep")) or default_index,
         "side": rep.get("side"),
-        "t_start_s": _num(rep.get("t_start")),
-        "t_top_s": _num(rep.get("t_top")),
-        "t_end_s": _num(rep.get("t_end")),
-        "peak_lift_fl": _num(_first(rep, "peak_lift", "peak_lift_fl")),
-        "peak_lift_cm": _num(rep.get("peak_lift_cm")),
-        "rise_s": _num(rep.get("rise_s")),
-        "top_s": _num(rep.get("top_s")),
-        "lower_s": _num(rep.get("lower_s")),
+        "t_start_s": finite(rep.get("t_start")),
+        "t_top_s": finite(rep.get("t_top")),
+        "t_end_s": finite(rep.get("t_end")),
+        "peak_lift_fl": finite(_first(rep, "peak_lift", "peak_lift_fl")),
+        "peak_lift_cm": finite(rep.get("peak_lift_cm")),
+        "rise_s": finite(rep.get("rise_s")),
+        "top_s": finite(rep.get("top_s")),
+        "lower_s": finite(rep.get("lower_s")),
         "heel_in_left_fl": left,
         "heel_in_right_fl": right,
         "alignment_note": note,
@@ -440,9 +443,9 @@ def hold_row(hold: Mapping[str, Any], default_index: int) -> dict[str, Any]:
         "set_index": _int(_first(hold, "set", "set_index")),
         "hold_index": _int(_first(hold, "index", "hold")) or default_index,
         "stance_side": _first(hold, "stance_side", "side"),
-        "t_start_s": _num(hold.get("t_start")),
-        "t_end_s": _num(hold.get("t_end")),
-        "duration_s": _num(hold.get("duration_s")),
+        "t_start_s": finite(hold.get("t_start")),
+        "t_end_s": finite(hold.get("t_end")),
+        "duration_s": finite(hold.get("duration_s")),
         "ended_by": hold.get("ended_by"),
         "touchdowns": _int(hold.get("touchdowns")),
         "sway_json": _json(_clean(hold.get("sway"))),
@@ -461,8 +464,8 @@ def flag_row(flag: Mapping[str, Any], default_index: int) -> dict[str, Any]:
         "label": flag.get("label"),
         "severity": flag.get("severity"),
         "side": flag.get("side"),
-        "t_start_s": _num(flag.get("t_start")),
-        "t_end_s": _num(flag.get("t_end")),
+        "t_start_s": finite(flag.get("t_start")),
+        "t_end_s": finite(flag.get("t_end")),
         "rep_index": _int(flag.get("rep")),
         "hold_index": _int(flag.get("hold")),
         "message": flag.get("message"),
@@ -490,7 +493,7 @@ def mark_row(mark: Mapping[str, Any]) -> dict[str, Any]:
     if rating is not None and not 0 <= rating <= 10:
         raise ValueError(f"mark rating {rating} is outside 0–10")
     return {
-        "t_s": _num(_first(mark, "t_s", "t", "time")),
+        "t_s": finite(_first(mark, "t_s", "t", "time")),
         "kind": kind,
         "rating": rating,
         "side": mark.get("side"),
@@ -503,8 +506,8 @@ def event_row(event: Mapping[str, Any]) -> dict[str, Any]:
     """One summary event (partial rep, aborted rep, touchdown …) → an ``events`` row."""
     return {
         "type": str(_first(event, "type", "kind", default="event")),
-        "t_s": _num(_first(event, "t_s", "t_start", "t")),
-        "t_end_s": _num(_first(event, "t_end_s", "t_end")),
+        "t_s": finite(_first(event, "t_s", "t_start", "t")),
+        "t_end_s": finite(_first(event, "t_end_s", "t_end")),
         "side": event.get("side"),
         "data_json": _extra(event, ("type", "kind", "t_s", "t_start", "t", "t_end_s", "t_end", "side")),
     }
@@ -518,8 +521,8 @@ def set_row(s: Mapping[str, Any], default_index: int) -> dict[str, Any]:
         "set_index": _int(_first(s, "index", "set")) or default_index,
         "kind": s.get("kind") or ("holds" if holds else "reps" if reps is not None else None),
         "side": s.get("side"),
-        "t_start_s": _num(s.get("t_start")),
-        "t_end_s": _num(s.get("t_end")),
+        "t_start_s": finite(s.get("t_start")),
+        "t_end_s": finite(s.get("t_end")),
         "n_reps": len(reps) if isinstance(reps, list) else _int(_first(s, "n_reps", "reps")),
         "n_holds": len(holds) if isinstance(holds, list) else _int(_first(s, "n_holds", "holds")),
         "aggregates_json": _extra(s, ("index", "set", "kind", "side", "t_start", "t_end")),
@@ -555,13 +558,13 @@ def summary_to_rows(summary: Mapping[str, Any]) -> SessionRows:
         "summary_schema": summary.get("schema"),
         "analysable": None if summary.get("analysable") is None else int(bool(summary.get("analysable"))),
         "not_analysable_reason": summary.get("reason"),
-        "height_cm": _num(summary.get("height_cm")),
+        "height_cm": finite(summary.get("height_cm")),
         "summary_json": _json(_clean(summary)),
         "quality_json": _json(_clean(quality)) if quality else None,
         "frames": _int(quality.get("frames")),
         "frames_with_person": _int(quality.get("frames_with_person")),
         "frames_feet_visible": _int(quality.get("frames_feet_visible")),
-        "duration_s": _num(_first(quality, "duration_s", default=summary.get("duration_s"))),
+        "duration_s": finite(_first(quality, "duration_s", default=summary.get("duration_s"))),
         "warnings_json": _json(_clean(summary.get("warnings") or [])),
     }
     rows = SessionRows(session=session)
@@ -1357,7 +1360,7 @@ class LiveSession:
             cols.update(quality_json=_json(q), frames=_int(q.get("frames")), frames_with_person=_int(q.get("frames_with_person")),
                         frames_feet_visible=_int(q.get("frames_feet_visible")))
             if duration_s is None:
-                duration_s = _num(q.get("duration_s"))
+                duration_s = finite(q.get("duration_s"))
         if view is not None:
             cols["view"] = view
         if duration_s is not None:

@@ -21,16 +21,15 @@ from .errors import OutputError
 from .view import ViewSummary, view_family
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .analysis import AnalysisConfig
-    from .exercises.calf_raise import CalfRaiseCounter
-    from .exercises.single_leg_stance import SingleLegStance
+    from .exercises.calf_raise import CalfRaiseCounter, Rep
+    from .exercises.single_leg_stance import Hold, SingleLegStance
     from .kinematics import Kinematics
     from .landmarks import PoseFrame
 
 SCHEMA = "footform.summary/1"
 
 #: Share of the true heel raise MediaPipe reports, by view (measured on rendered people with known
-#: heel height; see DESIGN.md).  Front: heel-above-toe barely changes, the body rise is used.
+#: heel height; see docs/metrics.md "What the pose model sees of a heel raise").  Front: heel-above-toe barely changes, the body rise is used.
 HEEL_REPORTED_SHARE = {"side": "~83 %", "back": "64–69 %", "front": "heel barely; reps from the body rise",
                        "unknown": "52–83 % depending on view"}
 
@@ -176,9 +175,23 @@ def _set_stats(reps: list[dict[str, Any]]) -> dict[str, Any]:
     return out
 
 
+def calf_rep_row(r: "Rep") -> dict[str, Any]:
+    """One calf-raise rep as a summary row (times in s, ``peak_lift`` in FL, ``peak_lift_cm`` in cm)."""
+    return {"index": r.index, "side": r.side, "t_start": _r(r.t_start), "t_top": _r(r.t_top),
+            "t_end": _r(r.t_end), "peak_lift": _r(r.peak_lift, 4), "peak_lift_cm": _r(r.peak_lift_cm, 2),
+            "rise_s": _r(r.rise_s), "top_s": _r(r.top_s), "lower_s": _r(r.lower_s), "heel_in": r.heel_in}
+
+
+def stance_hold_row(h: "Hold", index: int) -> dict[str, Any]:
+    """One single-leg hold as a summary row (times in s; sway, wobble and noise floor as measured)."""
+    return {"index": index, "stance_side": h.stance_side, "t_start": _r(h.t_start), "t_end": _r(h.t_end),
+            "duration_s": _r(h.duration_s), "ended_by": h.ended_by, "touchdowns": h.touchdowns,
+            "sway": h.sway, "ankle_wobble": h.wobble, "noise_floor": h.noise_floor}
+
+
 def build_summary(exercise: str, views: ViewSummary, quality: Quality, calf: "CalfRaiseCounter",
-                  sls: "SingleLegStance", config: "AnalysisConfig") -> Summary:
-    """Assemble the :class:`Summary` from the finished state machines."""
+                  sls: "SingleLegStance", height_cm: float | None = None, live: bool = False) -> Summary:
+    """Assemble the :class:`Summary` from the finished state machines (``height_cm``: the person's, if known)."""
     warnings: list[str] = []
     reason = None
     if quality.frames == 0:
@@ -214,25 +227,14 @@ def build_summary(exercise: str, views: ViewSummary, quality: Quality, calf: "Ca
     elif exercise == "calf_raise" and analysable:
         warnings.append("Heel lift is the pose model's estimate: it reports only part of a real heel raise "
                         f"({HEEL_REPORTED_SHARE.get(fam, HEEL_REPORTED_SHARE['unknown'])} from this view).")
-    reps: list[dict[str, Any]] = []
-    if analysable:
-        for r in calf.reps:
-            reps.append({"index": r.index, "side": r.side, "t_start": _r(r.t_start), "t_top": _r(r.t_top),
-                         "t_end": _r(r.t_end), "peak_lift": _r(r.peak_lift, 4), "peak_lift_cm": _r(r.peak_lift_cm, 2),
-                         "rise_s": _r(r.rise_s), "top_s": _r(r.top_s), "lower_s": _r(r.lower_s),
-                         "heel_in": r.heel_in})
-    holds: list[dict[str, Any]] = []
-    if analysable:
-        for i, h in enumerate(sls.holds, 1):
-            holds.append({"index": i, "stance_side": h.stance_side, "t_start": _r(h.t_start), "t_end": _r(h.t_end),
-                          "duration_s": _r(h.duration_s), "ended_by": h.ended_by, "touchdowns": h.touchdowns,
-                          "sway": h.sway, "ankle_wobble": h.wobble, "noise_floor": h.noise_floor})
+    reps = [calf_rep_row(r) for r in calf.reps] if analysable else []
+    holds = [stance_hold_row(h, i) for i, h in enumerate(sls.holds, 1)] if analysable else []
     events = sorted(calf.events + sls.events, key=lambda e: e.get("t_s") or 0.0) if analysable else []
     return Summary(exercise=exercise, view=views.view, view_share=views.share, analysable=analysable, reason=reason,
                    quality=quality, reps=reps,
                    set_stats={**_set_stats(reps), "lift_from": "body_rise" if rise_mode else "landmarks"}
                    if exercise == "calf_raise" else {},
-                   holds=holds, events=events, warnings=warnings, height_cm=config.height_cm, live=config.live)
+                   holds=holds, events=events, warnings=warnings, height_cm=height_cm, live=live)
 
 
 # -- writers ---------------------------------------------------------------------------------

@@ -30,6 +30,7 @@ from typing import Any
 import numpy as np
 
 from ..kinematics import SIG, Kinematics
+from ..numeric import finite
 from ..view import view_family
 
 #: A turn of the angle by this much confirms the extreme before it as a peak.  The clean rendered
@@ -77,7 +78,7 @@ class PumpRep:
 
     def to_row(self) -> dict[str, Any]:
         def r(x: float | None, nd: int = 2) -> float | None:
-            return None if x is None or not math.isfinite(x) else round(float(x), nd)
+            return finite(x, nd)
 
         rest_ok = math.isfinite(self.rest_deg)
         form = {"rom_deg": r(self.rom_deg, 2), "rom_vs_best": r(self.rom_vs_best, 3),

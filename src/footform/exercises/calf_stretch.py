@@ -44,6 +44,7 @@ from typing import Any
 import numpy as np
 
 from ..kinematics import SIG, Kinematics
+from ..numeric import finite
 from ..view import view_family
 
 #: The feet are staggered (a lunge) when one ankle is this far ahead of the other (0.8 FL ≈ 20 cm;
@@ -439,7 +440,7 @@ class CalfStretch:
     # -- summary ---------------------------------------------------------------------------------
     def row(self, h: StretchHold, index: int) -> dict[str, Any]:
         def r(x: float, nd: int = 2) -> float | None:
-            return round(float(x), nd) if math.isfinite(x) else None
+            return finite(x, nd)
 
         fam = max(h.view_counts, key=lambda v: h.view_counts[v]) if h.view_counts else "unknown"
         where = "this camera" if fam == "unknown" else fam

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..kinematics import SIG, Kinematics
+from ..numeric import finite
 from ..view import view_family
 from .contact import Lift
 
@@ -150,10 +151,6 @@ class HoldStats:
         self.n_w_raw.add(t, w_raw)
 
 
-def _r(x: float | None, nd: int = 4) -> float | None:
-    return None if x is None or not np.isfinite(x) else round(float(x), nd)
-
-
 @dataclass
 class Hold:
     """One single-leg hold.  Times in s; sway in FL (``*_cm`` when height is known)."""
@@ -186,12 +183,12 @@ class Hold:
         rms_h = math.sqrt(st.h.var) if st.h.n > 1 else float("nan")
         rms_d = math.sqrt(st.d.var) if st.d.n > 1 else float("nan")
         vel = st.path / st.path_t if st.path_t > 0 else float("nan")
-        sway[f"rms_{h_axis}"] = _r(rms_h)
-        sway[f"range_{h_axis}"] = _r(st.h.hi - st.h.lo) if st.h.n else None
-        sway[f"path_length_{h_axis}"] = _r(st.path)
-        sway[f"mean_velocity_{h_axis}_per_s"] = _r(vel)
-        sway[f"rms_{d_axis}"] = _r(rms_d)
-        sway[f"range_{d_axis}"] = _r(st.d.hi - st.d.lo) if st.d.n else None
+        sway[f"rms_{h_axis}"] = finite(rms_h, 4)
+        sway[f"range_{h_axis}"] = finite(st.h.hi - st.h.lo, 4) if st.h.n else None
+        sway[f"path_length_{h_axis}"] = finite(st.path, 4)
+        sway[f"mean_velocity_{h_axis}_per_s"] = finite(vel, 4)
+        sway[f"rms_{d_axis}"] = finite(rms_d, 4)
+        sway[f"range_{d_axis}"] = finite(st.d.hi - st.d.lo, 4) if st.d.n else None
         area = float("nan")
         if st.cov_n > 2 and st.d.n > 2:
             var_h = st.h.var
@@ -199,16 +196,16 @@ class Hold:
             cov = st.cov_c / st.cov_n
             det = max(var_h * var_d - cov * cov, 0.0)
             area = math.pi * CHI2_95_2D * math.sqrt(det)
-        sway["ellipse95_area"] = _r(area, 6)
+        sway["ellipse95_area"] = finite(area, 6)
         # noise floor: jitter σ of the raw signals, through the light filter
         sh, sd, sw = st.n_h_raw.sigma, st.n_d_raw.sigma, st.n_w_raw.sigma
         fs = 1.0 / dt if dt and np.isfinite(dt) and dt > 0 else float("nan")
-        nf = {"jitter_sigma_raw_h": _r(sh), "jitter_sigma_raw_depth": _r(sd)}
-        nf[f"rms_{h_axis}"] = _r(sh * math.sqrt(g0))
-        nf[f"rms_{d_axis}"] = _r(sd * math.sqrt(g0))
-        nf[f"mean_velocity_{h_axis}_per_s"] = _r(sh * math.sqrt(g1) * math.sqrt(2 / math.pi) * fs)
-        nf["ellipse95_area"] = _r(math.pi * CHI2_95_2D * sh * sd * g0, 6)
-        nf["wobble_rms_deg"] = _r(sw * math.sqrt(g0), 3)
+        nf = {"jitter_sigma_raw_h": finite(sh, 4), "jitter_sigma_raw_depth": finite(sd, 4)}
+        nf[f"rms_{h_axis}"] = finite(sh * math.sqrt(g0), 4)
+        nf[f"rms_{d_axis}"] = finite(sd * math.sqrt(g0), 4)
+        nf[f"mean_velocity_{h_axis}_per_s"] = finite(sh * math.sqrt(g1) * math.sqrt(2 / math.pi) * fs, 4)
+        nf["ellipse95_area"] = finite(math.pi * CHI2_95_2D * sh * sd * g0, 6)
+        nf["wobble_rms_deg"] = finite(sw * math.sqrt(g0), 3)
         nf["method"] = "jitter σ from second differences of the unfiltered signal in this hold, through the light filter"
         wobble: dict
         if fam in ("front", "back") and st.wob.n > 10:
@@ -218,23 +215,23 @@ class Hold:
             im = st.dft_im - mean * st.dft_s
             power = (re**2 + im**2) / n
             k = int(np.argmax(power))
-            wobble = {"rms_deg": _r(math.sqrt(st.wob.var), 3), "dominant_freq_hz": _r(float(WOBBLE_FREQS_HZ[k]), 2),
-                      "mean_angle_deg": _r(mean, 2)}
+            wobble = {"rms_deg": finite(math.sqrt(st.wob.var), 3), "dominant_freq_hz": finite(float(WOBBLE_FREQS_HZ[k]), 2),
+                      "mean_angle_deg": finite(mean, 2)}
         else:
             wobble = {"rms_deg": NOT_MEASURABLE_SIDE, "dominant_freq_hz": NOT_MEASURABLE_SIDE}
         if cm_per_fl is not None:
             for key in list(sway):
                 v = sway[key]
                 if isinstance(v, float) and key != "ellipse95_area":
-                    sway[key + "_cm"] = _r(v * cm_per_fl, 3)
+                    sway[key + "_cm"] = finite(v * cm_per_fl, 3)
             if isinstance(sway.get("ellipse95_area"), float):
-                sway["ellipse95_area_cm2"] = _r(sway["ellipse95_area"] * cm_per_fl**2, 3)
+                sway["ellipse95_area_cm2"] = finite(sway["ellipse95_area"] * cm_per_fl**2, 3)
             for key in list(nf):
                 v = nf[key]
                 if isinstance(v, float) and not key.startswith("wobble") and key != "ellipse95_area":
-                    nf[key + "_cm"] = _r(v * cm_per_fl, 3)
+                    nf[key + "_cm"] = finite(v * cm_per_fl, 3)
             if isinstance(nf.get("ellipse95_area"), float):
-                nf["ellipse95_area_cm2"] = _r(nf["ellipse95_area"] * cm_per_fl**2, 3)
+                nf["ellipse95_area_cm2"] = finite(nf["ellipse95_area"] * cm_per_fl**2, 3)
         self.sway, self.wobble, self.noise_floor = sway, wobble, nf
 
 

@@ -1,4 +1,4 @@
-"""``python -m footform.render.batch SCENARIO_DIR --out DIR``: render every scenario in a folder.
+"""``python -m tools.render.batch SCENARIO_DIR --out DIR``: render every scenario in a folder.
 
 Renders ``SCENARIO_DIR/*.toml`` (sorted by name) into ``DIR``: for each scenario ``<name>.mp4``,
 ``<name>.truth.json`` and a copy ``<name>.scenario.toml``.  ``--skip-existing`` leaves clips
@@ -20,7 +20,7 @@ from footform.errors import FootformError
 
 
 def _one(path: str, out: str, video: bool) -> tuple[str, dict | str]:
-    from footform.render.generate import main_one
+    from tools.render.generate import main_one
 
     try:
         truth = main_one(path, out, video=video, log=None)
@@ -32,7 +32,7 @@ def _one(path: str, out: str, video: bool) -> tuple[str, dict | str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m footform.render.batch", description=__doc__.splitlines()[0])
+    ap = argparse.ArgumentParser(prog="python -m tools.render.batch", description=__doc__.splitlines()[0])
     ap.add_argument("folder", help="folder of scenario .toml files")
     ap.add_argument("--out", required=True)
     ap.add_argument("--jobs", type=int, default=1)
@@ -42,7 +42,7 @@ def main(argv: list[str] | None = None) -> int:
     folder, out = Path(args.folder), Path(args.out)
     paths = sorted(folder.glob("*.toml"))
     if not paths:
-        print(f"footform.render.batch: no .toml scenario files in {folder}.", file=sys.stderr)
+        print(f"tools.render.batch: no .toml scenario files in {folder}.", file=sys.stderr)
         return 2
     out.mkdir(parents=True, exist_ok=True)
     todo = []

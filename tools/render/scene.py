@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from footform.render.scenario import Camera, Light
+from tools.render.scenario import Camera, Light
 
 
 @dataclass

@@ -1,7 +1,7 @@
-"""``python -m footform.render.evaluate DIR|CLIP.mp4 ... [--out report.json]``: footform against the truth.
+"""``python -m tools.render.evaluate DIR|CLIP.mp4 ... [--out report.json]``: footform against the truth.
 
 For every clip with a ``<name>.truth.json`` beside it (``footform.render-truth/1``, written by
-``python -m footform.render`` / ``footform.render.batch``), runs footform's offline analysis with the
+``python -m tools.render`` / ``tools.render.batch``), runs footform's offline analysis with the
 exercise the clip shows and the person's true stature as ``height_cm`` (the same as
 ``footform analyze CLIP --exercise … --height-cm … --no-store``), then scores the summary against
 the truth and prints **one table** (markdown):
@@ -67,17 +67,16 @@ from typing import Any
 import numpy as np
 
 from footform import __version__
-from footform.render import TRUTH_SCHEMA
+from footform.exercises import registry
+from tools.render import TRUTH_SCHEMA
 
 SCHEMA = "footform.evaluation/1"
 
 #: Exercises this evaluator scores, when footform's analysis accepts them (``analysed_exercises``);
 #: the others in the truth are reported as "not analysed yet".
-SCORED = ("calf_raise", "single_leg_stance", "calf_stretch", "ankle_pumps")
+SCORED = registry.IDS
 #: Of those, the exercises counted in reps (the others in holds).
-REP_EXERCISES = ("calf_raise", "ankle_pumps")
-EXERCISE_NAMES = {"calf_raise": "calf raise", "single_leg_stance": "single-leg stance", "calf_stretch": "calf stretch",
-                  "ankle_pumps": "ankle pumps"}
+REP_EXERCISES = tuple(e.id for e in registry.EXERCISES if e.counts_reps)
 #: Truth fault kind → footform rule code.
 FAULT_RULE = {
     "heel_inversion": "heel_sickling",
@@ -620,7 +619,7 @@ def format_table(agg: dict[str, Any]) -> str:
     rows: list[tuple[str, ...]] = []
     for ex, per_view in agg["exercises"].items():
         for key, a in per_view.items():
-            label = f"{EXERCISE_NAMES.get(ex, ex)} — {'all views' if key == 'all' else key}"
+            label = f"{registry.label(ex)} — {'all views' if key == 'all' else key}"
             common = (_n(a["count_mae"]), _p(a["exact"]), _p(a["obo"]))
             counts = (f"{a['tp']} / {a['fp']} / {a['fn']}", _p(a["precision"]), _p(a["recall"]))
             ratio = _rng(a["ratio_median"], a["ratio_min"], a["ratio_max"])
@@ -644,7 +643,7 @@ def format_table(agg: dict[str, Any]) -> str:
             rows.append((label, str(a["clips"]), f"{a['true']} / {a['found']} holds", *common, timing,
                          ("sway " + ratio) if sls else "–", *counts, note))
     for ex, n in agg["not_analysed"].items():
-        rows.append((EXERCISE_NAMES.get(ex, ex), str(n), "–", "–", "–", "–", "–", "–", "–", "–", "–", "not analysed yet"))
+        rows.append((registry.label(ex), str(n), "–", "–", "–", "–", "–", "–", "–", "–", "–", "not analysed yet"))
     for code, r in agg["rules"].items():
         note = f"fault `{r['fault']}` in {r['clips_with_fault']} clips"
         if r["faults"] != r["measurable"]:
@@ -722,7 +721,7 @@ def evaluate(clips: list[Clip], work: Path, rules: str | None = None, model: str
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m footform.render.evaluate", description=__doc__.splitlines()[0])
+    ap = argparse.ArgumentParser(prog="python -m tools.render.evaluate", description=__doc__.splitlines()[0])
     ap.add_argument("inputs", nargs="+", help="folders of rendered clips, clips (.mp4) or truth files")
     ap.add_argument("--out", help="write the whole report (per-clip scores too) as JSON here")
     ap.add_argument("--rules", help="rule override file (docs/rules.md)")
@@ -733,10 +732,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         clips = find_clips(args.inputs)
     except FileNotFoundError as e:
-        print(f"footform.render.evaluate: {e}", file=sys.stderr)
+        print(f"tools.render.evaluate: {e}", file=sys.stderr)
         return 2
     if not clips:
-        print("footform.render.evaluate: no clips with a .truth.json found.", file=sys.stderr)
+        print("tools.render.evaluate: no clips with a .truth.json found.", file=sys.stderr)
         return 2
     report = evaluate(clips, Path(args.work), rules=args.rules, model=args.model)
     print(report["table"])

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from footform.render.scenario import Body, Scenario
+from tools.render.scenario import Body, Scenario
 
 SIDE_TAG = {"left": "L", "right": "R"}
 _S = np.diag([-1.0, -1.0, 1.0])  # anny frame <-> subject frame (180° about z)

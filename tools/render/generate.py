@@ -19,9 +19,9 @@ import numpy as np
 
 from footform import __version__
 from footform.errors import OutputError
-from footform.render import TRUTH_SCHEMA
-from footform.render.motion import Program, build_program
-from footform.render.scenario import Scenario, load_scenario
+from tools.render import TRUTH_SCHEMA
+from tools.render.motion import Program, build_program
+from tools.render.scenario import Scenario, load_scenario
 
 POINTS = (
     "left_shoulder", "right_shoulder", "left_hip", "right_hip", "left_knee", "right_knee",
@@ -86,8 +86,8 @@ def render_scenario(sc: Scenario, out_dir: Path, *, video: bool = True, max_fram
     """Render ``sc`` into ``out_dir``; returns the truth document (also written to disk)."""
     import cv2
 
-    from footform.render.body import SIDE_TAG, BodyModel
-    from footform.render.scene import CameraModel, Renderer
+    from tools.render.body import SIDE_TAG, BodyModel
+    from tools.render.scene import CameraModel, Renderer
 
     out_dir = Path(out_dir)
     try:
@@ -262,7 +262,7 @@ def render_scenario(sc: Scenario, out_dir: Path, *, video: bool = True, max_fram
     src = Path(sc.source).read_bytes() if sc.source and Path(sc.source).exists() else b""
     truth = {
         "schema": TRUTH_SCHEMA,
-        "generator": f"footform.render {__version__}",
+        "generator": f"footform tools.render {__version__}",
         "scenario": {"name": name, "sha256": hashlib.sha256(src).hexdigest() if src else None},
         "exercise": sc.exercise.kind,
         "legs": sc.exercise.legs if sc.exercise.kind in ("calf_raise", "ankle_pumps") else None,

@@ -1,7 +1,7 @@
 """Exercise programs: a scenario becomes per-frame control signals plus the commanded events.
 
 Pure numpy, no body model: every signal is a float array over the frames of the clip.  The body
-stage (:mod:`footform.render.body`) turns the controls of one frame into a posed mesh; the truth
+stage (:mod:`tools.render.body`) turns the controls of one frame into a posed mesh; the truth
 stage measures the rendered geometry, so the commanded values here are intentions (what the
 person tries to do) and the truth file reports what the mesh actually did.
 
@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from footform.render.scenario import Fault, Scenario
+from tools.render.scenario import Fault, Scenario
 
 SIGNALS = (
     "heel_cm_l", "heel_cm_r", "heel_in_l", "heel_in_r", "arch_l", "arch_r", "valgus_l", "valgus_r",

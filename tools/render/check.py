@@ -1,4 +1,4 @@
-"""``python -m footform.render.check DIR|CLIP.mp4 ... [--model full]``: MediaPipe against the truth.
+"""``python -m tools.render.check DIR|CLIP.mp4 ... [--model full]``: MediaPipe against the truth.
 
 For every ``<name>.mp4`` with a ``<name>.truth.json`` beside it, runs footform's own pose stage
 (:class:`footform.pose.PoseEstimator`, VIDEO mode) and reports:
@@ -27,7 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
-from footform.render.generate import MEDIAPIPE_INDEX
+from tools.render.generate import MEDIAPIPE_INDEX
 
 GROUPS = ("heel", "foot_index", "ankle", "knee", "hip", "shoulder")
 FOOT = ("left_ankle", "right_ankle", "left_heel", "right_heel", "left_foot_index", "right_foot_index")
@@ -109,7 +109,7 @@ def check_clip(video: Path, truth_path: Path, model_spec: str | None = None) -> 
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m footform.render.check", description=__doc__.splitlines()[0])
+    ap = argparse.ArgumentParser(prog="python -m tools.render.check", description=__doc__.splitlines()[0])
     ap.add_argument("paths", nargs="+", help="clip .mp4 files or folders holding them")
     ap.add_argument("--model", default=None, help="pose model: 'full' (default), 'heavy' or a .task file")
     ap.add_argument("--json", default=None, help="also write the results to this JSON file")

@@ -115,11 +115,15 @@ class Summary:
     #: Flags of the feedback rules (``Flag.to_dict()``) and the rules the view could not judge.
     flags: list[dict[str, Any]] = field(default_factory=list)
     not_measurable: list[str] = field(default_factory=list)
+    #: ``--exercise auto`` only: what was chosen, the scores, runner-up and confidence
+    #: (``exercises.choose.ExerciseChoice.to_dict()``); None when the exercise was given.
+    exercise_choice: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "schema": SCHEMA,
             "exercise": self.exercise,
+            "exercise_choice": self.exercise_choice,
             "view": self.view,
             "view_share": round(self.view_share, 3),
             "analysable": self.analysable,
@@ -214,20 +218,23 @@ def build_summary(exercise: str, views: ViewSummary, quality: Quality, calf: "Ca
     elif exercise == "calf_raise" and analysable:
         warnings.append("Heel lift is the pose model's estimate: it reports only part of a real heel raise "
                         f"({HEEL_REPORTED_SHARE.get(fam, HEEL_REPORTED_SHARE['unknown'])} from this view).")
+    # Only the chosen exercise's rows: in "auto" every state machine ran, and a stance or stretch
+    # session must not also carry a calf-raise rep (or a calf raise a stance hold).
     reps: list[dict[str, Any]] = []
-    if analysable:
+    if analysable and exercise == "calf_raise":
         for r in calf.reps:
             reps.append({"index": r.index, "side": r.side, "t_start": _r(r.t_start), "t_top": _r(r.t_top),
                          "t_end": _r(r.t_end), "peak_lift": _r(r.peak_lift, 4), "peak_lift_cm": _r(r.peak_lift_cm, 2),
                          "rise_s": _r(r.rise_s), "top_s": _r(r.top_s), "lower_s": _r(r.lower_s),
                          "heel_in": r.heel_in})
     holds: list[dict[str, Any]] = []
-    if analysable:
+    if analysable and exercise == "single_leg_stance":
         for i, h in enumerate(sls.holds, 1):
             holds.append({"index": i, "stance_side": h.stance_side, "t_start": _r(h.t_start), "t_end": _r(h.t_end),
                           "duration_s": _r(h.duration_s), "ended_by": h.ended_by, "touchdowns": h.touchdowns,
                           "sway": h.sway, "ankle_wobble": h.wobble, "noise_floor": h.noise_floor})
-    events = sorted(calf.events + sls.events, key=lambda e: e.get("t_s") or 0.0) if analysable else []
+    own_events = calf.events if exercise == "calf_raise" else sls.events if exercise == "single_leg_stance" else []
+    events = sorted(own_events, key=lambda e: e.get("t_s") or 0.0) if analysable else []
     return Summary(exercise=exercise, view=views.view, view_share=views.share, analysable=analysable, reason=reason,
                    quality=quality, reps=reps,
                    set_stats={**_set_stats(reps), "lift_from": "body_rise" if rise_mode else "landmarks"}

@@ -20,7 +20,10 @@ Evidence
   count fully, a lift seen only ending counts half, and a foot that looks higher from the first
   frame to the last counts nothing: a staggered stance or the camera angle explain that as well
   as a lift (the rendered side calf stretch: the front foot reads 0.4–0.5 FL higher throughout).
-  A lift holding two or more calf-raise reps is a single-leg calf raise, not a stance.  On footage
+  The ankle contact takes the first half second as the standing difference for the same reason.
+  A lift holding two or more calf-raise reps is a single-leg calf raise, not a stance; the time
+  the lifted foot is the back foot of a calf-stretch position is the staggered stance seen in
+  perspective (from the front the back foot looks higher), not a lift.  On footage
   where the leg landmarks were not trusted (the counter runs on the body rise) lifts count nothing.
 * **Calf stretch** — the stretch machine's hold time (staggered feet, hips shifted forward and
   settled); a brief stretch position counts half.
@@ -73,6 +76,10 @@ UPRIGHT_MAX_DEG = 45.0
 #: 0.15–0.25 FL, real knee raises and leg swings 1–2 FL.
 SOFT_LIFT_FL = 0.12
 SOFT_DOWN_FL = 0.08
+#: The first this-many seconds (and after a cut) give the ankles' standing difference: from the
+#: side the far ankle reads higher by perspective (0.4 FL on the synthetic side-view streams, as
+#: much as the rendered calf stretch's staggered feet).  The calf-raise counter calibrates as long.
+SOFT_CALIBRATE_S = 0.5
 #: Half-score points: one rep / cycle; the shortest hold of each hold exercise (s).
 HALF_STANCE_S = 2.0    # single_leg_stance.MIN_HOLD_S
 HALF_STRETCH_S = 3.0   # calf_stretch.MIN_HOLD_S
@@ -140,7 +147,7 @@ class ExerciseChooser:
     """
 
     def __init__(self) -> None:
-        self._soft = FootContact(SOFT_LIFT_FL, SOFT_DOWN_FL)
+        self._soft = FootContact(SOFT_LIFT_FL, SOFT_DOWN_FL, calibrate_s=SOFT_CALIBRATE_S)
         #: finished lifts of the analyser's contact ("hard") and of the ankle-height one ("soft")
         self.lifts: dict[str, list[Lift]] = {"hard": [], "soft": []}
         self._current: dict[str, Lift | None] = {"hard": None, "soft": None}
@@ -210,6 +217,14 @@ class ExerciseChooser:
             return 1.0
         return 0.5 if lift.t_on is not None else 0.0
 
+    def _unexplained_s(self, lift: Lift, back: list[tuple[float, float, str]], t_last: float) -> float:
+        """The lift's time outside stretch positions whose back foot is the lifted one: in a
+        staggered stance the back foot is further from the camera and looks higher from the front
+        (a foot lifted forward, nearer, looks lower)."""
+        a, b = lift.t_off, self._lift_end(lift, t_last)
+        inside = sum(max(0.0, min(b, t1) - max(a, t0)) for t0, t1, side in back if side == lift.lifted_side)
+        return max(0.0, b - a - inside)
+
     def _explained(self, t0: float, t1: float, lifts: list[Lift], positions: list[tuple[float, float]],
                    t_last: float) -> bool:
         """A calf-raise "rep" whose rise was a foot lifting, or a stretch position's lunge."""
@@ -239,8 +254,11 @@ class ExerciseChooser:
         trusted = {} if calf.rise_mode else per_contact
         lifts = [lf for ls in trusted.values() for lf in ls]
         positions = [(h.t_enter, h.t_end if h.t_end is not None else t_last) for h in stretch.holds]
-        positions += [(float(e["t_s"]), float(e.get("t_end_s") or e["t_s"])) for e in stretch.events
-                      if e.get("type") == "brief_stretch"]
+        sides = [h.side for h in stretch.holds]
+        for e in stretch.events:
+            if e.get("type") == "brief_stretch":
+                positions.append((float(e["t_s"]), float(e.get("t_end_s") or e["t_s"])))
+                sides.append(str(e.get("side")))
         scores: dict[str, float] = {}
         evidence: dict[str, str] = {}
 
@@ -261,8 +279,9 @@ class ExerciseChooser:
 
         # single-leg stance: upright time with a foot up (the larger total of the two contacts);
         # a lift holding two or more calf-raise reps is a single-leg calf raise
-        totals = [sum(self._lift_weight(lf) * (self._lift_end(lf, t_last) - lf.t_off)
-                      * self._upright(lf.t_off, self._lift_end(lf, t_last))
+        back = [(a, b, side) for (a, b), side in zip(positions, sides)]
+        totals = [sum(self._lift_weight(lf) * self._upright(lf.t_off, self._lift_end(lf, t_last))
+                      * self._unexplained_s(lf, back, t_last)
                       for lf in ls
                       if sum(1 for r in calf.reps if lf.t_off <= r.t_top <= self._lift_end(lf, t_last)) < 2)
                   for ls in trusted.values()]

@@ -43,8 +43,7 @@ class Lift:
     lifted_side: str
     t_off: float
     t_on: float | None  # None while still lifted
-    #: Both feet were seen down (a standing offset measured) before this lift: the lift-off itself
-    #: was seen.  False for a foot that looks higher from the first usable frame (or after a cut) —
+    #: Both feet were seen down just before this lift: the lift-off itself was seen.  False for a foot that looks higher from the first usable frame (or after a cut) —
     #: which a staggered stance or the camera angle explains as well as a lift.
     observed: bool = True
 
@@ -57,13 +56,19 @@ class FootContact:
     """Streaming foot-contact detector; :meth:`step` returns the current stance state.
 
     ``enter_fl`` / ``exit_fl`` are the lift levels (default: :data:`LIFT_ENTER_FL`,
-    :data:`LIFT_EXIT_FL`); the exercise chooser runs a second, more sensitive instance on the ankles'
-    heights (exercises/choose.py).
+    :data:`LIFT_EXIT_FL`); ``calibrate_s`` > 0 takes the first seconds of every stream (and after
+    :meth:`reset`) as both feet down, whatever their difference: the standing offset then starts
+    from the person's own, not from zero.  The exercise chooser runs a second, more sensitive
+    instance that way on the ankles' heights (exercises/choose.py), where a standing difference
+    (a staggered stance, the far foot seen higher from the side) can exceed the lift level.
     """
 
-    def __init__(self, enter_fl: float = LIFT_ENTER_FL, exit_fl: float = LIFT_EXIT_FL) -> None:
+    def __init__(self, enter_fl: float = LIFT_ENTER_FL, exit_fl: float = LIFT_EXIT_FL,
+                 calibrate_s: float = 0.0) -> None:
         self.enter_fl = enter_fl
         self.exit_fl = exit_fl
+        self.calibrate_s = calibrate_s
+        self._t_cal0: float | None = None
         self.state = "unknown"
         self._offsets: deque[float] = deque(maxlen=OFFSET_WINDOW)
         self._first_low_t: float | None = None  # first time the lifted foot dropped below the enter level
@@ -83,6 +88,7 @@ class FootContact:
     def reset(self) -> None:
         """Forget the standing offset (after a cut)."""
         self._offsets.clear()
+        self._t_cal0 = None
 
     def step(self, t_s: float, elev: float) -> str:
         self.finished = []
@@ -94,11 +100,18 @@ class FootContact:
                 self.state = "unknown"
             return self.state
         self._last_t = t_s
+        if self.calibrate_s > 0 and self.current is None and (self._t_cal0 is None or t_s - self._t_cal0 < self.calibrate_s):
+            if self._t_cal0 is None:
+                self._t_cal0 = t_s
+            self._offsets.append(elev)
+            self.state = "both"
+            return self.state
         e = elev - self.offset
         if self.state in ("both", "unknown"):
             if e > self.enter_fl or e < -self.enter_fl:
                 lifted = "right" if e > 0 else "left"
-                self.current = Lift(lifted, t_s, None, observed=bool(self._offsets))
+                # seen leaving the floor only when both feet were seen down just before
+                self.current = Lift(lifted, t_s, None, observed=self.state == "both")
                 self._first_low_t = None
                 self.state = "left" if lifted == "right" else "right"
             else:

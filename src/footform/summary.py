@@ -366,8 +366,13 @@ def _fmt(v: Any, nd: int = 2) -> str:
 def format_table(summary: Summary) -> str:
     """The plain-text table the CLI prints."""
     q = summary.quality
-    lines = [f"exercise: {summary.exercise}   view: {summary.view}   frames: {q.frames} "
+    choice = summary.exercise_choice or {}
+    how = (" (chosen automatically)" if choice.get("confident") else " (chosen automatically, unsure)") if choice else ""
+    lines = [f"exercise: {summary.exercise}{how}   view: {summary.view}   frames: {q.frames} "
              f"(person {q.frames_with_person}, feet visible {q.frames_feet_visible})"]
+    # a weak automatic choice is said once, at the top, where the exercise is named
+    if summary.analysable and choice.get("message"):
+        lines.append(f"warning: {choice['message']}")
     if not summary.analysable:
         lines.append(f"NOT ANALYSABLE: {summary.reason}")
         return "\n".join(lines)
@@ -418,5 +423,6 @@ def format_table(summary: Summary) -> str:
         lifts = [e for e in summary.events if e["type"] == "brief_lift"]
         lines.append(f"holds: {len(summary.holds)}   brief lifts (not holds): {len(lifts)}")
     for w in summary.warnings:
-        lines.append(f"warning: {w}")
+        if w != choice.get("message"):
+            lines.append(f"warning: {w}")
     return "\n".join(lines)

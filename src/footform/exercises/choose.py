@@ -9,10 +9,14 @@ Evidence
 * **Posture** — the more upright thigh's angle from vertical (``thigh_incline_deg``,
   kinematics.py, from the model's 3-D world landmarks).  The three standing exercises keep one
   thigh near vertical; sitting or lying (ankle pumps) puts both beyond :data:`UPRIGHT_MAX_DEG`.
-* **Calf raise** — the counter's full reps, minus reps *explained by a foot lift*: a "rep" that a
-  lifted foot covers for at least half its length and whose lift-off or touch-down falls inside
-  it is the rise of the lifted foot's landmarks, not a heel raise (the rendered front stance
-  samples: the free foot rises 0.2–0.3 FL in the image and reads as one 8 s "rep").
+  It is kept as runs of upright / seated time, and each piece of evidence below is weighed by the
+  posture *at its own time* (a squat between calf raises does not count against them).
+* **Calf raise** — the counter's full reps while upright, minus reps *explained* by something
+  else: a "rep" that a lifted foot covers for at least half its length and whose lift-off or
+  touch-down falls inside it is the rise of the lifted foot's landmarks, not a heel raise (the
+  rendered front stance samples: the free foot rises 0.2–0.3 FL in the image and reads as one
+  8 s "rep"); a "rep" at least half inside a calf-stretch position is the lunge (the rendered side
+  stretch reads as one 7 s "rep").
 * **Single-leg stance** — time with one foot off the floor: the lifts of the analyser's foot
   contact, and of a second, more sensitive contact on the *ankles'* image heights
   (:data:`SOFT_LIFT_FL`): a foot lifted towards the camera hides its lowest point by perspective
@@ -27,20 +31,21 @@ Evidence
   where the leg landmarks were not trusted (the counter runs on the body rise) lifts count nothing.
 * **Calf stretch** — the stretch machine's hold time (staggered feet, hips shifted forward and
   settled); a brief stretch position counts half.
-* **Ankle pumps** — the pump counter's cycles (per foot, the larger).  From straight in front the
-  foot's angle is not measurable; a seated or lying person is then still most likely doing ankle
-  pumps, footform's only such exercise: :data:`SEATED_PRIOR`.
+* **Ankle pumps** — the pump counter's cycles (per foot, the larger) while seated or lying and with
+  the leg still (:data:`PUMP_LEG_STILL_DEG`).  From straight in front the foot's angle is not
+  measurable; a seated or lying person is then still most likely doing ankle pumps, footform's
+  only seated exercise: :data:`SEATED_PRIOR`.
 
 Scores
 ------
 Counts and times become a score in [0, 1) that is one half at one rep / cycle, or at the
 exercise's own shortest hold (single-leg stance 2 s, stretch 3 s): ``n / (n + 1)``,
-``t / (t + t_half)``.  The standing exercises are weighed by ``min(1, upright share / 0.5)``
-(full weight when at least half the measured frames are upright: a squat between calf raises
-does not count against them), ankle pumps by the same of the seated share.  The best score wins;
+``t / (t + t_half)``.  The best score wins;
 the choice is **confident** when it reaches :data:`CONFIDENT_SCORE` and leads the runner-up by
 :data:`CONFIDENT_MARGIN` (two reps or 3 s on one leg against nothing else; a tie of one rep and
-a 2 s lift is not).  Below :data:`MIN_SCORE` no exercise is recognised.
+a 2 s lift is not).  Below :data:`MIN_SCORE` no exercise is recognised: the fallback is the calf
+raise (the default exercise), or ankle pumps for a person seated most of the time, and the one
+line says so and lists every ``--exercise``.
 """
 
 from __future__ import annotations
@@ -69,6 +74,9 @@ NAMES = {"calf_raise": "calf raise", "single_leg_stance": "single-leg stance", "
 #: calf-stretch lunge; seated 57–64° (rendered ankle pumps, legs extended) and 77–80° (real seated
 #: ankle circles, knees bent).
 UPRIGHT_MAX_DEG = 45.0
+#: Seated again only above this and upright again only below UPRIGHT_MAX_DEG − this (deg), so a
+#: thigh hovering at the level (a half squat) does not make a posture run per frame.
+POSTURE_HYSTERESIS_DEG = 5.0
 #: The ankle-height contact: a foot is up when its ankle is this much higher (FL, relative to the
 #: standing difference) and down again below :data:`SOFT_DOWN_FL`.  0.12 FL ≈ 3 cm at 1.70 m:
 #: three times the largest ankle-height difference during double-leg raises (±0.04 FL, rendered
@@ -161,8 +169,11 @@ class ExerciseChooser:
         t_prev, self._t_prev = self._t_prev, t
         incline = float(det[SIG["thigh_incline_deg"]])
         if math.isfinite(incline):
-            seated = incline > UPRIGHT_MAX_DEG
             last = self.posture[-1] if self.posture else None
+            was = last[2] if last is not None else None
+            seated = incline > UPRIGHT_MAX_DEG
+            if was is not None and abs(incline - UPRIGHT_MAX_DEG) < POSTURE_HYSTERESIS_DEG:
+                seated = was
             if last is not None and last[2] == seated and t_prev is not None and last[1] == t_prev \
                     and t - t_prev <= MAX_STEP_S:
                 last[1] = t

@@ -103,3 +103,25 @@ def run_cli_pty(*args: str, cwd: Path | None = None, env: dict | None = None, ti
         os.close(master)
     code = proc.wait(timeout=30)
     return code, b"".join(chunks).decode("utf-8", "replace")
+
+
+@pytest.fixture(scope="session")
+def sample_track(tmp_path_factory):
+    """``sample_track(name)`` → a landmark track of ``samples/<name>.mp4``, the pose model run once
+    per test session (analysing a track afterwards takes well under a second)."""
+    root = tmp_path_factory.mktemp("sample_tracks")
+    made: dict[str, Path] = {}
+
+    def get(name: str) -> Path:
+        if name not in made:
+            from footform.pose import estimate_video
+            from footform.track import TrackWriter, make_header
+
+            path = root / f"{name}.track.jsonl.gz"
+            with TrackWriter(path, make_header({"path": f"samples/{name}.mp4"}, None)) as w:
+                for frame in estimate_video(SAMPLES / f"{name}.mp4"):
+                    w.write(frame)
+            made[name] = path
+        return made[name]
+
+    return get

@@ -106,3 +106,27 @@ def test_full_body_clips_have_plausible_leg_geometry():
         s = analyze_frames(_frames(clip), AnalysisConfig(exercise="auto"))
         assert s.quality.frames_legs_implausible <= 0.01 * s.quality.frames_with_person, clip
         assert not any("unreliable" in w for w in s.warnings), clip
+
+
+@pytest.mark.parametrize("clip, exercise", [
+    ("calf_back_waistdown_dumbbells.mp4", "calf_raise"),
+    ("hard_night_squat_to_calf_raise.mp4", "calf_raise"),
+    ("sls_front_knee_raises_alternating.mp4", "single_leg_stance"),   # single-leg stance work (README)
+    ("sls_front_lateral_leg_swings.mp4", "single_leg_stance"),
+])
+def test_auto_picks_the_exercise_on_real_clips(clip, exercise):
+    s = analyze_frames(_frames(clip), AnalysisConfig(exercise="auto"))
+    assert s.exercise == exercise and s.exercise_choice["confident"], s.exercise_choice
+    if exercise == "calf_raise":
+        given = analyze_frames(_frames(clip), AnalysisConfig(exercise="calf_raise"))
+        assert s.reps == given.reps and s.holds == []
+    else:
+        assert s.reps == []
+
+
+def test_seated_ankle_circles_are_no_standing_exercise_and_say_so():
+    """Ankle circles are none of footform's exercises: seated, so not a standing one, and unsure."""
+    s = analyze_frames(_frames("opt_seated_ankle_rotations.mp4"), AnalysisConfig(exercise="auto"))
+    choice = s.exercise_choice
+    assert s.exercise == "ankle_pumps" and not choice["confident"], choice
+    assert any("--exercise" in w for w in s.warnings)

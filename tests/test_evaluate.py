@@ -267,6 +267,8 @@ def test_end_to_end_on_the_side_calf_raise_sample(samples_dir, tmp_path):
     assert all(0.3 < r < 1.5 for r in ratios)
     assert all(abs(m["top_err_s"]) < 0.3 for m in c["reps"]["matched"])
     assert "calf raise — side-left" in report["table"]
+    assert c["auto_exercise"] == "calf_raise" and c["auto_confident"] is True
+    assert "--exercise auto chose the clip's exercise on 1 of 1 clips" in report["table"]
     # The second run reuses the cached landmark track (no pose model).
     again = ev.evaluate(clips, tmp_path / "work", log=None)
     assert again["clips"][0]["reps"] == c["reps"]
@@ -319,3 +321,21 @@ def test_calf_stretch_holds_use_the_full_stretch_window_and_back_leg():
     assert s["holds"]["count_error"] == 0 and m["side_ok"] and m["sway_ratio"] is None
     assert (m["start_err_s"], m["end_err_s"], m["duration_err_s"]) == pytest.approx((-0.4, 0.2, 0.6))
     assert "calf stretch — side-right" in ev.format_table(ev.aggregate([s]))
+
+
+def test_auto_choice_is_scored_for_every_exercise_with_its_confidence():
+    """Every analysed exercise gets an auto-detect share; sure-and-wrong choices are named."""
+    rows = [{"name": name, "exercise": ex, "view": "side-left", "status": "ok", "scored": False,
+             "auto_exercise": chosen, "auto_confident": sure}
+            for name, ex, chosen, sure in (("a", "calf_raise", "calf_raise", True),
+                                           ("b", "calf_stretch", "single_leg_stance", True),
+                                           ("c", "ankle_pumps", "ankle_pumps", False),
+                                           ("d", "single_leg_stance", "single_leg_stance", True))]
+    auto = ev.aggregate_auto(rows)
+    assert auto["clips"] == 4 and auto["right"] == 3 and auto["share"] == 0.75
+    assert auto["confident_right"] == 2 and auto["unsure"] == 1
+    assert auto["confident_wrong"] == [{"name": "b", "exercise": "calf_stretch", "chosen": "single_leg_stance"}]
+    assert auto["by_exercise"] == {"calf_raise": 1.0, "single_leg_stance": 1.0, "calf_stretch": 0.0, "ankle_pumps": 1.0}
+    table = ev.format_table(ev.aggregate(rows))
+    assert "chose the clip's exercise on 3 of 4 clips (75 %" in table
+    assert "sure and wrong on 1: b (single_leg_stance)" in table

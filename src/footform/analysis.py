@@ -30,6 +30,7 @@ from .exercises.ankle_pumps import YAW_MIN_DEG as PUMP_YAW_MIN_DEG
 from .exercises.ankle_pumps import AnklePumps
 from .exercises.calf_raise import CalfRaiseCounter
 from .exercises.calf_stretch import CalfStretch
+from .exercises.choose import ExerciseChooser
 from .exercises.contact import FootContact
 from .exercises.single_leg_stance import SingleLegStance
 from .feedback import FeedbackEngine, Flag, load_rules
@@ -42,7 +43,8 @@ from .view import ViewTracker, assess_framing, view_family
 
 #: Every value of ``AnalysisConfig.exercise`` (the registry's ids and ``auto``).
 EXERCISES = (registry.AUTO, *registry.IDS)
-#: Exercises with their own state machine in exercises/ (run only when chosen, never in "auto").
+#: Exercises whose state machine runs alone when chosen (``_process_own``); in "auto" every
+#: machine runs and exercises/choose.py picks one at the end.
 OWN_MACHINE = tuple(e.id for e in registry.EXERCISES if e.own_machine)
 #: Protocol hold for the calf stretch when no ``hold_s`` target is given (s).
 STRETCH_TARGET_S = 30.0
@@ -52,9 +54,6 @@ STRETCH_TARGET_S = 30.0
 DETECT_SIGMA_S = 0.06
 LIGHT_SIGMA_S = 0.025
 LAG_FRAMES = 6
-#: In "auto" mode a recording with a foot off the floor for at least this share of the measured
-#: time (or any hold) is single-leg stance unless it has calf-raise reps.
-AUTO_OFF_FLOOR_SHARE = 0.25
 #: A live cue stays on screen this long after its flag fired (s).
 CUE_SHOW_S = 3.0
 
@@ -64,7 +63,8 @@ class AnalysisConfig:
     """What to analyse and how.
 
     Attributes:
-        exercise: ``"calf_raise"``, ``"single_leg_stance"`` or ``"auto"`` (decided from the data).
+        exercise: ``"calf_raise"``, ``"single_leg_stance"``, ``"calf_stretch"``, ``"ankle_pumps"`` or
+            ``"auto"`` (decided from the movement at the end: exercises/choose.py).
         height_cm: the person's standing height; enables centimetre figures (estimates).
         live: ``True`` for a live session (the summary's ``mode``); the analysis itself is the same.
     """
@@ -137,6 +137,7 @@ class Analyzer:
         self._sls = SingleLegStance(self._cm)
         self._stretch = CalfStretch(float(config.targets.get("hold_s") or STRETCH_TARGET_S))
         self._pumps = AnklePumps()
+        self._chooser = ExerciseChooser() if config.exercise == "auto" else None
         self.quality = Quality()
         self._guidance: dict[int, str] = {}
         self._det = CentredSmoother(DETECT_SIGMA_S, LAG_FRAMES)
@@ -170,13 +171,20 @@ class Analyzer:
         rep = self._calf.step(k, det, calf_stance)
         hold = self._sls.step(k, light, k.signals, stance, self._contact.finished, self._contact.current,
                               coming_down=self._contact.pending_touchdown_t is not None)
+        extra: dict[str, float] = {}
+        if self._chooser is not None:
+            # auto: the stretch and pump machines run too (their rows are kept only if chosen)
+            self._stretch.step(k, det)
+            self._pumps.step(k, det)
+            self._chooser.step(k, det, self._contact)
+            extra = dict(self._stretch.frame)
         res = FrameResult(
             index=k.index, t_s=k.t_s, has_person=k.has_person, feet_visible=k.feet_ok, view=k.view,
             guidance=guidance, reps=rep.reps, rep_phase=rep.phase, lift=rep.lift, stance=stance,
             hold_s=hold.hold_s, holds=hold.holds, brief_lifts=hold.brief_lifts,
             signals={n: float(det[SIG[n]]) for n in _MAIN_SIGNALS} | _stance_signals(stance, light),
         )
-        self._feedback(k, det, res, hold)
+        self._feedback(k, det, res, hold, extra)
         self._emit(res)
         return res
 
@@ -185,10 +193,13 @@ class Analyzer:
         if self._on_frame is not None:
             self._on_frame(res)
 
-    def _feedback(self, k: Kinematics, det: np.ndarray, res: FrameResult, hold: Any) -> None:
+    def _feedback(self, k: Kinematics, det: np.ndarray, res: FrameResult, hold: Any,
+                  extra: dict[str, float] | None = None) -> None:
         """Form metrics of this frame and of a rep that just completed, judged by the rules."""
         people = self._people.pop(k.index, 1 if k.has_person else 0)
         metrics = self._form.step(k, det, self._frame_h, people, res.stance, res.rep_phase, res.lift)
+        if extra:
+            metrics.update(extra)
         if self.feedback is None:
             return
         phase = "hold" if res.hold_s is not None else res.rep_phase
@@ -310,18 +321,18 @@ class Analyzer:
             self._pumps.finish(self._t_last)
             self._finished = True
         exercise = self.config.exercise
-        if exercise == "auto":
-            measured = max(self.quality.feet_visible_s, 1e-9)
-            if len(self._calf.reps) >= 2:
-                exercise = "calf_raise"
-            elif self._sls.holds or self._sls.off_floor_s / measured >= AUTO_OFF_FLOOR_SHARE:
-                exercise = "single_leg_stance"
-            else:
-                exercise = "calf_raise"
+        choice = None
+        if self._chooser is not None:
+            choice = self._chooser.choose(self._calf, self._stretch, self._pumps, self._t_last)
+            exercise = choice.chosen
         summary = build_summary(exercise, self._views.dominant(), self.quality, self._calf, self._sls,
                                 height_cm=self.config.height_cm, live=self.config.live)
         if exercise in OWN_MACHINE:
             self._own_rows(summary)
+        if choice is not None:
+            summary.exercise_choice = choice.to_dict()
+            if choice.message and summary.analysable:
+                summary.warnings.insert(0, choice.message)
         self._judge(summary)
         return summary
 

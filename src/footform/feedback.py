@@ -275,7 +275,7 @@ def load_rules(exercise: str, overrides: str | Path | None = None) -> list[Rule]
     ``severity``, ``enabled = false``); an unknown code adds a new rule, which must then be
     complete.  An override file that names an ``exercise`` applies to that exercise only.
     """
-    exercises = ["calf_raise", "single_leg_stance"] if exercise == "auto" else [exercise]
+    exercises = ["calf_raise", "single_leg_stance", "calf_stretch", "ankle_pumps"] if exercise == "auto" else [exercise]
     merged: dict[str, dict[str, Any]] = {}
     for ex in ["common", *exercises]:
         path = bundled_rules_path(ex)

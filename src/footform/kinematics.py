@@ -109,6 +109,7 @@ SIGNAL_NAMES = (
     "shank_tilt_left", "shank_tilt_right",  # shank direction in the image from vertical, deg (+ = knee to image right)
     "yaw_deg",                              # body turn from the world hip(+shoulder) axis: 0 = square on, 90 = side on
     "body_rise",                            # camera-compensated rise of the body since the stream began, FL (footform.motion)
+    "thigh_incline_deg",                    # the more upright thigh's angle from vertical, 3-D world landmarks, deg (posture)
 )
 SIG = {name: i for i, name in enumerate(SIGNAL_NAMES)}
 
@@ -379,6 +380,16 @@ class KinematicsEstimator:
                 # + when the right hip is lower (larger y) than the left
                 sig[SIG["pelvic_drop"]] = math.degrees(math.atan2(P[LM.RIGHT_HIP][1] - P[LM.LEFT_HIP][1], abs(d[0]) + 1e-9))
 
+        if frame.world is not None and hips_seen:
+            inclines = []
+            for s in ("left", "right"):
+                if frame.visibility(LEGS[s].knee) >= VISIBILITY_MIN:
+                    thigh = frame.world[LEGS[s].knee].astype(float) - frame.world[LEGS[s].hip].astype(float)
+                    n = float(np.linalg.norm(thigh))
+                    if n > 1e-6:  # world y points down: a thigh hanging straight down has cos = +1
+                        inclines.append(math.degrees(math.acos(max(-1.0, min(1.0, float(thigh[1]) / n)))))
+            if inclines:
+                sig[SIG["thigh_incline_deg"]] = min(inclines)
         if frame.world is not None:
             axis = frame.world[LM.LEFT_HIP] - frame.world[LM.RIGHT_HIP]
             if sh_seen:

@@ -114,11 +114,15 @@ class Summary:
     #: Flags of the feedback rules (``Flag.to_dict()``) and the rules the view could not judge.
     flags: list[dict[str, Any]] = field(default_factory=list)
     not_measurable: list[str] = field(default_factory=list)
+    #: ``--exercise auto`` only: what was chosen, the scores, runner-up and confidence
+    #: (``exercises.choose.ExerciseChoice.to_dict()``); None when the exercise was given.
+    exercise_choice: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "schema": SCHEMA,
             "exercise": self.exercise,
+            "exercise_choice": self.exercise_choice,
             "view": self.view,
             "view_share": round(self.view_share, 3),
             "analysable": self.analysable,
@@ -227,9 +231,13 @@ def build_summary(exercise: str, views: ViewSummary, quality: Quality, calf: "Ca
     elif exercise == "calf_raise" and analysable:
         warnings.append("Heel lift is the pose model's estimate: it reports only part of a real heel raise "
                         f"({HEEL_REPORTED_SHARE.get(fam, HEEL_REPORTED_SHARE['unknown'])} from this view).")
-    reps = [calf_rep_row(r) for r in calf.reps] if analysable else []
-    holds = [stance_hold_row(h, i) for i, h in enumerate(sls.holds, 1)] if analysable else []
-    events = sorted(calf.events + sls.events, key=lambda e: e.get("t_s") or 0.0) if analysable else []
+    # Only the chosen exercise's rows: in "auto" every state machine ran, and a stance or stretch
+    # session must not also carry a calf-raise rep (or a calf raise a stance hold).
+    reps = [calf_rep_row(r) for r in calf.reps] if analysable and exercise == "calf_raise" else []
+    holds = ([stance_hold_row(h, i) for i, h in enumerate(sls.holds, 1)]
+             if analysable and exercise == "single_leg_stance" else [])
+    own_events = calf.events if exercise == "calf_raise" else sls.events if exercise == "single_leg_stance" else []
+    events = sorted(own_events, key=lambda e: e.get("t_s") or 0.0) if analysable else []
     return Summary(exercise=exercise, view=views.view, view_share=views.share, analysable=analysable, reason=reason,
                    quality=quality, reps=reps,
                    set_stats={**_set_stats(reps), "lift_from": "body_rise" if rise_mode else "landmarks"}
@@ -361,8 +369,13 @@ def _fmt(v: Any, nd: int = 2) -> str:
 def format_table(summary: Summary) -> str:
     """The plain-text table the CLI prints."""
     q = summary.quality
-    lines = [f"exercise: {summary.exercise}   view: {summary.view}   frames: {q.frames} "
+    choice = summary.exercise_choice or {}
+    how = (" (chosen automatically)" if choice.get("confident") else " (chosen automatically, unsure)") if choice else ""
+    lines = [f"exercise: {summary.exercise}{how}   view: {summary.view}   frames: {q.frames} "
              f"(person {q.frames_with_person}, feet visible {q.frames_feet_visible})"]
+    # a weak automatic choice is said once, at the top, where the exercise is named
+    if summary.analysable and choice.get("message"):
+        lines.append(f"warning: {choice['message']}")
     if not summary.analysable:
         lines.append(f"NOT ANALYSABLE: {summary.reason}")
         return "\n".join(lines)
@@ -413,5 +426,6 @@ def format_table(summary: Summary) -> str:
         lifts = [e for e in summary.events if e["type"] == "brief_lift"]
         lines.append(f"holds: {len(summary.holds)}   brief lifts (not holds): {len(lifts)}")
     for w in summary.warnings:
-        lines.append(f"warning: {w}")
+        if w != choice.get("message"):
+            lines.append(f"warning: {w}")
     return "\n".join(lines)

@@ -40,7 +40,10 @@ the truth and prints **one table** (markdown):
   fast-lowering window is the lowering only; footform's rep flags span the rep).  Rep and hold
   rules flag the whole rep / hold, so their onset error tells where the rep or hold began, not
   when the fault was first seen;
-* rows for flags of rules with no truth counterpart (counted, not scored).
+* rows for flags of rules with no truth counterpart (counted, not scored);
+* under the table, ``--exercise auto``: every analysed clip is analysed once more with it; the
+  share of clips where it chose the clip's exercise (per exercise, and in the "auto-detect" note
+  of each row), and how often it was sure and right, unsure (and said so), or sure and wrong.
 
 The pose stage is the slow part (MediaPipe on every frame); its landmark track is cached in the
 work folder (``--work``, default ``~/.cache/footform/evaluate``) and reused while the clip and the
@@ -151,7 +154,8 @@ def analyse_clip(clip: Clip, truth: dict[str, Any], work: Path, rules: str | Non
     """footform's summaries of one clip: ``{"summary", "auto_exercise", "pose" (cached|run|…), "error"}``.
 
     ``summary`` is analysed as the truth's exercise with ``height_cm`` = the true stature;
-    ``auto`` is the same track re-analysed with ``exercise="auto"`` (only its exercise is used).
+    ``auto`` is the same track re-analysed with ``exercise="auto"``: its exercise (``auto_exercise``) and
+    whether the choice was confident (``auto_confident``).
     """
     from footform.pipeline import AnalyzeOptions, analyze_input
     from footform.track import SUFFIX
@@ -179,10 +183,12 @@ def analyse_clip(clip: Clip, truth: dict[str, Any], work: Path, rules: str | Non
     res = analyze_input(src, d / "analysis", opts)
     out = {"summary": res.summary.to_dict() if res.summary else None, "pose": how,
            "error": str(res.error) if res.error else None}
-    if auto and truth["exercise"] in ("calf_raise", "single_leg_stance"):  # what "--exercise auto" chooses from
+    if auto:  # what "--exercise auto" would have chosen, and whether it was sure
         res_auto = analyze_input(src, d / "auto", AnalyzeOptions(exercise="auto", height_cm=height_cm, rules=None,
                                                                    model=model))
         out["auto_exercise"] = res_auto.summary.exercise if res_auto.summary else None
+        choice = res_auto.summary.exercise_choice if res_auto.summary else None
+        out["auto_confident"] = bool(choice and choice.get("confident"))
     return out
 
 
@@ -459,7 +465,8 @@ def score_flags(truth: dict[str, Any], summary: dict[str, Any] | None,
 
 def score_clip(truth: dict[str, Any], summary: dict[str, Any] | None, *, name: str = "",
                labels: dict[str, str] | None = None, auto_exercise: str | None = None,
-               error: str | None = None, analysed: Sequence[str] | None = None) -> dict[str, Any]:
+               error: str | None = None, analysed: Sequence[str] | None = None,
+               auto_confident: bool | None = None) -> dict[str, Any]:
     """Everything measured on one clip (JSON-ready).  ``summary`` is ``Summary.to_dict()`` or None;
     ``analysed`` the exercises footform analyses (default :func:`analysed_exercises`)."""
     ex = truth["exercise"]
@@ -476,6 +483,7 @@ def score_clip(truth: dict[str, Any], summary: dict[str, Any] | None, *, name: s
     out["scored"] = summary is not None
     out["view_found"] = summary.get("view") if summary else None
     out["auto_exercise"] = auto_exercise
+    out["auto_confident"] = auto_confident
     out["reps"] = (score_reps(truth, summary or {}) if ex == "calf_raise"
                    else score_pumps(truth, summary or {}) if ex == "ankle_pumps" else None)
     out["holds"] = score_holds(truth, summary or {}, ex) if ex in ("single_leg_stance", "calf_stretch") else None
@@ -593,7 +601,22 @@ def aggregate(clips: list[dict[str, Any]]) -> dict[str, Any]:
                          for ex in sorted({r["exercise"] for r in clips if r["status"] == "not analysed yet"})},
         "rules": aggregate_rules(ok),
         "other_flags": dict(sorted(other.items())),
+        "auto": aggregate_auto(clips),
     }
+
+
+def aggregate_auto(clips: list[dict[str, Any]]) -> dict[str, Any]:
+    """How often ``--exercise auto`` chose the clip's exercise, and how often it was sure (right or wrong)."""
+    rows = [r for r in clips if r.get("auto_exercise")]
+    right = [r for r in rows if r["auto_exercise"] == r["exercise"]]
+    sure = [r for r in rows if r.get("auto_confident")]
+    return {"clips": len(rows), "right": len(right), "share": len(right) / len(rows) if rows else None,
+            "confident_right": sum(1 for r in sure if r["auto_exercise"] == r["exercise"]),
+            "confident_wrong": [{"name": r["name"], "exercise": r["exercise"], "chosen": r["auto_exercise"]}
+                                for r in sure if r["auto_exercise"] != r["exercise"]],
+            "unsure": sum(1 for r in rows if not r.get("auto_confident")),
+            "by_exercise": {ex: _mean([r["auto_exercise"] == ex for r in rows if r["exercise"] == ex])
+                            for ex in SCORED if any(r["exercise"] == ex for r in rows)}}
 
 
 # ---------------------------------------------------------------------------------------- table
@@ -628,8 +651,7 @@ def format_table(agg: dict[str, Any]) -> str:
                           f"start/end {_n(a['start_end_err_ms_median'], 0, ' ms')}")
                 rows.append((label, str(a["clips"]), f"{a['true']} / {a['found']} reps", *common, timing,
                              ("heel " if ex == "calf_raise" else "ROM ") + ratio, *counts,
-                             f"side ok {_p(a['side_ok'])}" + ("" if ex == "ankle_pumps" else
-                                                              f"; auto-detect {_p(a['auto_ok'])}")))
+                             f"side ok {_p(a['side_ok'])}; auto-detect {_p(a['auto_ok'])}"))
                 continue
             sls = ex == "single_leg_stance"
             timing = (f"{'lift-off' if sls else 'start'} {_n(a['start_err_s_median'], 2, ' s')}; "
@@ -638,8 +660,8 @@ def format_table(agg: dict[str, Any]) -> str:
                     f"{'stance' if sls else 'back-leg'} side ok {_p(a['side_ok'])}")
             if sls:
                 note += (f"; sway abs err {_n(a['sway_err_cm_median'], 2, ' cm')} of "
-                         f"{_n(a['sway_true_cm_median'], 2, ' cm')}, noise floor {_n(a['sway_noise_cm_median'], 2, ' cm')}; "
-                         f"auto-detect {_p(a['auto_ok'])}")
+                         f"{_n(a['sway_true_cm_median'], 2, ' cm')}, noise floor {_n(a['sway_noise_cm_median'], 2, ' cm')}")
+            note += f"; auto-detect {_p(a['auto_ok'])}"
             rows.append((label, str(a["clips"]), f"{a['true']} / {a['found']} holds", *common, timing,
                          ("sway " + ratio) if sls else "–", *counts, note))
     for ex, n in agg["not_analysed"].items():
@@ -664,6 +686,15 @@ def format_table(agg: dict[str, Any]) -> str:
     if agg["failed"]:
         foot += f"; {len(agg['failed'])} failed: " + "; ".join(f"{f['name']} ({f['status']})" for f in agg["failed"])
     foot += f"); views: {', '.join(agg['views'])}"
+    auto = agg.get("auto") or {}
+    if auto.get("clips"):
+        foot += (f"\n\n--exercise auto chose the clip's exercise on {auto['right']} of {auto['clips']} clips "
+                 f"({_p(auto['share'])}; " + ", ".join(f"{registry.label(ex)} {_p(v)}"
+                                                       for ex, v in auto["by_exercise"].items())
+                 + f"); sure and right on {auto['confident_right']}, unsure (said so) on {auto['unsure']}, "
+                 f"sure and wrong on {len(auto['confident_wrong'])}"
+                 + (": " + ", ".join(f"{w['name']} ({w['chosen']})" for w in auto["confident_wrong"])
+                    if auto["confident_wrong"] else "") + ".")
     return "\n".join(lines) + "\n\n" + foot
 
 
@@ -697,19 +728,20 @@ def evaluate(clips: list[Clip], work: Path, rules: str | None = None, model: str
             if log is not None:
                 print(f"[{k}/{len(clips)}] {clip.name}: skipped, unreadable truth file ({e})", file=log, flush=True)
             continue
-        summary = auto = error = None
+        summary = auto = auto_sure = error = None
         how = "-"
         if truth["exercise"] in analysed:
             try:
                 res = analyse_clip(clip, truth, work, rules=rules, model=model)
                 summary, auto, error, how = res["summary"], res.get("auto_exercise"), res["error"], res["pose"]
+                auto_sure = res.get("auto_confident")
             except (FootformError, OSError) as e:
                 error = str(e)
             labels = _rule_labels(truth["exercise"], rules)
         else:
             labels = {}
         s = score_clip(truth, summary, name=clip.name, labels=labels, auto_exercise=auto, error=error,
-                       analysed=analysed)
+                       analysed=analysed, auto_confident=auto_sure)
         scored.append(s)
         if log is not None:
             print(f"[{k}/{len(clips)}] {clip.name}: {s['status']} (pose {how}, {time.monotonic() - t0:.0f} s)",

@@ -43,6 +43,9 @@ class Lift:
     lifted_side: str
     t_off: float
     t_on: float | None  # None while still lifted
+    #: Both feet were seen down just before this lift: the lift-off itself was seen.  False for a foot that looks higher from the first usable frame (or after a cut) —
+    #: which a staggered stance or the camera angle explains as well as a lift.
+    observed: bool = True
 
     @property
     def stance_side(self) -> str:
@@ -50,9 +53,22 @@ class Lift:
 
 
 class FootContact:
-    """Streaming foot-contact detector; :meth:`step` returns the current stance state."""
+    """Streaming foot-contact detector; :meth:`step` returns the current stance state.
 
-    def __init__(self) -> None:
+    ``enter_fl`` / ``exit_fl`` are the lift levels (default: :data:`LIFT_ENTER_FL`,
+    :data:`LIFT_EXIT_FL`); ``calibrate_s`` > 0 takes the first seconds of every stream (and after
+    :meth:`reset`) as both feet down, whatever their difference: the standing offset then starts
+    from the person's own, not from zero.  The exercise chooser runs a second, more sensitive
+    instance that way on the ankles' heights (exercises/choose.py), where a standing difference
+    (a staggered stance, the far foot seen higher from the side) can exceed the lift level.
+    """
+
+    def __init__(self, enter_fl: float = LIFT_ENTER_FL, exit_fl: float = LIFT_EXIT_FL,
+                 calibrate_s: float = 0.0) -> None:
+        self.enter_fl = enter_fl
+        self.exit_fl = exit_fl
+        self.calibrate_s = calibrate_s
+        self._t_cal0: float | None = None
         self.state = "unknown"
         self._offsets: deque[float] = deque(maxlen=OFFSET_WINDOW)
         self._first_low_t: float | None = None  # first time the lifted foot dropped below the enter level
@@ -72,40 +88,48 @@ class FootContact:
     def reset(self) -> None:
         """Forget the standing offset (after a cut)."""
         self._offsets.clear()
+        self._t_cal0 = None
 
     def step(self, t_s: float, elev: float) -> str:
         self.finished = []
         if not np.isfinite(elev):
             if self._last_t is not None and t_s - self._last_t > MAX_GAP_S:
                 if self.current is not None:
-                    self.finished.append(Lift(self.current.lifted_side, self.current.t_off, None))
+                    self.finished.append(Lift(self.current.lifted_side, self.current.t_off, None, self.current.observed))
                     self.current = None
                 self.state = "unknown"
             return self.state
         self._last_t = t_s
+        if self.calibrate_s > 0 and self.current is None and (self._t_cal0 is None or t_s - self._t_cal0 < self.calibrate_s):
+            if self._t_cal0 is None:
+                self._t_cal0 = t_s
+            self._offsets.append(elev)
+            self.state = "both"
+            return self.state
         e = elev - self.offset
         if self.state in ("both", "unknown"):
-            if e > LIFT_ENTER_FL or e < -LIFT_ENTER_FL:
+            if e > self.enter_fl or e < -self.enter_fl:
                 lifted = "right" if e > 0 else "left"
-                self.current = Lift(lifted, t_s, None)
+                # seen leaving the floor only when both feet were seen down just before
+                self.current = Lift(lifted, t_s, None, observed=self.state == "both")
                 self._first_low_t = None
                 self.state = "left" if lifted == "right" else "right"
             else:
                 self.state = "both"
-                if abs(e) < LIFT_EXIT_FL:
+                if abs(e) < self.exit_fl:
                     self._offsets.append(elev)
         else:
             lifted = "right" if self.state == "left" else "left"
             e_l = e if lifted == "right" else -e
-            if e_l <= LIFT_ENTER_FL:
+            if e_l <= self.enter_fl:
                 if self._first_low_t is None:
                     self._first_low_t = t_s
             else:
                 self._first_low_t = None
-            if e_l < LIFT_EXIT_FL and self._first_low_t is not None and t_s - self._first_low_t >= MIN_DOWN_S:
+            if e_l < self.exit_fl and self._first_low_t is not None and t_s - self._first_low_t >= MIN_DOWN_S:
                 assert self.current is not None
                 t_on = self._first_low_t if self._first_low_t is not None else t_s
-                self.finished.append(Lift(lifted, self.current.t_off, t_on))
+                self.finished.append(Lift(lifted, self.current.t_off, t_on, self.current.observed))
                 self.current = None
                 self.state = "both"
         return self.state

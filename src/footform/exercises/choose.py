@@ -1,0 +1,361 @@
+"""Which exercise a recording shows (``--exercise auto``): one score per exercise from movement evidence.
+
+In "auto" mode the analyser runs all four state machines on every frame; this module adds what
+they do not measure themselves and, at the end, weighs what each of them found.  Nothing here
+looks at file names or tunes to a clip: every level below says what it was measured on.
+
+Evidence
+--------
+* **Posture** — the more upright thigh's angle from vertical (``thigh_incline_deg``,
+  kinematics.py, from the model's 3-D world landmarks).  The three standing exercises keep one
+  thigh near vertical; sitting or lying (ankle pumps) puts both beyond :data:`UPRIGHT_MAX_DEG`.
+  It is kept as runs of upright / seated time, and each piece of evidence below is weighed by the
+  posture *at its own time* (a squat between calf raises does not count against them).
+* **Calf raise** — the counter's full reps while upright, minus reps *explained* by something
+  else: a "rep" that a lifted foot covers for at least half its length and whose lift-off or
+  touch-down falls inside it is the rise of the lifted foot's landmarks, not a heel raise (the
+  rendered front stance samples: the free foot rises 0.2–0.3 FL in the image and reads as one
+  8 s "rep"); a "rep" at least half inside a calf-stretch position is the lunge (the rendered side
+  stretch reads as one 7 s "rep").
+* **Single-leg stance** — time with one foot off the floor: the lifts of the analyser's foot
+  contact, and of a second, more sensitive contact on the *ankles'* image heights
+  (:data:`SOFT_LIFT_FL`): a foot lifted towards the camera hides its lowest point by perspective
+  but its ankle still rises.  Only lifts whose lift-off was seen (both feet seen down first)
+  count fully, a lift seen only ending counts half, and a foot that looks higher from the first
+  frame to the last counts nothing: a staggered stance or the camera angle explain that as well
+  as a lift (the rendered side calf stretch: the front foot reads 0.4–0.5 FL higher throughout).
+  The ankle contact takes the first half second as the standing difference for the same reason.
+  A lift holding two or more calf-raise reps is a single-leg calf raise, not a stance; the time
+  the lifted foot is the back foot of a calf-stretch position is the staggered stance seen in
+  perspective (from the front the back foot looks higher), not a lift.  On footage
+  where the leg landmarks were not trusted (the counter runs on the body rise) lifts count nothing.
+* **Calf stretch** — the stretch machine's hold time (staggered feet, hips shifted forward and
+  settled); a brief stretch position counts half.
+* **Ankle pumps** — the pump counter's cycles (per foot, the larger) while seated or lying and with
+  the leg still (:data:`PUMP_LEG_STILL_DEG`).  From straight in front the foot's angle is not
+  measurable; a seated or lying person is then still most likely doing ankle pumps, footform's
+  only seated exercise: :data:`SEATED_PRIOR`.
+
+Scores
+------
+Counts and times become a score in [0, 1) that is one half at one rep / cycle, or at the
+exercise's own shortest hold (single-leg stance 2 s, stretch 3 s): ``n / (n + 1)``,
+``t / (t + t_half)``.  The best score wins;
+the choice is **confident** when it reaches :data:`CONFIDENT_SCORE` and leads the runner-up by
+:data:`CONFIDENT_MARGIN` (two reps or 3 s on one leg against nothing else; a tie of one rep and
+a 2 s lift is not).  Below :data:`MIN_SCORE` no exercise is recognised: the fallback is the calf
+raise (the default exercise), or ankle pumps for a person seated most of the time, and the one
+line says so and lists every ``--exercise``.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from ..kinematics import SIG, Kinematics
+from .contact import FootContact, Lift
+
+if TYPE_CHECKING:  # pragma: no cover
+    import numpy as np
+
+    from .ankle_pumps import AnklePumps
+    from .calf_raise import CalfRaiseCounter
+    from .calf_stretch import CalfStretch
+
+CANDIDATES = ("calf_raise", "single_leg_stance", "calf_stretch", "ankle_pumps")
+NAMES = {"calf_raise": "calf raise", "single_leg_stance": "single-leg stance", "calf_stretch": "calf stretch",
+         "ankle_pumps": "ankle pumps"}
+
+#: A thigh within this angle of vertical is upright.  Measured (5th–95th percentile of the more
+#: upright thigh, per clip): standing 1–23° (rendered calf-raise and stance samples; real knee
+#: raises, leg swings, rear dumbbell calf raises in shared/footage), 17–33° in the rendered
+#: calf-stretch lunge; seated 57–64° (rendered ankle pumps, legs extended) and 77–80° (real seated
+#: ankle circles, knees bent).
+UPRIGHT_MAX_DEG = 45.0
+#: Seated again only above this and upright again only below UPRIGHT_MAX_DEG − this (deg), so a
+#: thigh hovering at the level (a half squat) does not make a posture run per frame.
+POSTURE_HYSTERESIS_DEG = 5.0
+#: The ankle-height contact: a foot is up when its ankle is this much higher (FL, relative to the
+#: standing difference) and down again below :data:`SOFT_DOWN_FL`.  0.12 FL ≈ 3 cm at 1.70 m:
+#: three times the largest ankle-height difference during double-leg raises (±0.04 FL, rendered
+#: rear sample); the rendered stance samples' free foot (7 cm up, towards the camera) reads
+#: 0.15–0.25 FL, real knee raises and leg swings 1–2 FL.
+SOFT_LIFT_FL = 0.12
+SOFT_DOWN_FL = 0.08
+#: The first this-many seconds (and after a cut) give the ankles' standing difference: from the
+#: side the far ankle reads higher by perspective (0.4 FL on the synthetic side-view streams, as
+#: much as the rendered calf stretch's staggered feet).  The calf-raise counter calibrates as long.
+SOFT_CALIBRATE_S = 0.5
+#: Half-score points: one rep / cycle; the shortest hold of each hold exercise (s).
+HALF_STANCE_S = 2.0    # single_leg_stance.MIN_HOLD_S
+HALF_STRETCH_S = 3.0   # calf_stretch.MIN_HOLD_S
+#: Score of a seated or lying recording whose foot angle showed no pump (see the module doc).
+SEATED_PRIOR = 0.4
+#: Confident: the best score reaches this and leads the runner-up by the margin; below MIN_SCORE
+#: nothing is recognised (less than half a rep's worth: a lift under 1 s, a brief stretch).
+CONFIDENT_SCORE = 0.6
+CONFIDENT_MARGIN = 0.25
+MIN_SCORE = 1.0 / 3.0
+#: A lift "explains" a calf-raise rep when it covers this share of it and begins or ends inside it.
+EXPLAIN_COVER = 0.5
+#: Lift-off / touch-down within this of the rep's ends still counts as inside (s).
+EXPLAIN_SLACK_S = 0.5
+#: Posture runs are broken by gaps longer than this between samples (s).
+MAX_STEP_S = 0.2
+#: A pump cycle counts only with the leg still: the shank turned less than this (deg) — the level
+#: of the bundled ``pump_whole_leg`` rule (clean rendered pumps 5–8°; the squats of the real
+#: squat-to-calf-raise clip read as pump cycles with 14–28°).
+PUMP_LEG_STILL_DEG = 12.0
+
+
+@dataclass
+class ExerciseChoice:
+    """What ``--exercise auto`` decided, and on what evidence.
+
+    ``chosen``: the exercise analysed; ``recognised``: some exercise showed at all (else ``chosen``
+    is only the fallback); ``scores``: per exercise in [0, 1); ``evidence``: per exercise, what was
+    seen in words; ``message``: the one line shown when the choice is weak or nothing showed.
+    """
+
+    chosen: str
+    scores: dict[str, float]
+    runner_up: str | None
+    confident: bool
+    recognised: bool
+    evidence: dict[str, str] = field(default_factory=dict)
+    message: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"chosen": self.chosen, "confident": self.confident, "recognised": self.recognised,
+                "runner_up": self.runner_up, "scores": {k: round(v, 3) for k, v in self.scores.items()},
+                "evidence": dict(self.evidence), "message": self.message}
+
+
+def _opt(exercise: str) -> str:
+    """How the command line spells an exercise (``--exercise calf-raise``)."""
+    return exercise.replace("_", "-")
+
+
+def _sat(x: float, half: float) -> float:
+    """``x / (x + half)``: 0 at 0, one half at ``half``, towards 1."""
+    return x / (x + half) if x > 0 else 0.0
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+class ExerciseChooser:
+    """Per-frame evidence the state machines do not keep, and the final choice (:meth:`choose`).
+
+    Memory: the lifts (one record each, like the machines' events) and the posture as runs of
+    upright / seated time (one record per change).
+    """
+
+    def __init__(self) -> None:
+        self._soft = FootContact(SOFT_LIFT_FL, SOFT_DOWN_FL, calibrate_s=SOFT_CALIBRATE_S)
+        #: finished lifts of the analyser's contact ("hard") and of the ankle-height one ("soft")
+        self.lifts: dict[str, list[Lift]] = {"hard": [], "soft": []}
+        self._current: dict[str, Lift | None] = {"hard": None, "soft": None}
+        self._t_prev: float | None = None
+        #: posture runs [t_start, t_end, seated]; frames without a posture leave gaps
+        self.posture: list[list[Any]] = []
+
+    def step(self, k: Kinematics, det: "np.ndarray", contact: FootContact) -> None:
+        """One frame (after the analyser's own ``contact`` stepped on it)."""
+        t = k.t_s
+        t_prev, self._t_prev = self._t_prev, t
+        incline = float(det[SIG["thigh_incline_deg"]])
+        if math.isfinite(incline):
+            last = self.posture[-1] if self.posture else None
+            was = last[2] if last is not None else None
+            seated = incline > UPRIGHT_MAX_DEG
+            if was is not None and abs(incline - UPRIGHT_MAX_DEG) < POSTURE_HYSTERESIS_DEG:
+                seated = was
+            if last is not None and last[2] == seated and t_prev is not None and last[1] == t_prev \
+                    and t - t_prev <= MAX_STEP_S:
+                last[1] = t
+            else:
+                self.posture.append([t, t, seated])
+        if k.cut:
+            self._soft.reset()
+        diff = float(det[SIG["ankle_h_right"]]) - float(det[SIG["ankle_h_left"]])
+        self._soft.step(t, diff)
+        for kind, finished in (("hard", contact.finished), ("soft", self._soft.finished)):
+            # a lift that ended because the feet were lost ends here, not at the end of the stream
+            self.lifts[kind] += [lf if lf.t_on is not None else Lift(lf.lifted_side, lf.t_off, t, lf.observed)
+                                 for lf in finished]
+        self._current = {"hard": contact.current, "soft": self._soft.current}
+
+    # -- helpers -----------------------------------------------------------------------------
+    def seated_share(self, t0: float | None = None, t1: float | None = None) -> float | None:
+        """Share of the posture-measured time in [t0, t1] (default: all) spent seated or lying;
+        None when no posture was measured there.  A run of one frame counts one sample interval."""
+        seated = total = 0.0
+        for a, b, is_seated in self.posture:
+            lo = a if t0 is None else max(a, t0)
+            hi = b if t1 is None else min(b, t1)
+            if hi < lo:
+                continue
+            d = max(hi - lo, 1.0 / 30.0)
+            total += d
+            seated += d if is_seated else 0.0
+        return seated / total if total > 0 else None
+
+    def _upright(self, t0: float, t1: float) -> float:
+        """Share of [t0, t1] spent upright (1 when the posture was not measured there)."""
+        sh = self.seated_share(t0, t1)
+        return 1.0 if sh is None else 1.0 - sh
+
+    def _all_lifts(self, t_end: float | None) -> dict[str, list[Lift]]:
+        """Finished lifts and those still up at the end, per contact."""
+        out = {kind: list(ls) for kind, ls in self.lifts.items()}
+        for kind, cur in self._current.items():
+            if cur is not None and t_end is not None:
+                out[kind].append(cur)
+        return out
+
+    @staticmethod
+    def _lift_end(lift: Lift, t_end: float) -> float:
+        return lift.t_on if lift.t_on is not None else t_end
+
+    @staticmethod
+    def _lift_weight(lift: Lift) -> float:
+        """A lift whose lift-off was seen counts fully, one only seen ending half, else nothing."""
+        if lift.observed:
+            return 1.0
+        return 0.5 if lift.t_on is not None else 0.0
+
+    def _unexplained_s(self, lift: Lift, back: list[tuple[float, float, str]], t_last: float) -> float:
+        """The lift's time outside stretch positions whose back foot is the lifted one: in a
+        staggered stance the back foot is further from the camera and looks higher from the front
+        (a foot lifted forward, nearer, looks lower)."""
+        a, b = lift.t_off, self._lift_end(lift, t_last)
+        inside = sum(max(0.0, min(b, t1) - max(a, t0)) for t0, t1, side in back if side == lift.lifted_side)
+        return max(0.0, b - a - inside)
+
+    def _explained(self, t0: float, t1: float, lifts: list[Lift], positions: list[tuple[float, float]],
+                   t_last: float) -> bool:
+        """A calf-raise "rep" whose rise was a foot lifting, or a stretch position's lunge."""
+        dur = max(t1 - t0, 1e-9)
+
+        def cover(a: float, b: float) -> float:
+            return max(0.0, min(b, t1) - max(a, t0)) / dur
+
+        if any(cover(a, b) >= EXPLAIN_COVER for a, b in positions):
+            return True
+        for lift in lifts:
+            a, b = lift.t_off, self._lift_end(lift, t_last)
+            edge_in = (t0 - EXPLAIN_SLACK_S <= a <= t1 + EXPLAIN_SLACK_S) or (
+                lift.t_on is not None and t0 - EXPLAIN_SLACK_S <= b <= t1 + EXPLAIN_SLACK_S)
+            if edge_in and cover(a, b) >= EXPLAIN_COVER:
+                return True
+        return False
+
+    # -- the decision ------------------------------------------------------------------------
+    def choose(self, calf: "CalfRaiseCounter", stretch: "CalfStretch", pumps: "AnklePumps",
+               t_end: float | None) -> ExerciseChoice:
+        """Score every exercise on what the finished machines and this chooser saw; pick one."""
+        t_last = t_end if t_end is not None else 0.0
+        per_contact = self._all_lifts(t_end)
+        # on footage whose leg landmarks were not trusted (the counter runs on the body rise) the
+        # landmark feet say nothing about lifts
+        trusted = {} if calf.rise_mode else per_contact
+        lifts = [lf for ls in trusted.values() for lf in ls]
+        positions = [(h.t_enter, h.t_end if h.t_end is not None else t_last) for h in stretch.holds]
+        sides = [h.side for h in stretch.holds]
+        for e in stretch.events:
+            if e.get("type") == "brief_stretch":
+                positions.append((float(e["t_s"]), float(e.get("t_end_s") or e["t_s"])))
+                sides.append(str(e.get("side")))
+        scores: dict[str, float] = {}
+        evidence: dict[str, str] = {}
+
+        # calf raise: upright reps that no foot lift or stretch position explains
+        n_lift = n_seated = 0
+        reps = 0
+        for r in calf.reps:
+            if self._explained(r.t_start, r.t_end, lifts, positions, t_last):
+                n_lift += 1
+            elif self._upright(r.t_start, r.t_end) < 0.5:
+                n_seated += 1
+            else:
+                reps += 1
+        scores["calf_raise"] = _sat(reps, 1.0)
+        notes = [f"{n_lift} more explained by a foot lifting or a lunge" if n_lift else "",
+                 f"{n_seated} more while sitting or squatting" if n_seated else ""]
+        evidence["calf_raise"] = _plural(reps, "rep") + "".join(f" ({n})" for n in notes if n)
+
+        # single-leg stance: upright time with a foot up (the larger total of the two contacts);
+        # a lift holding two or more calf-raise reps is a single-leg calf raise
+        back = [(a, b, side) for (a, b), side in zip(positions, sides)]
+        totals = [sum(self._lift_weight(lf) * self._upright(lf.t_off, self._lift_end(lf, t_last))
+                      * self._unexplained_s(lf, back, t_last)
+                      for lf in ls
+                      if sum(1 for r in calf.reps if lf.t_off <= r.t_top <= self._lift_end(lf, t_last)) < 2)
+                  for ls in trusted.values()]
+        up_s = max(totals, default=0.0)
+        scores["single_leg_stance"] = _sat(up_s, HALF_STANCE_S)
+        evidence["single_leg_stance"] = ("leg landmarks not trusted on this footage" if calf.rise_mode else
+                                         f"a foot off the floor for {up_s:.1f} s" if up_s > 0 else
+                                         "no foot seen leaving the floor")
+
+        # calf stretch: upright hold time (a brief position counts half)
+        held = sum(h.duration_s * self._upright(h.t_start, h.t_start + h.duration_s) for h in stretch.holds)
+        brief = sum(0.5 * (b - a) * self._upright(a, b) for a, b in positions[len(stretch.holds):])
+        scores["calf_stretch"] = _sat(held + brief, HALF_STRETCH_S)
+        evidence["calf_stretch"] = (f"{_plural(len(stretch.holds), 'hold')}, {held:.1f} s" if stretch.holds else
+                                    f"brief stretch positions, {2 * brief:.1f} s" if brief else "no stretch position")
+
+        # ankle pumps: seated cycles of the busier foot with the leg still
+        by_side = {"left": 0, "right": 0}
+        moving = 0
+        for r in pumps.reps:
+            sh = self.seated_share(r.t_start, r.t_end)
+            if sh is None or sh < 0.5:
+                continue
+            if math.isfinite(r.leg_motion_deg) and r.leg_motion_deg > PUMP_LEG_STILL_DEG:
+                moving += 1
+                continue
+            by_side[r.side] = by_side.get(r.side, 0) + 1
+        cycles = max(by_side.values())
+        seated = self.seated_share()
+        measured = pumps.frames_measured + pumps.frames_front
+        measurable = pumps.frames_measured / measured if measured else 0.0
+        scores["ankle_pumps"] = _sat(cycles, 1.0)
+        if seated is None or seated == 0.0:
+            evidence["ankle_pumps"] = "posture not seen" if seated is None else "standing throughout"
+        else:
+            evidence["ankle_pumps"] = _plural(cycles, "cycle") + f" (seated or lying {100 * seated:.0f} % of the time"
+            evidence["ankle_pumps"] += f"; {moving} more moved the whole leg)" if moving else ")"
+            if cycles == 0 and seated >= 0.5 and measurable < 0.5:
+                scores["ankle_pumps"] = SEATED_PRIOR
+                evidence["ankle_pumps"] += "; the foot's angle is not measurable from the front"
+        fallback = "ankle_pumps" if seated is not None and seated >= 0.5 else "calf_raise"
+        return self._decide(scores, evidence, fallback)
+
+    @staticmethod
+    def _decide(scores: dict[str, float], evidence: dict[str, str], fallback: str) -> ExerciseChoice:
+        ranked = sorted(CANDIDATES, key=lambda e: (-scores[e], e != fallback, CANDIDATES.index(e)))
+        best, second = ranked[0], ranked[1]
+        s1, s2 = scores[best], scores[second]
+        recognised = s1 >= MIN_SCORE
+        confident = recognised and s1 >= CONFIDENT_SCORE and s1 - s2 >= CONFIDENT_MARGIN
+        message = None
+        if not recognised:
+            seen = "; ".join(f"{NAMES[e]}: {evidence[e]}" for e in CANDIDATES)
+            message = (f"no exercise recognised ({seen}); analysed as {NAMES[best]} — pass --exercise "
+                       + ", ".join(_opt(e) for e in CANDIDATES[:-1]) + f" or {_opt(CANDIDATES[-1])} to say which it is.")
+        elif not confident:
+            if s2 >= MIN_SCORE:
+                message = (f"could not tell {NAMES[best]} from {NAMES[second]} clearly ({NAMES[best]}: {evidence[best]}, "
+                           f"score {s1:.2f}; {NAMES[second]}: {evidence[second]}, score {s2:.2f}); analysed as "
+                           f"{NAMES[best]} — pass --exercise {_opt(best)} or --exercise {_opt(second)} to choose.")
+            else:
+                message = (f"only weak evidence of {NAMES[best]} ({evidence[best]}, score {s1:.2f}; runner-up "
+                           f"{NAMES[second]}: {evidence[second]}, score {s2:.2f}); analysed as {NAMES[best]} — "
+                           f"pass --exercise {' / '.join(_opt(e) for e in CANDIDATES if e != best)} if it is another.")
+        return ExerciseChoice(chosen=best, scores=scores, runner_up=second, confident=confident, recognised=recognised,
+                              evidence=evidence, message=message)

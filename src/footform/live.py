@@ -761,8 +761,8 @@ def recover_sessions(store: Any, say: Callable[[str], None] = print) -> list[dic
         else:
             store.complete_session(info.id)
             n_reps, n_holds = len(rec.reps), len(rec.holds)
-        info = registry.find(exercise)
-        what = (info.count(n_reps if info.counts_reps else n_holds) if info
+        ex_info = registry.find(exercise)
+        what = (ex_info.count(n_reps if ex_info.counts_reps else n_holds) if ex_info
                 else f"{n_reps} reps, {n_holds} holds")
         marks = f", {len(rec.marks)} pain/cramp marks" if rec.marks else ""
         say(f"Recovered an interrupted session from {info.started_utc} (session {info.id}): {what}{marks} kept.")

@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from . import __version__
+from . import cli_args as ca
 from .capture import VIDEO_SUFFIXES
 from .cli_review import register as register_review
 from .errors import FootformError
@@ -282,7 +283,7 @@ def _batch_summary(outcomes: list[tuple[Path, str, str, int]], root: Path) -> No
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = ca.Parser(
         prog="footform",
         description="Check the form of foot and ankle rehabilitation exercises from a camera or a video.",
     )
@@ -297,15 +298,15 @@ def build_parser() -> argparse.ArgumentParser:
                    help="what the person does (default: detected from the movement)")
     p.add_argument("--out", metavar="DIR", help="output folder (default: footform-out/<input name>)")
     p.add_argument("--model", metavar="PATH", help="pose model: 'full' (default), 'heavy' or a PoseLandmarker .task file")
-    p.add_argument("--height-cm", type=float, metavar="CM", help="the person's height: adds centimetre estimates")
+    p.add_argument("--height-cm", type=ca.height_cm, metavar="CM", help="the person's height, 50–250 cm: adds centimetre estimates")
     p.add_argument("--rules", metavar="FILE", help="rule overrides (TOML): thresholds, severities, rules switched off")
-    p.add_argument("--reps", type=int, metavar="N", help="target reps per set (for the rules)")
-    p.add_argument("--hold", type=float, metavar="SECONDS", help="target hold time (for the 'hold shorter than target' rule)")
-    p.add_argument("--metronome", type=float, metavar="BPM", help="metronome tempo the person followed (one beat up, one down)")
-    p.add_argument("--people", type=int, default=1, metavar="N", help="people the model looks for; use 2 when others may walk into view (slower)")
-    p.add_argument("--fps", type=float, default=30.0, help="frame rate of an image folder (frames per second)")
-    p.add_argument("--workers", type=int, metavar="N", help="pose processes for one long video (default: all cores; with --jobs: 1)")
-    p.add_argument("--jobs", type=int, default=1, metavar="N", help="files analysed at once, one process each")
+    p.add_argument("--reps", type=ca.reps, metavar="N", help="target reps per set, 1–200 (for the rules)")
+    p.add_argument("--hold", type=ca.hold_s, metavar="SECONDS", help="target hold time, 1–3600 s (for the 'hold shorter than target' rule)")
+    p.add_argument("--metronome", type=ca.metronome_bpm, metavar="BPM", help="metronome tempo the person followed, 10–240 (one beat up, one down)")
+    p.add_argument("--people", type=ca.people, default=1, metavar="N", help="people the model looks for, 1–10; use 2 when others may walk into view (slower)")
+    p.add_argument("--fps", type=ca.fps, default=30.0, help="frame rate of an image folder (frames per second, 1–1000)")
+    p.add_argument("--workers", type=ca.processes, metavar="N", help="pose processes for one long video, 1–64 (default: all cores; with --jobs: 1)")
+    p.add_argument("--jobs", type=ca.processes, default=1, metavar="N", help="files analysed at once, one process each (1–64)")
     p.add_argument("--force", action="store_true", help="analyse again files already analysed with the same settings")
     p.add_argument("--person", metavar="NAME", help="whose session this is (name or pseudonym) in the session store")
     p.add_argument("--db", metavar="PATH", help="session database (default: $FOOTFORM_DB or your data folder)")

@@ -14,6 +14,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from . import cli_args as ca
 from .errors import InputError
 from .store import ENV_DB, Store, default_db_path
 
@@ -36,15 +37,15 @@ def register(subparsers: Any) -> None:
 
     p = subparsers.add_parser("person", help="add a person or update their details")
     p.add_argument("name", metavar="NAME", help="name or pseudonym")
-    p.add_argument("--height-cm", type=float, metavar="CM", help="standing height (enables centimetre estimates)")
-    p.add_argument("--age-band", metavar="BAND", help="age band, e.g. 40-49 (selects age-matched references)")
+    p.add_argument("--height-cm", type=ca.height_cm, metavar="CM", help="standing height, 50–250 cm (enables centimetre estimates)")
+    p.add_argument("--age-band", type=ca.age_band, metavar="BAND", help="age band, e.g. 40-49 (selects age-matched references)")
     p.add_argument("--injured-side", choices=("left", "right", "both", "none"), help="side of the injury")
     p.add_argument("--notes", metavar="TEXT", help="free text for the therapist")
     _add_db(p)
     p.set_defaults(func=cmd_person)
 
     p = subparsers.add_parser("report", help="render one session as an HTML (and PDF) report")
-    p.add_argument("session", metavar="SESSION", help="session id (see 'footform sessions'), 'last', or a uuid prefix")
+    p.add_argument("session", type=ca.session_ref, metavar="SESSION", help="session id (see 'footform sessions'), 'last', or a uuid prefix")
     p.add_argument("--html", metavar="FILE", help="HTML file to write (default: footform-session-<id>.html)")
     p.add_argument("--pdf", metavar="FILE", help="also print the report to this PDF (needs Chromium)")
     _add_db(p)
@@ -58,7 +59,7 @@ def register(subparsers: Any) -> None:
     p.set_defaults(func=cmd_progress)
 
     p = subparsers.add_parser("export", help="export sessions as CSV tables or one JSON document")
-    p.add_argument("session", nargs="?", metavar="SESSION", help="session id, 'last' or a uuid prefix")
+    p.add_argument("session", nargs="?", type=ca.session_ref, metavar="SESSION", help="session id, 'last' or a uuid prefix")
     p.add_argument("--person", metavar="NAME", help="export all of this person's sessions instead")
     out = p.add_mutually_exclusive_group(required=True)
     out.add_argument("--csv", metavar="DIR", help="write one CSV file per table into DIR")
@@ -168,7 +169,7 @@ def main(argv: list[str] | None = None) -> int:
     """Run the review commands on their own (``python -m footform.cli_review``), for tests and scripts."""
     from .errors import FootformError
 
-    parser = argparse.ArgumentParser(prog="footform")
+    parser = ca.Parser(prog="footform")
     register(parser.add_subparsers(dest="command", metavar="COMMAND", required=True))
     args = parser.parse_args(argv)
     try:

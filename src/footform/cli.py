@@ -14,6 +14,7 @@ import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import __version__
 from . import cli_args as ca
@@ -24,9 +25,12 @@ from .feedback import load_rules
 from .live import register_live
 from .pipeline import AnalyzeOptions, FileResult, analyze_input
 from .pose import resolve_model
-from .summary import format_table
+from .summary import format_table, plural
 from .track import SUFFIX as TRACK_SUFFIX
 from .track import TrackReader, is_track
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .store import Store
 
 
 @contextlib.contextmanager
@@ -134,19 +138,31 @@ def _already_done(path: Path, out_dir: Path, options: AnalyzeOptions) -> bool:
     return run.get("settings") == _expected_settings(path, options)
 
 
-def _store_result(args: argparse.Namespace, result: FileResult) -> str | None:
-    """Record the session in the store; returns a line to print (or None with --no-store)."""
-    if args.no_store or result.summary is None:
+def _open_store(args: argparse.Namespace) -> Store | None:
+    """The session store, opened and checked (not damaged, writable) before any analysis runs."""
+    if args.no_store:
         return None
     from .store import Store
 
+    store = Store.open(args.db)
+    try:
+        store.check_writable()
+    except BaseException:
+        store.close()
+        raise
+    return store
+
+
+def _store_result(args: argparse.Namespace, store: Store | None, result: FileResult) -> str | None:
+    """Record the session in the store; returns a line to print (or None with --no-store)."""
+    if store is None or result.summary is None:
+        return None
     targets = {k: v for k, v in (("reps", args.reps), ("hold_s", args.hold), ("metronome_bpm", args.metronome)) if v}
-    with Store.open(args.db) as store:
-        person = store.ensure_person(args.person, height_cm=args.height_cm) if args.person else None
-        sid = store.add_session(result.summary.to_dict(), person=person, track_path=result.track_path,
-                                out_dir=result.out_dir, source=result.source, model=result.model, targets=targets)
-        where = store.path
-    return f"  stored as session {sid} in {where}"
+    person = store.ensure_person(args.person, height_cm=args.height_cm) if args.person else None
+    sid = store.add_session(result.summary.to_dict(), person=person, track_path=result.track_path,
+                            out_dir=result.out_dir, source=result.source, model=result.model, targets=targets)
+    status = "" if result.summary.analysable else " (not analysable)"
+    return f"  stored as session {sid}{status} in {store.path}"
 
 
 def _print_result(result: FileResult, several: bool) -> None:
@@ -158,7 +174,7 @@ def _print_result(result: FileResult, several: bool) -> None:
     q = s.quality
     fps = (q.frames - 1) / q.duration_s if q.duration_s > 0 else 0.0
     pct = lambda n: f"{100.0 * n / q.frames:.0f} %" if q.frames else "-"  # noqa: E731
-    print(f"quality: {q.frames} frames, {q.duration_s:.1f} s at {fps:.1f} fps; person found {pct(q.frames_with_person)}, "
+    print(f"quality: {plural(q.frames, 'frame')}, {q.duration_s:.1f} s at {fps:.1f} fps; person found {pct(q.frames_with_person)}, "
           f"feet visible {pct(q.frames_feet_visible)}; camera view {s.view}")
     print(format_table(s))
     if s.flags:
@@ -168,7 +184,7 @@ def _print_result(result: FileResult, several: bool) -> None:
             print(f"  {f['t_start']:7.2f}–{f['t_end']:.2f} s  {f['severity']:<4}  {f['label']}{side}: {f['message']}")
     for line in s.not_measurable:
         print(f"  {line}")
-    print(f"  results in {result.out_dir}  ({result.frames} frames, pose: {result.pose_mode}, {result.wall_s:.1f} s)")
+    print(f"  results in {result.out_dir}  ({plural(result.frames, 'frame')}, pose: {result.pose_mode}, {result.wall_s:.1f} s)")
 
 
 def _analyze_one(item: Path, out_dir: Path, options: AnalyzeOptions, progress: bool) -> FileResult:
@@ -214,6 +230,15 @@ def cmd_analyze(args: argparse.Namespace) -> int:
                              workers=args.workers if args.workers else (1 if several and args.jobs > 1 else (os.cpu_count() or 1)))
     if args.rules:
         load_rules(exercise, args.rules)  # a bad rule file is reported before any work
+    with contextlib.ExitStack() as stack:
+        store = _open_store(args)  # a damaged or read-only database is reported before any work
+        if store is not None:
+            stack.callback(store.close)
+        return _analyze_all(args, inputs, options, store)
+
+
+def _analyze_all(args: argparse.Namespace, inputs: list[Path], options: AnalyzeOptions, store: Store | None) -> int:
+    several = len(inputs) > 1
     dirs = _out_dirs(inputs, args.out)
     todo, outcomes = [], []
     for item, out_dir in zip(inputs, dirs):
@@ -226,14 +251,14 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     def finished(item: Path, result: FileResult | None, error: str | None, code: int) -> None:
         if result is not None:
             _print_result(result, several)
-            stored = _store_result(args, result)
+            stored = _store_result(args, store, result)
             if stored:
                 print(stored)
             if result.error is not None:
                 error, code = str(result.error), result.error.exit_code
-                print(f"footform: {result.error}", file=sys.stderr)
+                print(f"footform: {_about(item, error) if several else error}", file=sys.stderr)
         elif error is not None:
-            print(f"footform: {error}" if not several else f"footform: {item}: {error}", file=sys.stderr)
+            print(f"footform: {_about(item, error) if several else error}", file=sys.stderr)
         outcomes.append((item, "failed" if error else "done", error or "", code))
 
     if args.jobs > 1 and len(todo) > 1:
@@ -266,6 +291,11 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     return codes[0] if codes else 0
 
 
+def _about(item: Path, message: str) -> str:
+    """``message`` about one file of a batch, naming the file once (most errors already name it)."""
+    return message if str(item) in message or item.name in message else f"{item}: {message}"
+
+
 def _batch_summary(outcomes: list[tuple[Path, str, str, int]], root: Path) -> None:
     """Print one line per file and write ``batch.json`` beside the per-file folders."""
     done = sum(1 for _, status, *_ in outcomes if status == "done")
@@ -273,7 +303,7 @@ def _batch_summary(outcomes: list[tuple[Path, str, str, int]], root: Path) -> No
     failed = [(i, msg) for i, status, msg, _ in outcomes if status == "failed"]
     print(f"batch: {len(outcomes)} files — {done} analysed, {skipped} skipped (already done), {len(failed)} failed")
     for item, msg in failed:
-        print(f"  failed: {item}: {msg}")
+        print(f"  failed: {_about(item, msg)}")
     try:
         root.mkdir(parents=True, exist_ok=True)
         (root / "batch.json").write_text(json.dumps(

@@ -16,9 +16,12 @@ from typing import Any
 
 from . import cli_args as ca
 from .errors import InputError
-from .store import ENV_DB, Store, default_db_path
+from .exercises import exercise_label
+from .store import ENV_DB, STATUS_NOT_ANALYSABLE, SessionInfo, Store, default_db_path
+from .summary import plural
 
-EXERCISE_SHORT = {"calf_raise": "calf raise", "single_leg_stance": "single-leg stance"}
+#: Exercises counted in reps; the others in holds.
+_REP_EXERCISES = ("calf_raise", "ankle_pumps")
 
 
 def _add_db(p: argparse.ArgumentParser) -> None:
@@ -92,17 +95,26 @@ def cmd_sessions(args: argparse.Namespace) -> int:
             who = f" for {args.person}" if args.person else ""
             print(f"no {'incomplete ' if args.incomplete else ''}sessions{who} in {store.path}")
             return 0
-        rows = []
-        for i in infos:
-            done = f"{i.reps} reps" if i.exercise == "calf_raise" or i.reps else f"{i.holds} holds"
-            if i.exercise not in ("calf_raise", "single_leg_stance") and i.holds and i.reps:
-                done = f"{i.reps} reps, {i.holds} holds"
-            rows.append([str(i.id), _local_time(i.started_utc), i.person or "–",
-                         EXERCISE_SHORT.get(i.exercise or "", i.exercise or "–"), i.view or "–", done, str(i.flags),
-                         str(i.marks), i.status])
+        rows = [[str(i.id), _local_time(i.started_utc), i.person or "–", exercise_label(i.exercise), i.view or "–",
+                 _done(i), str(i.flags), str(i.marks), i.status] for i in infos]
         print(_table(rows, ["id", "date", "person", "exercise", "view", "reps/holds", "flags", "marks", "status"],
                      right={0, 6, 7}))
+        for i in infos:
+            if i.status == STATUS_NOT_ANALYSABLE:
+                print(f"session {i.id} not analysable: {i.not_analysable_reason or 'no reason recorded'}")
     return 0
+
+
+def _done(i: SessionInfo) -> str:
+    """What a session counted: "3 reps", "1 hold", "12 reps, 2 holds"; "–" when it was not analysable."""
+    if i.status == STATUS_NOT_ANALYSABLE:
+        return "–"
+    parts = []
+    if i.exercise in _REP_EXERCISES or i.reps:
+        parts.append(plural(i.reps, "rep"))
+    if (i.exercise and i.exercise not in _REP_EXERCISES) or i.holds:
+        parts.append(plural(i.holds, "hold"))
+    return ", ".join(parts) or "–"
 
 
 def cmd_person(args: argparse.Namespace) -> int:

@@ -24,6 +24,7 @@ BAD = [
     (["analyze", "x.mp4", "--workers", "0"], "--workers", "from 1 to 64"),
     (["analyze", "x.mp4", "--jobs", "-1"], "--jobs", "from 1 to 64"),
     (["live", "--exercise", "calf-raise", "--height", "-5"], "--height", "from 50 to 250"),
+    (["live", "--exercise", "calf-raise", "--camera", "-1"], "--camera", "camera index from 0 to 63 or a video file"),
     (["live", "--exercise", "calf-raise", "--sets", "0"], "--sets", "from 1 to 20"),
     (["live", "--exercise", "calf-raise", "--reps", "-2"], "--reps", "from 1 to 200"),
     (["live", "--exercise", "single-leg-stance", "--hold", "-5"], "--hold", "from 1 to 3600"),

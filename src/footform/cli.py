@@ -301,7 +301,7 @@ def _batch_summary(outcomes: list[tuple[Path, str, str, int]], root: Path) -> No
     done = sum(1 for _, status, *_ in outcomes if status == "done")
     skipped = sum(1 for _, status, *_ in outcomes if status == "skipped")
     failed = [(i, msg) for i, status, msg, _ in outcomes if status == "failed"]
-    print(f"batch: {len(outcomes)} files — {done} analysed, {skipped} skipped (already done), {len(failed)} failed")
+    print(f"batch: {plural(len(outcomes), 'file')} — {done} analysed, {skipped} skipped (already done), {len(failed)} failed")
     for item, msg in failed:
         print(f"  failed: {_about(item, msg)}")
     try:

@@ -104,6 +104,18 @@ def age_band(text: str) -> str:
     return text.strip()
 
 
+#: Camera indices OpenCV is asked for (``--camera``); a name that is not a number is a video file.
+CAMERA_RANGE = (0, 63)
+
+
+def camera(text: str) -> str:
+    """An argparse ``type=``: a camera index from 0 to 63, or a video file played as a stand-in camera."""
+    if re.fullmatch(r"\s*[+-]?\d+\s*", text) and not CAMERA_RANGE[0] <= int(text) <= CAMERA_RANGE[1]:
+        raise argparse.ArgumentTypeError(
+            f"must be a camera index from {CAMERA_RANGE[0]} to {CAMERA_RANGE[1]} or a video file, not {_shown(text)}")
+    return str(int(text)) if re.fullmatch(r"\s*\+?\d+\s*", text) else text
+
+
 _SESSION = re.compile(r"^(?:[1-9]\d*|last|latest|[0-9a-fA-F]{4,}(?:-[0-9a-fA-F-]*)?)$")
 
 

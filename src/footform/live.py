@@ -1300,7 +1300,7 @@ def register_live(subparsers: Any) -> argparse.ArgumentParser:
                     "spoken cues. Keys: SPACE pause, N next set, P pain (then 0-10), C cramp, Q quit.",
     )
     p.add_argument("--exercise", required=True, choices=sorted(EXERCISE_NAMES), help="the exercise to coach")
-    p.add_argument("--camera", default="0", metavar="INDEX|FILE",
+    p.add_argument("--camera", type=ca.camera, default="0", metavar="INDEX|FILE",
                    help="camera index (default 0) or a video file played at its real speed as a stand-in camera")
     p.add_argument("--sets", type=ca.sets, default=3, help="number of sets, 1–20 (default 3)")
     p.add_argument("--reps", type=ca.reps, default=None,

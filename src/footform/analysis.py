@@ -326,7 +326,8 @@ class Analyzer:
             choice = self._chooser.choose(self._calf, self._stretch, self._pumps, self._t_last)
             exercise = choice.chosen
         summary = build_summary(exercise, self._views.dominant(), self.quality, self._calf, self._sls,
-                                height_cm=self.config.height_cm, live=self.config.live)
+                                height_cm=self.config.height_cm, live=self.config.live,
+                                automatic=self._chooser is not None)
         if exercise in OWN_MACHINE:
             self._own_rows(summary)
         if choice is not None:

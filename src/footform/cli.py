@@ -14,8 +14,10 @@ import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import __version__
+from . import cli_args as ca
 from .capture import VIDEO_SUFFIXES
 from .cli_program import register as register_program
 from .cli_review import register as register_review
@@ -25,9 +27,12 @@ from .feedback import load_rules
 from .live import register_live
 from .pipeline import AnalyzeOptions, FileResult, analyze_input
 from .pose import resolve_model
-from .summary import format_table
+from .summary import format_table, plural
 from .track import SUFFIX as TRACK_SUFFIX
 from .track import TrackReader, is_track
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .store import Store
 
 
 @contextlib.contextmanager
@@ -135,25 +140,37 @@ def _already_done(path: Path, out_dir: Path, options: AnalyzeOptions) -> bool:
     return run.get("settings") == _expected_settings(path, options)
 
 
-def _store_result(args: argparse.Namespace, result: FileResult) -> str | None:
-    """Record the session in the store; returns a line to print (or None with --no-store)."""
-    if args.no_store or result.summary is None:
+def _open_store(args: argparse.Namespace) -> Store | None:
+    """The session store, opened and checked (not damaged, writable) before any analysis runs."""
+    if args.no_store:
         return None
     from .store import Store
 
-    targets = {k: v for k, v in (("reps", args.reps), ("hold_s", args.hold), ("metronome_bpm", args.metronome)) if v}
-    with Store.open(args.db) as store:
-        person = store.ensure_person(args.person, height_cm=args.height_cm) if args.person else None
-        summary = result.summary.to_dict()
-        sid = store.add_session(summary, person=person, track_path=result.track_path,
-                                out_dir=result.out_dir, source=result.source, model=result.model, targets=targets)
-        where = store.path
-        note = ""
-        if args.person:   # a session of someone with a home program belongs to one of its items (#21)
-            from .program import attribution_note
+    store = Store.open(args.db)
+    try:
+        store.check_writable()
+    except BaseException:
+        store.close()
+        raise
+    return store
 
-            note = attribution_note(store, sid, args.person, summary.get("exercise"), getattr(args, "item", None))
-    return f"  stored as session {sid} in {where}{note}"
+
+def _store_result(args: argparse.Namespace, store: Store | None, result: FileResult) -> str | None:
+    """Record the session in the store; returns a line to print (or None with --no-store)."""
+    if store is None or result.summary is None:
+        return None
+    targets = {k: v for k, v in (("reps", args.reps), ("hold_s", args.hold), ("metronome_bpm", args.metronome)) if v}
+    person = store.ensure_person(args.person, height_cm=args.height_cm) if args.person else None
+    summary = result.summary.to_dict()
+    sid = store.add_session(summary, person=person, track_path=result.track_path,
+                            out_dir=result.out_dir, source=result.source, model=result.model, targets=targets)
+    status = "" if result.summary.analysable else " (not analysable)"
+    note = ""
+    if args.person:   # a session of someone with a home program belongs to one of its items (#21)
+        from .program import attribution_note
+
+        note = attribution_note(store, sid, args.person, summary.get("exercise"), getattr(args, "item", None))
+    return f"  stored as session {sid}{status} in {store.path}{note}"
 
 
 def _print_result(result: FileResult, several: bool) -> None:
@@ -165,7 +182,7 @@ def _print_result(result: FileResult, several: bool) -> None:
     q = s.quality
     fps = (q.frames - 1) / q.duration_s if q.duration_s > 0 else 0.0
     pct = lambda n: f"{100.0 * n / q.frames:.0f} %" if q.frames else "-"  # noqa: E731
-    print(f"quality: {q.frames} frames, {q.duration_s:.1f} s at {fps:.1f} fps; person found {pct(q.frames_with_person)}, "
+    print(f"quality: {plural(q.frames, 'frame')}, {q.duration_s:.1f} s at {fps:.1f} fps; person found {pct(q.frames_with_person)}, "
           f"feet visible {pct(q.frames_feet_visible)}; camera view {s.view}")
     print(format_table(s))
     if s.flags:
@@ -175,7 +192,7 @@ def _print_result(result: FileResult, several: bool) -> None:
             print(f"  {f['t_start']:7.2f}–{f['t_end']:.2f} s  {f['severity']:<4}  {f['label']}{side}: {f['message']}")
     for line in s.not_measurable:
         print(f"  {line}")
-    print(f"  results in {result.out_dir}  ({result.frames} frames, pose: {result.pose_mode}, {result.wall_s:.1f} s)")
+    print(f"  results in {result.out_dir}  ({plural(result.frames, 'frame')}, pose: {result.pose_mode}, {result.wall_s:.1f} s)")
 
 
 def _analyze_one(item: Path, out_dir: Path, options: AnalyzeOptions, progress: bool) -> FileResult:
@@ -226,6 +243,15 @@ def cmd_analyze(args: argparse.Namespace) -> int:
                              workers=args.workers if args.workers else (1 if several and args.jobs > 1 else (os.cpu_count() or 1)))
     if args.rules:
         load_rules(exercise, args.rules)  # a bad rule file is reported before any work
+    with contextlib.ExitStack() as stack:
+        store = _open_store(args)  # a damaged or read-only database is reported before any work
+        if store is not None:
+            stack.callback(store.close)
+        return _analyze_all(args, inputs, options, store)
+
+
+def _analyze_all(args: argparse.Namespace, inputs: list[Path], options: AnalyzeOptions, store: Store | None) -> int:
+    several = len(inputs) > 1
     dirs = _out_dirs(inputs, args.out)
     todo, outcomes = [], []
     for item, out_dir in zip(inputs, dirs):
@@ -238,14 +264,14 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     def finished(item: Path, result: FileResult | None, error: str | None, code: int) -> None:
         if result is not None:
             _print_result(result, several)
-            stored = _store_result(args, result)
+            stored = _store_result(args, store, result)
             if stored:
                 print(stored)
             if result.error is not None:
                 error, code = str(result.error), result.error.exit_code
-                print(f"footform: {result.error}", file=sys.stderr)
+                print(f"footform: {_about(item, error) if several else error}", file=sys.stderr)
         elif error is not None:
-            print(f"footform: {error}" if not several else f"footform: {item}: {error}", file=sys.stderr)
+            print(f"footform: {_about(item, error) if several else error}", file=sys.stderr)
         outcomes.append((item, "failed" if error else "done", error or "", code))
 
     if args.jobs > 1 and len(todo) > 1:
@@ -278,14 +304,19 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     return codes[0] if codes else 0
 
 
+def _about(item: Path, message: str) -> str:
+    """``message`` about one file of a batch, naming the file once (most errors already name it)."""
+    return message if str(item) in message or item.name in message else f"{item}: {message}"
+
+
 def _batch_summary(outcomes: list[tuple[Path, str, str, int]], root: Path) -> None:
     """Print one line per file and write ``batch.json`` beside the per-file folders."""
     done = sum(1 for _, status, *_ in outcomes if status == "done")
     skipped = sum(1 for _, status, *_ in outcomes if status == "skipped")
     failed = [(i, msg) for i, status, msg, _ in outcomes if status == "failed"]
-    print(f"batch: {len(outcomes)} files — {done} analysed, {skipped} skipped (already done), {len(failed)} failed")
+    print(f"batch: {plural(len(outcomes), 'file')} — {done} analysed, {skipped} skipped (already done), {len(failed)} failed")
     for item, msg in failed:
-        print(f"  failed: {item}: {msg}")
+        print(f"  failed: {_about(item, msg)}")
     try:
         root.mkdir(parents=True, exist_ok=True)
         (root / "batch.json").write_text(json.dumps(
@@ -295,7 +326,7 @@ def _batch_summary(outcomes: list[tuple[Path, str, str, int]], root: Path) -> No
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = ca.Parser(
         prog="footform",
         description="Check the form of foot and ankle rehabilitation exercises from a camera or a video.",
     )
@@ -310,15 +341,15 @@ def build_parser() -> argparse.ArgumentParser:
                    help="what the person does (default: detected from the movement)")
     p.add_argument("--out", metavar="DIR", help="output folder (default: footform-out/<input name>)")
     p.add_argument("--model", metavar="PATH", help="pose model: 'full' (default), 'heavy' or a PoseLandmarker .task file")
-    p.add_argument("--height-cm", type=float, metavar="CM", help="the person's height: adds centimetre estimates")
+    p.add_argument("--height-cm", type=ca.height_cm, metavar="CM", help="the person's height, 50–250 cm: adds centimetre estimates")
     p.add_argument("--rules", metavar="FILE", help="rule overrides (TOML): thresholds, severities, rules switched off")
-    p.add_argument("--reps", type=int, metavar="N", help="target reps per set (for the rules)")
-    p.add_argument("--hold", type=float, metavar="SECONDS", help="target hold time (for the 'hold shorter than target' rule)")
-    p.add_argument("--metronome", type=float, metavar="BPM", help="metronome tempo the person followed (one beat up, one down)")
-    p.add_argument("--people", type=int, default=1, metavar="N", help="people the model looks for; use 2 when others may walk into view (slower)")
-    p.add_argument("--fps", type=float, default=30.0, help="frame rate of an image folder (frames per second)")
-    p.add_argument("--workers", type=int, metavar="N", help="pose processes for one long video (default: all cores; with --jobs: 1)")
-    p.add_argument("--jobs", type=int, default=1, metavar="N", help="files analysed at once, one process each")
+    p.add_argument("--reps", type=ca.reps, metavar="N", help="target reps per set, 1–200 (for the rules)")
+    p.add_argument("--hold", type=ca.hold_s, metavar="SECONDS", help="target hold time, 1–3600 s (for the 'hold shorter than target' rule)")
+    p.add_argument("--metronome", type=ca.metronome_bpm, metavar="BPM", help="metronome tempo the person followed, 10–240 (one beat up, one down)")
+    p.add_argument("--people", type=ca.people, default=1, metavar="N", help="people the model looks for, 1–10; use 2 when others may walk into view (slower)")
+    p.add_argument("--fps", type=ca.fps, default=30.0, help="frame rate of an image folder (frames per second, 1–1000)")
+    p.add_argument("--workers", type=ca.processes, metavar="N", help="pose processes for one long video, 1–64 (default: all cores; with --jobs: 1)")
+    p.add_argument("--jobs", type=ca.processes, default=1, metavar="N", help="files analysed at once, one process each (1–64)")
     p.add_argument("--force", action="store_true", help="analyse again files already analysed with the same settings")
     p.add_argument("--person", metavar="NAME", help="whose session this is (name or pseudonym) in the session store")
     p.add_argument("--item", type=int, metavar="N",

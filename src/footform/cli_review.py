@@ -14,9 +14,11 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from . import cli_args as ca
 from .errors import InputError
 from .exercises import registry
-from .store import ENV_DB, Store, default_db_path, local_time
+from .store import ENV_DB, STATUS_NOT_ANALYSABLE, SessionInfo, Store, default_db_path, local_time
+from .summary import plural
 
 
 def _add_db(p: argparse.ArgumentParser) -> None:
@@ -35,15 +37,15 @@ def register(subparsers: Any) -> None:
 
     p = subparsers.add_parser("person", help="add a person or update their details")
     p.add_argument("name", metavar="NAME", help="name or pseudonym")
-    p.add_argument("--height-cm", type=float, metavar="CM", help="standing height (enables centimetre estimates)")
-    p.add_argument("--age-band", metavar="BAND", help="age band, e.g. 40-49 (selects age-matched references)")
+    p.add_argument("--height-cm", type=ca.height_cm, metavar="CM", help="standing height, 50–250 cm (enables centimetre estimates)")
+    p.add_argument("--age-band", type=ca.age_band, metavar="BAND", help="age band, e.g. 40-49 (selects age-matched references)")
     p.add_argument("--injured-side", choices=("left", "right", "both", "none"), help="side of the injury")
     p.add_argument("--notes", metavar="TEXT", help="free text for the therapist")
     _add_db(p)
     p.set_defaults(func=cmd_person)
 
     p = subparsers.add_parser("report", help="render one session as an HTML (and PDF) report")
-    p.add_argument("session", metavar="SESSION", help="session id (see 'footform sessions'), 'last', or a uuid prefix")
+    p.add_argument("session", type=ca.session_ref, metavar="SESSION", help="session id (see 'footform sessions'), 'last', or a uuid prefix")
     p.add_argument("--html", metavar="FILE", help="HTML file to write (default: footform-session-<id>.html)")
     p.add_argument("--pdf", metavar="FILE", help="also print the report to this PDF (needs Chromium)")
     _add_db(p)
@@ -57,7 +59,7 @@ def register(subparsers: Any) -> None:
     p.set_defaults(func=cmd_progress)
 
     p = subparsers.add_parser("export", help="export sessions as CSV tables or one JSON document")
-    p.add_argument("session", nargs="?", metavar="SESSION", help="session id, 'last' or a uuid prefix")
+    p.add_argument("session", nargs="?", type=ca.session_ref, metavar="SESSION", help="session id, 'last' or a uuid prefix")
     p.add_argument("--person", metavar="NAME", help="export all of this person's sessions instead")
     out = p.add_mutually_exclusive_group(required=True)
     out.add_argument("--csv", metavar="DIR", help="write one CSV file per table into DIR")
@@ -92,16 +94,13 @@ def cmd_sessions(args: argparse.Namespace) -> int:
             for line in due:
                 print(line)
             return 0
-        rows = []
-        for i in infos:
-            done = f"{i.reps} reps" if i.exercise == "calf_raise" or i.reps else f"{i.holds} holds"
-            if i.exercise not in ("calf_raise", "single_leg_stance") and i.holds and i.reps:
-                done = f"{i.reps} reps, {i.holds} holds"
-            rows.append([str(i.id), local_time(i.started_utc), i.person or "–",
-                         registry.label(i.exercise) if i.exercise else "–", i.view or "–", done, str(i.flags),
-                         str(i.marks), i.status])
+        rows = [[str(i.id), local_time(i.started_utc), i.person or "–", registry.label(i.exercise) if i.exercise else "–",
+                 i.view or "–", _done(i), str(i.flags), str(i.marks), i.status] for i in infos]
         print(_table(rows, ["id", "date", "person", "exercise", "view", "reps/holds", "flags", "marks", "status"],
                      right={0, 6, 7}))
+        for i in infos:
+            if i.status == STATUS_NOT_ANALYSABLE:
+                print(f"session {i.id} not analysable: {i.not_analysable_reason or 'no reason recorded'}")
         if due:
             print()
             for line in due:
@@ -116,6 +115,19 @@ def _due_today(store: Store, person: str) -> list[str]:
     if store.person(person) is None:
         return []
     return due_lines(store, person)
+
+
+def _done(i: SessionInfo) -> str:
+    """What a session counted: "3 reps", "1 hold", "12 reps, 2 holds"; "–" when it was not analysable."""
+    if i.status == STATUS_NOT_ANALYSABLE:
+        return "–"
+    info = registry.find(i.exercise)
+    parts = []
+    if (info is not None and info.counts_reps) or i.reps:
+        parts.append(plural(i.reps, "rep"))
+    if (info is not None and not info.counts_reps) or i.holds:
+        parts.append(plural(i.holds, "hold"))
+    return ", ".join(parts) or "–"
 
 
 def cmd_person(args: argparse.Namespace) -> int:
@@ -182,7 +194,7 @@ def main(argv: list[str] | None = None) -> int:
     """Run the review commands on their own (``python -m footform.cli_review``), for tests and scripts."""
     from .errors import FootformError
 
-    parser = argparse.ArgumentParser(prog="footform")
+    parser = ca.Parser(prog="footform")
     register(parser.add_subparsers(dest="command", metavar="COMMAND", required=True))
     args = parser.parse_args(argv)
     try:

@@ -8,6 +8,8 @@ ordinary exceptions.
 
 from __future__ import annotations
 
+import os
+
 
 class FootformError(Exception):
     """A failure to report to the user as one sentence; ``exit_code`` is the process status."""
@@ -42,3 +44,20 @@ class AnalysisError(FootformError):
     """The footage was read but cannot be analysed (no person, feet never visible …)."""
 
     exit_code = 5
+
+
+def os_reason(e: OSError, path: "str | os.PathLike[str] | None" = None) -> str:
+    """Why an operating-system call on ``path`` failed, in words a user can act on.
+
+    ``mkdir(parents=True)`` through a path whose parent is a file fails with "File exists" or "Not a
+    directory"; this names the file in the way instead (``/etc/passwd is a file, not a folder``).
+    """
+    import errno
+    from pathlib import Path
+
+    if path is not None and e.errno in (errno.EEXIST, errno.ENOTDIR):
+        p = Path(path)
+        for q in (p, *p.parents):
+            if q.exists() and not q.is_dir():
+                return f"{q} is a file, not a folder"
+    return e.strerror or str(e)

@@ -32,7 +32,7 @@ from typing import Any
 import numpy as np
 
 from . import __version__
-from .errors import InputError, OutputError
+from .errors import InputError, OutputError, os_reason
 from .numeric import finite
 from .store import SessionRecord, Store
 
@@ -739,7 +739,7 @@ def _open_out(path: Path):
         path.parent.mkdir(parents=True, exist_ok=True)
         return path.open("w", newline="", encoding="utf-8")
     except OSError as e:
-        raise OutputError(f"cannot write {path}: {e.strerror or e}.") from None
+        raise OutputError(f"cannot write {path}: {os_reason(e, path.parent)}.") from None
 
 
 def _records(store: Store, session: int | str | None, person: str | None) -> list[SessionRecord]:
@@ -885,5 +885,5 @@ def export_json(store: Store, path: str | os.PathLike, session: int | str | None
             f.write("\n")
         os.replace(tmp, p)
     except OSError as e:
-        raise OutputError(f"cannot write {p}: {e.strerror or e}.") from None
+        raise OutputError(f"cannot write {p}: {os_reason(e, p.parent)}.") from None
     return p

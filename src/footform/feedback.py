@@ -58,6 +58,45 @@ COMPARISONS: dict[str, Any] = {
     "abs<": lambda a, b: abs(a) < b,
 }
 
+#: What a rule's threshold may be, by what it compares (``reference = "typical"`` compares a ratio
+#: whatever the metric).  The ranges hold every threshold a rule could sensibly use and no more: a
+#: foot-length metric beyond ±2 FL, an angle beyond ±180° or a ratio beyond 10× could never (or
+#: would always) fire, so such a value is a typing mistake, reported before any video is read.
+THRESHOLD_RANGES: dict[str, tuple[float, float, str]] = {
+    "FL": (-2.0, 2.0, "a length in foot lengths (FL)"),
+    "deg": (-180.0, 180.0, "an angle in degrees"),
+    "%": (-200.0, 200.0, "a percentage"),
+    "ratio": (0.0, 10.0, "a ratio (×)"),
+    "share": (0.0, 1.0, "a 0–1 share"),
+    "frame": (0.0, 2.0, "a share of the frame height"),
+    "count": (0.0, 100.0, "a count"),
+    "other": (-1000.0, 1000.0, "a metric of unknown unit"),
+}
+#: Kinds of the metrics whose rules name no unit (see docs/rules.md for each metric).
+_METRIC_KINDS = {"feet_visible": "share", "view_front": "share", "view_side": "share", "body_frac": "frame",
+                 "people": "count", "touchdowns": "count", "lower_to_rise": "ratio"}
+_SUFFIX_KINDS = (("_fl", "FL"), ("_deg", "deg"), ("_pct", "%"), ("_vs_target", "ratio"), ("_vs_best", "ratio"))
+#: Debounce and cooldown, seconds.
+TIME_RANGE_S = (0.0, 3600.0)
+#: Earlier rows a ``typical`` rule needs.
+MIN_HISTORY_RANGE = (1, 100)
+
+
+def threshold_range(rule: Mapping[str, Any]) -> tuple[float, float, str]:
+    """``(low, high, what)``: the thresholds allowed for ``rule`` (a rule dict; see :data:`THRESHOLD_RANGES`)."""
+    unit = str(rule.get("unit") or "")
+    metric = str(rule.get("metric") or "").replace("_{side}", "").replace("{side}", "")
+    if rule.get("reference") == "typical" or unit.startswith("×"):
+        kind = "ratio"
+    elif unit in THRESHOLD_RANGES:
+        kind = unit
+    elif metric in _METRIC_KINDS:
+        kind = _METRIC_KINDS[metric]
+    else:
+        kind = next((k for suffix, k in _SUFFIX_KINDS if metric.endswith(suffix)), "other")
+    return THRESHOLD_RANGES[kind]
+
+
 _REQUIRED = ("code", "label", "scope", "metric", "compare", "threshold", "severity", "message", "description")
 _OPTIONAL: dict[str, Any] = {
     "reference": "absolute",
@@ -180,9 +219,12 @@ def _parse(path: Path) -> tuple[dict[str, Any], str]:
     return data, text
 
 
-def _check_rule(raw: dict[str, Any], path: Path, text: str, n: int, partial: bool) -> dict[str, Any]:
+def _check_rule(raw: dict[str, Any], path: Path, text: str, n: int, partial: bool,
+                base: Mapping[str, Mapping[str, Any]] | None = None) -> dict[str, Any]:
     def fail(key: str | None, problem: str) -> InputError:
-        return InputError(f"rule file {path}, line {_line_of(text, n, key)}: {problem}.")
+        code = raw.get("code") if isinstance(raw.get("code"), str) and raw.get("code") else None
+        where = f"rule file {path}, line {_line_of(text, n, key)}" + (f", rule '{code}'" if code else "")
+        return InputError(f"{where}: {problem}.")
 
     known = set(_REQUIRED) | set(_OPTIONAL)
     for key in raw:
@@ -193,7 +235,7 @@ def _check_rule(raw: dict[str, Any], path: Path, text: str, n: int, partial: boo
     if not partial:
         for key in _REQUIRED:
             if key not in raw:
-                raise fail("code", f"rule '{raw['code']}' has no '{key}'")
+                raise fail("code", f"the rule has no '{key}'")
     checks = {
         "scope": SCOPES,
         "severity": SEVERITIES,
@@ -209,8 +251,20 @@ def _check_rule(raw: dict[str, Any], path: Path, text: str, n: int, partial: boo
             v = raw[key]
             if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
                 raise fail(key, f"'{key}' must be a number, not {v!r}")
-            if key != "threshold" and v < 0:
-                raise fail(key, f"'{key}' cannot be negative")
+            if key != "threshold" and not TIME_RANGE_S[0] <= v <= TIME_RANGE_S[1]:
+                raise fail(key, f"'{key}' must be from {TIME_RANGE_S[0]:g} to {TIME_RANGE_S[1]:g} s, "
+                                f"not {v:g}")
+    if "threshold" in raw:
+        # an override changing only the threshold is judged by the metric of the rule it overrides
+        lo, hi, what = threshold_range({**(base or {}).get(raw["code"], {}), **raw})
+        if not lo <= raw["threshold"] <= hi:
+            raise fail("threshold", f"'threshold' must be from {lo:g} to {hi:g} for {what}, "
+                                    f"not {raw['threshold']:g}")
+    if "min_history" in raw:
+        v = raw["min_history"]
+        if isinstance(v, bool) or not isinstance(v, int) or not MIN_HISTORY_RANGE[0] <= v <= MIN_HISTORY_RANGE[1]:
+            raise fail("min_history", f"'min_history' must be a whole number from "
+                                      f"{MIN_HISTORY_RANGE[0]} to {MIN_HISTORY_RANGE[1]}, not {v!r}")
     if "views" in raw:
         views = raw["views"]
         if not isinstance(views, list) or not views or any(v not in VIEW_FAMILIES for v in views):
@@ -236,11 +290,14 @@ def _check_rule(raw: dict[str, Any], path: Path, text: str, n: int, partial: boo
     return out
 
 
-def load_rule_file(path: str | Path, partial: bool = False) -> tuple[str | None, list[dict[str, Any]]]:
+def load_rule_file(path: str | Path, partial: bool = False,
+                   base: Mapping[str, Mapping[str, Any]] | None = None) -> tuple[str | None, list[dict[str, Any]]]:
     """Read and validate a rule file; returns its exercise and raw rule dicts.
 
-    ``partial`` allows rules that only name a ``code`` and the keys they change (override files).
-    Every problem is one :class:`InputError` sentence naming the file, the line and the problem.
+    ``partial`` allows rules that only name a ``code`` and the keys they change (override files);
+    ``base`` (rules by code) are the rules they override, whose metric and unit set the range a
+    changed threshold must lie in.  Every problem is one :class:`InputError` sentence naming the
+    file, the line, the rule and the field.
     """
     path = Path(path)
     data, text = _parse(path)
@@ -250,7 +307,7 @@ def load_rule_file(path: str | Path, partial: bool = False) -> tuple[str | None,
     rules = data.get("rule", [])
     if not isinstance(rules, list):
         raise InputError(f"rule file {path}: rules must be written as [[rule]] tables.")
-    return data.get("exercise"), [_check_rule(r, path, text, n, partial) for n, r in enumerate(rules)]
+    return data.get("exercise"), [_check_rule(r, path, text, n, partial, base) for n, r in enumerate(rules)]
 
 
 def _to_rule(raw: Mapping[str, Any]) -> Rule:
@@ -284,7 +341,7 @@ def load_rules(exercise: str, overrides: str | Path | None = None) -> list[Rule]
         for r in load_rule_file(path)[1]:
             merged[r["code"]] = {**r, "exercise": ex}
     if overrides is not None:
-        o_exercise, extra = load_rule_file(overrides, partial=True)
+        o_exercise, extra = load_rule_file(overrides, partial=True, base=merged)
         if o_exercise is None or o_exercise in exercises or o_exercise == "common":
             for r in extra:
                 if r["code"] in merged:

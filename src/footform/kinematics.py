@@ -408,6 +408,11 @@ class KinematicsEstimator:
         return SHANK_PER_HEIGHT * self.height_cm / self.shank_px
 
 
+#: Standing heights (cm) footform accepts for its centimetre estimates: children to the very tall;
+#: outside this range a typed height is a mistake (a negative number, metres instead of cm).
+HEIGHT_CM_RANGE = (50.0, 250.0)
+
+
 def cm_per_fl(height_cm: float | None) -> float | None:
     """Centimetres per foot length FL for a person of ``height_cm`` (FL = 0.152 H), or None.
 

@@ -44,6 +44,7 @@ from typing import Any
 
 import numpy as np
 
+from . import cli_args as ca
 from .errors import FootformError, InputError, OutputError
 from .exercises import registry
 from .numeric import finite
@@ -1259,20 +1260,6 @@ def _print_end(say: Callable[[str], None], summary: Any, doc: dict[str, Any], co
 # =============================================================================================
 
 
-def _positive_int(s: str) -> int:
-    v = int(s)
-    if v < 1:
-        raise argparse.ArgumentTypeError("must be 1 or more")
-    return v
-
-
-def _positive_float(s: str) -> float:
-    v = float(s)
-    if not v > 0:
-        raise argparse.ArgumentTypeError("must be more than 0")
-    return v
-
-
 def register_live(subparsers: Any) -> argparse.ArgumentParser:
     """Add ``footform live`` to the CLI's subparsers (``build_parser`` calls this)."""
     p = subparsers.add_parser(
@@ -1284,18 +1271,18 @@ def register_live(subparsers: Any) -> argparse.ArgumentParser:
     p.add_argument("--exercise", choices=[e.cli for e in registry.EXERCISES],
                    help="the exercise to coach; without it, --person runs what today's home program still holds "
                         "(docs/programs.md)")
-    p.add_argument("--camera", default="0", metavar="INDEX|FILE",
+    p.add_argument("--camera", type=ca.camera, default="0", metavar="INDEX|FILE",
                    help="camera index (default 0) or a video file played at its real speed as a stand-in camera")
-    p.add_argument("--sets", type=_positive_int, default=3, help="number of sets (default 3)")
-    p.add_argument("--reps", type=_positive_int, default=None,
-                   help="reps per set: calf raises (default 12), ankle pumps of each foot (default 20)")
-    p.add_argument("--hold", type=_positive_float, default=30.0, metavar="SECONDS",
-                   help="hold per leg per set: single-leg stance, calf stretch in good form (default 30)")
-    p.add_argument("--rest", type=float, default=60.0, metavar="SECONDS", help="rest between sets (default 60)")
-    p.add_argument("--metronome", type=float, metavar="BPM", help="beats per minute, one up and one down (60 = heel-rise test)")
+    p.add_argument("--sets", type=ca.sets, default=3, help="number of sets, 1–20 (default 3)")
+    p.add_argument("--reps", type=ca.reps, default=None,
+                   help="reps per set, 1–200: calf raises (default 12), ankle pumps of each foot (default 20)")
+    p.add_argument("--hold", type=ca.hold_s, default=30.0, metavar="SECONDS",
+                   help="hold per leg per set, 1–3600 s: single-leg stance, calf stretch in good form (default 30)")
+    p.add_argument("--rest", type=ca.rest_s, default=60.0, metavar="SECONDS", help="rest between sets, 0–3600 s (default 60)")
+    p.add_argument("--metronome", type=ca.metronome_bpm, metavar="BPM", help="beats per minute, 10–240, one up and one down (60 = heel-rise test)")
     p.add_argument("--no-audio", dest="audio", action="store_false", help="no spoken cues")
     p.add_argument("--person", metavar="NAME", help="whose session this is (name or pseudonym)")
-    p.add_argument("--height", type=float, dest="height_cm", metavar="CM", help="your height in cm (gives cm estimates)")
+    p.add_argument("--height", "--height-cm", type=ca.height_cm, dest="height_cm", metavar="CM", help="your height, 50–250 cm (gives cm estimates)")
     p.add_argument("--model", metavar="PATH", help="pose model: 'full', 'heavy' or a PoseLandmarker .task file")
     p.add_argument("--db", metavar="FILE", help="session database (default: footform.db in your data folder, or $FOOTFORM_DB)")
     p.add_argument("--out", metavar="DIR", help="folder for the summary and report (default footform-out/live-<time>)")
@@ -1307,7 +1294,7 @@ def register_live(subparsers: Any) -> argparse.ArgumentParser:
     p.add_argument("--debug", action="store_true", help="show frame rate, latency and skipped frames on screen")
     p.add_argument("--cue-log", help=argparse.SUPPRESS)
     p.add_argument("--stats", dest="stats_path", help=argparse.SUPPRESS)
-    p.add_argument("--max-seconds", type=float, help=argparse.SUPPRESS)
+    p.add_argument("--max-seconds", type=ca.seconds, help=argparse.SUPPRESS)
     p.set_defaults(func=cmd_live)
     return p
 
@@ -1317,6 +1304,10 @@ def cmd_live(args: argparse.Namespace) -> int:
         from .program_live import cmd_live_program
 
         return cmd_live_program(args)
+    if args.rules:  # a bad rule file is one sentence before the camera, the model or the store is touched
+        from .feedback import load_rules
+
+        load_rules(registry.to_id(args.exercise), overrides=args.rules)
     opts = LiveOptions(
         exercise=registry.to_id(args.exercise), camera=str(args.camera), sets=args.sets, reps=args.reps, hold_s=args.hold,
         rest_s=max(0.0, args.rest), metronome_bpm=args.metronome, audio=args.audio, model=args.model, db=args.db,

@@ -21,7 +21,7 @@ from typing import Any
 from . import __version__
 from .analysis import AnalysisConfig, Analyzer
 from .capture import ImageFolderSource, VideoFileSource, read_ahead
-from .errors import AnalysisError, FootformError, InputError, OutputError
+from .errors import AnalysisError, FootformError, InputError, OutputError, os_reason
 from .landmarks import PoseFrame
 from .parallel import MIN_PARALLEL_DURATION_S, ChunkedPose, SeekError
 from .pose import ModelInfo, PoseEstimator, resolve_model
@@ -233,7 +233,7 @@ def analyze_input(
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as e:
-        raise OutputError(f"cannot create the output folder {out_dir}: {e.strerror or e}.") from None
+        raise OutputError(f"cannot create the output folder {out_dir}: {os_reason(e, out_dir)}.") from None
     analyzer = Analyzer(AnalysisConfig(exercise=options.exercise, height_cm=options.height_cm,
                                        rules=options.rules, targets=dict(options.targets)))
     track_path: Path | None = inp.track_path

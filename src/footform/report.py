@@ -34,12 +34,13 @@ import numpy as np
 
 from . import __version__
 from . import references as refs
-from .errors import OutputError
+from .errors import OutputError, os_reason
 from .exercises import registry
 from .exercises.registry import SIDE_COLOURS
 from .export import FrameSignals, session_signals
 from .numeric import finite
-from .store import Person, SessionRecord, Store, local_time
+from .store import STATUS_NOT_ANALYSABLE, Person, SessionRecord, Store, local_time
+from .summary import DECLINE_LABEL, decline_text
 
 # -- colours (colour-blind safe, Okabe–Ito) ---------------------------------------------------
 SEVERITY_COLOURS = {"info": "#56B4E9", "warn": "#E69F00", "stop": "#CC0000", None: "#888888"}
@@ -987,7 +988,7 @@ def _key_cards(rec: SessionRecord, cm: float | None) -> str:
         agg = (rec.sets[0].get("aggregates") or {}) if rec.sets else {}
         dec = finite(agg.get("peak_decline_pct"))
         if dec is not None:
-            cards.append((f"{-dec:+.0f} %".replace("-", "−"), "change in peak height from the first to the last third of the reps"))
+            cards.append((decline_text(dec), DECLINE_LABEL))  # the same words as the CLI's table
     if not own and (rec.holds or rec.session.get("exercise") == "single_leg_stance"):
         for leg in ("left", "right"):
             d = [finite(h.get("duration_s")) or 0.0 for h in rec.holds if h.get("stance_side") == leg]
@@ -1599,8 +1600,9 @@ def render_progress(store: Store, person: str | int) -> str:
     infos = store.sessions(person=p)
     recs = [store.session(i.id) for i in infos]
     stats = [_session_stats(r) for r in recs]
-    calf = [s for s in stats if s["exercise"] == "calf_raise" or sum(s["reps"].values())]
-    sls = [s for s in stats if s["exercise"] == "single_leg_stance" or s["hold_left"] is not None or s["hold_right"] is not None]
+    usable = [s for s in stats if s["status"] != STATUS_NOT_ANALYSABLE]  # listed below, never charted
+    calf = [s for s in usable if s["exercise"] == "calf_raise" or sum(s["reps"].values())]
+    sls = [s for s in usable if s["exercise"] == "single_leg_stance" or s["hold_left"] is not None or s["hold_right"] is not None]
     out = [f"<header><h1>Progress — {esc(p.name)}</h1><p class=\"sub\">footform progress report · {len(stats)} sessions</p>",
            "<dl class=\"meta\">"
            f"<dt>Person</dt><dd>{_person_line(p)}</dd>"
@@ -1625,7 +1627,7 @@ def render_progress(store: Store, person: str | int) -> str:
                                    if n_reps else "")) if n_reps else "–"
         rows.append(
             f"<tr><td class=\"l date\">{esc(s['date'])}</td><td>{s['id']}</td><td class=\"l\">{esc(registry.title(s['exercise']))}"
-            + (" <span class=n>incomplete</span>" if s["status"] == "incomplete" else "") + "</td>"
+            + (f" <span class=n>{esc(s['status'])}</span>" if s["status"] != "complete" else "") + "</td>"
             f"<td class=\"l\">{esc(s['view'] or '–')}</td><td>{reps_txt}</td><td>{fmt(s['mean_peak'], 3)}</td>"
             f"<td>{fmt(s['controlled_pct'], 0, '%')}</td><td>{fmt(s['hold_left'], 1)}</td><td>{fmt(s['hold_right'], 1)}</td>"
             f"<td>{_with_noise(s['sway_left'], s['noise_left'], 3)}</td><td>{_with_noise(s['sway_right'], s['noise_right'], 3)}</td>"
@@ -1684,7 +1686,7 @@ def write_html(path: str | os.PathLike, text: str) -> Path:
         tmp.write_text(text, encoding="utf-8")
         os.replace(tmp, p)
     except OSError as e:
-        raise OutputError(f"cannot write the report {p}: {e.strerror or e}.") from None
+        raise OutputError(f"cannot write the report {p}: {os_reason(e, p.parent)}.") from None
     return p
 
 
@@ -1718,7 +1720,7 @@ def write_pdf(html_path: str | os.PathLike, pdf_path: str | os.PathLike, timeout
     try:
         dst.parent.mkdir(parents=True, exist_ok=True)
     except OSError as e:
-        raise OutputError(f"cannot write the PDF {dst}: {e.strerror or e}.") from None
+        raise OutputError(f"cannot write the PDF {dst}: {os_reason(e, dst.parent)}.") from None
     with tempfile.TemporaryDirectory(prefix="footform-chromium-") as profile:
         tmp = dst.with_name(dst.name + ".tmp.pdf")
         cmd = [exe, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", "--no-pdf-header-footer",

@@ -5,7 +5,7 @@ What it holds (schema version :data:`SCHEMA_VERSION`, see ``docs/report.md`` for
 * **people** — name or pseudonym, optional height (cm), age band, side of injury, notes;
 * **sessions** — exercise, date/time, program targets, software and model version (and the model
   file's SHA-256), camera view, source name, quality counts, status (``complete`` /
-  ``incomplete``), the whole analysis summary as JSON, and the path of the session's landmark
+  ``incomplete`` / ``not analysable``, with the reason), the whole analysis summary as JSON, and the path of the session's landmark
   track (kept beside the database in ``<db stem>-tracks/`` by default);
 * **sets, reps, holds, flags, marks** (pain/cramp), **events** — one row each, times in seconds on
   the session's source clock, heights in foot lengths (``_fl``) and centimetres (``_cm``);
@@ -54,7 +54,7 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
-from .errors import InputError, OutputError
+from .errors import InputError, OutputError, os_reason
 from .numeric import finite
 
 #: Current schema version (``PRAGMA user_version``).
@@ -70,6 +70,11 @@ SIDES = ("left", "right", "both")
 MARK_KINDS = ("pain", "cramp", "note")
 STATUS_COMPLETE = "complete"
 STATUS_INCOMPLETE = "incomplete"
+#: The recording was read to its end but could not be analysed (no person, feet never visible, a
+#: still picture …); ``sessions.not_analysable_reason`` says why.  Never counted as an exercise session.
+STATUS_NOT_ANALYSABLE = "not analysable"
+#: What ``sessions.not_analysable_reason`` says of a live session that stopped before recording anything.
+NOTHING_RECORDED = "The session stopped before anything was recorded."
 
 
 # ---------------------------------------------------------------------------------------------
@@ -654,6 +659,8 @@ class SessionInfo:
     writer_host: str | None = None
     writer_pid: int | None = None
     updated_utc: str | None = None
+    #: Why the recording could not be analysed (status ``not analysable``), else None.
+    not_analysable_reason: str | None = None
 
 
 def _loads(s: str | None) -> Any:
@@ -778,7 +785,7 @@ class Store:
             try:
                 p.parent.mkdir(parents=True, exist_ok=True)
             except OSError as e:
-                raise OutputError(f"cannot create the folder {p.parent} for the footform database: {e.strerror or e}.") from None
+                raise OutputError(f"cannot create the folder {p.parent} for the footform database: {os_reason(e, p.parent)}.") from None
         if exists:
             cls._check_file(p, timeout_s)
         mode = "rw" if exists else "rwc"
@@ -786,7 +793,7 @@ class Store:
         try:
             db = sqlite3.connect(uri, uri=True, timeout=timeout_s, isolation_level=None)
         except sqlite3.Error as e:
-            raise OutputError(f"cannot open the footform database {p}: {e}.") from None
+            raise OutputError(f"cannot open the footform database {p} (SQLite: {_detail(e)}).") from None
         db.row_factory = sqlite3.Row
         try:
             cls._check_readable(db, p)
@@ -801,8 +808,8 @@ class Store:
         except sqlite3.DatabaseError as e:
             db.close()
             if _is_readonly(e):
-                raise OutputError(f"the footform database {p} cannot be written ({e}).") from None
-            raise InputError(f"the footform database {p} is damaged ({e}); it was left untouched.") from None
+                raise OutputError(f"the footform database {p} cannot be written (SQLite: {_detail(e)}).") from None
+            raise InputError(f"the footform database {p} is damaged (SQLite: {_detail(e)}); it was left untouched.") from None
         return cls(db, p)
 
     @classmethod
@@ -829,12 +836,13 @@ class Store:
             check = db.execute("PRAGMA quick_check(1)").fetchone()[0]
         except sqlite3.DatabaseError as e:
             if _is_busy(e):
-                raise OutputError(f"the footform database {p} is locked by another program ({e}).") from None
+                raise OutputError(f"the footform database {p} is locked by another program (SQLite: {_detail(e)}).") from None
             if isinstance(e, sqlite3.OperationalError) and _is_readonly(e):
                 raise
-            raise InputError(f"the footform database {p} is damaged ({e}); it was left untouched.") from None
+            raise InputError(f"the footform database {p} is damaged (SQLite: {_detail(e)}); it was left untouched.") from None
         if check != "ok":
-            raise InputError(f"the footform database {p} is damaged ({check}); it was left untouched.")
+            raise InputError(f"the footform database {p} is damaged (SQLite's integrity check: {_detail(check)}); "
+                             "it was left untouched.")
         if app_id != APPLICATION_ID and (app_id != 0 or n_tables > 0):
             raise InputError(
                 f"{p} is an SQLite database of another program, not a footform database; it was left untouched."
@@ -844,6 +852,38 @@ class Store:
                 f"{p} was written by a newer footform (database schema {version}; this footform reads up to "
                 f"{SCHEMA_VERSION}); upgrade footform to open it."
             )
+
+    def check_writable(self) -> None:
+        """Raise :class:`OutputError` unless a session could be stored now: the database file takes a
+        write (tried and rolled back, nothing changes) and its tracks folder can be created.
+
+        ``footform analyze`` calls this before the analysis, so a read-only database is reported
+        before the work, not after it.
+        """
+        def probe(db: sqlite3.Connection) -> None:
+            version = int(db.execute("PRAGMA user_version").fetchone()[0])
+            db.execute(f"PRAGMA user_version = {version}")  # a write, undone below
+            raise _Probe()
+
+        try:
+            with self._tx() as db:
+                probe(db)
+        except _Probe:
+            pass
+        except sqlite3.OperationalError as e:
+            if _is_busy(e):
+                pass  # another writer holds the lock now: writable, just busy (writes retry)
+            else:
+                raise OutputError(f"the footform database {self.path} cannot be written (SQLite: {_detail(e)}).") from None
+        except sqlite3.DatabaseError as e:
+            raise InputError(f"the footform database {self.path} is damaged (SQLite: {_detail(e)}).") from None
+        try:
+            self.tracks_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as e:
+            raise OutputError(f"cannot create the tracks folder {self.tracks_dir} beside the footform database: "
+                              f"{os_reason(e, self.tracks_dir)}.") from None
+        if not os.access(self.tracks_dir, os.W_OK):
+            raise OutputError(f"the tracks folder {self.tracks_dir} beside the footform database cannot be written.")
 
     def close(self) -> None:
         self._db.close()
@@ -868,7 +908,7 @@ class Store:
         try:
             self.tracks_dir.mkdir(parents=True, exist_ok=True)
         except OSError as e:
-            raise OutputError(f"cannot create {self.tracks_dir}: {e.strerror or e}.") from None
+            raise OutputError(f"cannot create {self.tracks_dir}: {os_reason(e, self.tracks_dir)}.") from None
         return self.tracks_dir / f"{session_uuid}.track.jsonl.gz"
 
     # -- transactions -----------------------------------------------------------------------
@@ -896,17 +936,17 @@ class Store:
         except sqlite3.IntegrityError:
             raise
         except sqlite3.OperationalError as e:
-            raise OutputError(f"cannot write to the footform database {self.path}: {e}.") from None
+            raise OutputError(f"cannot write to the footform database {self.path} (SQLite: {_detail(e)}).") from None
         except sqlite3.DatabaseError as e:
-            raise InputError(f"the footform database {self.path} is damaged ({e}).") from None
+            raise InputError(f"the footform database {self.path} is damaged (SQLite: {_detail(e)}).") from None
 
     def _read(self, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()) -> list[sqlite3.Row]:
         try:
             return _retry(lambda: self._db.execute(sql, params).fetchall(), self.WRITE_RETRIES)
         except sqlite3.OperationalError as e:
-            raise InputError(f"cannot read the footform database {self.path}: {e}.") from None
+            raise InputError(f"cannot read the footform database {self.path} (SQLite: {_detail(e)}).") from None
         except sqlite3.DatabaseError as e:
-            raise InputError(f"the footform database {self.path} is damaged ({e}).") from None
+            raise InputError(f"the footform database {self.path} is damaged (SQLite: {_detail(e)}).") from None
 
     # -- people -----------------------------------------------------------------------------
     def ensure_person(
@@ -1148,7 +1188,7 @@ class Store:
         rows = summary_to_rows(summary)
         person_id = self._person_id(person)
         header = self._session_header(
-            person_id, rows.session.get("exercise"), rows.session.get("view"), mode, STATUS_COMPLETE,
+            person_id, rows.session.get("exercise"), rows.session.get("view"), mode, _status_of(rows),
             source, model, targets or summary.get("targets"), started_utc, None,
             str(Path(out_dir).resolve()) if out_dir else None, software_version,
         )
@@ -1207,8 +1247,20 @@ class Store:
                 if cols:
                     db.execute(f"UPDATE sessions SET {', '.join(f'{k} = ?' for k in cols)} WHERE id = ?",
                                [*cols.values(), session_id])
+                status = _status_of(rows)
+            else:
+                # nothing re-analysed: what was committed live stands; a session that recorded
+                # nothing at all (no frame, no row) is not an exercise session
+                counts = db.execute(
+                    "SELECT coalesce(frames, 0) + (SELECT count(*) FROM reps WHERE session_id = s.id) + "
+                    "(SELECT count(*) FROM holds WHERE session_id = s.id) + (SELECT count(*) FROM marks WHERE "
+                    "session_id = s.id) FROM sessions s WHERE s.id = ?", (session_id,)).fetchone()[0]
+                status = STATUS_COMPLETE if counts else STATUS_NOT_ANALYSABLE
+                if not counts:
+                    db.execute("UPDATE sessions SET analysable = 0, not_analysable_reason = ? WHERE id = ?",
+                               (NOTHING_RECORDED, session_id))
             db.execute("UPDATE sessions SET status = ?, finished_utc = ?, updated_utc = ? WHERE id = ?",
-                       (STATUS_COMPLETE, now, now, session_id))
+                       (status, now, now, session_id))
 
         self._write(fn)
 
@@ -1219,7 +1271,8 @@ class Store:
                (SELECT count(*) FROM holds h WHERE h.session_id = s.id) AS holds,
                (SELECT count(*) FROM flags f WHERE f.session_id = s.id) AS flags,
                (SELECT count(*) FROM marks m WHERE m.session_id = s.id) AS marks,
-               s.duration_s, s.source_name, s.track_path, s.writer_host, s.writer_pid, s.updated_utc
+               s.duration_s, s.source_name, s.track_path, s.writer_host, s.writer_pid, s.updated_utc,
+               s.not_analysable_reason
         FROM sessions s LEFT JOIN people p ON p.id = s.person_id
     """
 
@@ -1306,6 +1359,15 @@ class Store:
 FootformErrorTypes = (InputError, OutputError)
 
 
+def _status_of(rows: SessionRows) -> str:
+    """``not analysable`` for a summary that says so, else ``complete``."""
+    return STATUS_NOT_ANALYSABLE if rows.session.get("analysable") == 0 else STATUS_COMPLETE
+
+
+class _Probe(Exception):
+    """Rolls back :meth:`Store.check_writable`'s test write."""
+
+
 class LiveSession:
     """A session being written as it happens; every call is its own short committed transaction."""
 
@@ -1390,6 +1452,18 @@ def _uri_path(p: Path) -> str:
     from urllib.parse import quote
 
     return quote(str(p.resolve()), safe="/:")
+
+
+def _detail(e: BaseException | str) -> str:
+    """SQLite's message on one line: integrity-check reports span lines ("*** in database main ***",
+    then one line per problem); keep the first problem and say how many more there were."""
+    lines = [ln.strip() for ln in str(e).splitlines() if ln.strip() and not ln.strip().startswith("***")]
+    if not lines:
+        return "unknown error"
+    first = lines[0].rstrip(".")
+    if len(first) > 100:
+        first = first[:97] + "…"
+    return first + (f", and {len(lines) - 1} more problem{'s' if len(lines) > 2 else ''}" if len(lines) > 1 else "")
 
 
 def _is_busy(e: BaseException) -> bool:

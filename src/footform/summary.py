@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .errors import OutputError
+from .errors import OutputError, os_reason
+from .exercises import registry
 from .view import ViewSummary, view_family
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -194,12 +195,19 @@ def stance_hold_row(h: "Hold", index: int) -> dict[str, Any]:
 
 
 def build_summary(exercise: str, views: ViewSummary, quality: Quality, calf: "CalfRaiseCounter",
-                  sls: "SingleLegStance", height_cm: float | None = None, live: bool = False) -> Summary:
-    """Assemble the :class:`Summary` from the finished state machines (``height_cm``: the person's, if known)."""
+                  sls: "SingleLegStance", height_cm: float | None = None, live: bool = False,
+                  automatic: bool = False) -> Summary:
+    """Assemble the :class:`Summary` from the finished state machines.
+
+    ``height_cm``: the person's, if known; ``automatic``: the exercise was chosen by ``auto`` (an
+    unanalysable recording is then filed as ``unknown``, never as the chooser's fallback).
+    """
     warnings: list[str] = []
     reason = None
     if quality.frames == 0:
         reason = "The input has no frames."
+    elif quality.frames == 1:
+        reason = "The input is a single picture, not a video: footform needs a recording of the exercise."
     elif quality.frames_with_person == 0:
         reason = "No person was found in the footage."
     elif quality.frames_feet_visible < max(MIN_FEET_FRAMES, MIN_FEET_SHARE * quality.frames_with_person):
@@ -208,6 +216,8 @@ def build_summary(exercise: str, views: ViewSummary, quality: Quality, calf: "Ca
     analysable = reason is None
     if reason:
         warnings.append(reason)
+        if automatic:
+            exercise = "unknown"  # nothing was seen to tell the exercise by: never file it as a calf raise
     if quality.frames_with_person and quality.frames_with_person < 0.5 * quality.frames:
         warnings.append(f"The person was found on only {quality.frames_with_person} of {quality.frames} frames.")
     if quality.frames_with_person and quality.frames_legs_implausible >= IMPLAUSIBLE_WARN_SHARE * quality.frames_with_person:
@@ -248,7 +258,7 @@ def build_summary(exercise: str, views: ViewSummary, quality: Quality, calf: "Ca
 # -- writers ---------------------------------------------------------------------------------
 
 REP_COLUMNS = ("index", "side", "t_start_s", "t_top_s", "t_end_s", "peak_lift_fl", "peak_lift_cm", "rise_s", "top_s",
-               "lower_s", "heel_in_left_fl", "heel_in_right_fl")
+               "lower_s", "heel_in_left_fl", "heel_in_right_fl", "notes")
 HOLD_COLUMNS = ("index", "stance_side", "t_start_s", "t_end_s", "duration_s", "ended_by", "touchdowns")
 EVENT_COLUMNS = ("type", "t_s", "t_end_s", "side", "reason", "detail")
 #: Calf-stretch holds and ankle-pump reps keep their JSON field names (units in docs/summary-schema.md).
@@ -276,11 +286,13 @@ def rep_rows(summary: Summary) -> list[dict[str, Any]]:
     rows = []
     for r in summary.reps:
         hi = r["heel_in"]
+        # numeric columns stay numeric: a sentence such as "not measurable from this view" goes to notes
+        hi_num = hi if isinstance(hi, dict) else {}
         rows.append({"index": r["index"], "side": r["side"], "t_start_s": r["t_start"], "t_top_s": r["t_top"],
                      "t_end_s": r["t_end"], "peak_lift_fl": r["peak_lift"], "peak_lift_cm": r["peak_lift_cm"],
                      "rise_s": r["rise_s"], "top_s": r["top_s"], "lower_s": r["lower_s"],
-                     "heel_in_left_fl": hi.get("left") if isinstance(hi, dict) else hi,
-                     "heel_in_right_fl": hi.get("right") if isinstance(hi, dict) else hi})
+                     "heel_in_left_fl": hi_num.get("left"), "heel_in_right_fl": hi_num.get("right"),
+                     "notes": f"heel alignment: {hi}" if isinstance(hi, str) and hi else ""})
     return rows
 
 
@@ -354,8 +366,32 @@ def write_summary(summary: Summary, out_dir: str | os.PathLike) -> Path:
         _write_csv(out / "events.csv", event_rows(summary), EVENT_COLUMNS)
         _write_csv(out / "flags.csv", flag_rows(summary), FLAG_COLUMNS)
     except OSError as e:
-        raise OutputError(f"cannot write the results to {out}: {e.strerror or e}") from None
+        raise OutputError(f"cannot write the results to {out}: {os_reason(e, out)}.") from None
     return path
+
+
+def decline_text(pct: float | None) -> str:
+    """``set.peak_decline_pct`` in words, the way the CLI and the HTML report both print it.
+
+    ``peak_decline_pct`` = (mean peak of the first third of the reps − mean peak of the last
+    third) / mean peak of the first third × 100: **positive when the last reps were lower**
+    (fatigue), negative when they were higher.  Printed without a sign, as "4.2 % lower" /
+    "0.6 % higher" (last third against the first), so no reader has to know the convention.
+    """
+    if pct is None or not math.isfinite(pct):
+        return "-"
+    if round(abs(pct), 1) == 0.0:
+        return "no change"
+    return f"{abs(pct):.1f} % {'lower' if pct > 0 else 'higher'}"
+
+
+#: What the decline figure compares, said wherever it is shown.
+DECLINE_LABEL = "peaks, last third of the reps vs first"
+
+
+def plural(n: int, word: str, words: str | None = None) -> str:
+    """``"1 rep"``, ``"3 reps"``: a count with its noun in the right number (``words``: an irregular plural)."""
+    return f"{n} {word if n == 1 else (words or word + 's')}"
 
 
 def _fmt(v: Any, nd: int = 2) -> str:
@@ -371,7 +407,7 @@ def format_table(summary: Summary) -> str:
     q = summary.quality
     choice = summary.exercise_choice or {}
     how = (" (chosen automatically)" if choice.get("confident") else " (chosen automatically, unsure)") if choice else ""
-    lines = [f"exercise: {summary.exercise}{how}   view: {summary.view}   frames: {q.frames} "
+    lines = [f"exercise: {registry.label(summary.exercise)}{how}   view: {summary.view}   frames: {q.frames} "
              f"(person {q.frames_with_person}, feet visible {q.frames_feet_visible})"]
     # a weak automatic choice is said once, at the top, where the exercise is named
     if summary.analysable and choice.get("message"):
@@ -403,15 +439,18 @@ def format_table(summary: Summary) -> str:
                      f"   mean range: left {_fmt(s.get('mean_rom_deg_left'), 1)}°, right {_fmt(s.get('mean_rom_deg_right'), 1)}°")
     elif summary.exercise == "calf_raise":
         cm = summary.height_cm is not None
-        lines.append(f"{'rep':>3} {'side':<5} {'start s':>7} {'top s':>6} {'end s':>6} {'lift FL':>7}"
-                     + (f" {'lift cm':>7}" if cm else "") + f" {'rise s':>6} {'top s':>6} {'lower s':>7}")
+        lines.append(f"{'rep':>3} {'side':<5} {'start s':>7} {'peak at s':>9} {'end s':>6} {'lift FL':>7}"
+                     + (f" {'lift cm':>7}" if cm else "") + f" {'rise s':>6} {'at top s':>8} {'lower s':>7}")
         for r in summary.reps:
-            lines.append(f"{r['index']:>3} {r['side']:<5} {_fmt(r['t_start']):>7} {_fmt(r['t_top']):>6} {_fmt(r['t_end']):>6} "
+            lines.append(f"{r['index']:>3} {r['side']:<5} {_fmt(r['t_start']):>7} {_fmt(r['t_top']):>9} {_fmt(r['t_end']):>6} "
                          f"{_fmt(r['peak_lift'], 3):>7}" + (f" {_fmt(r['peak_lift_cm'], 1):>7}" if cm else "")
-                         + f" {_fmt(r['rise_s']):>6} {_fmt(r['top_s']):>6} {_fmt(r['lower_s']):>7}")
+                         + f" {_fmt(r['rise_s']):>6} {_fmt(r['top_s']):>8} {_fmt(r['lower_s']):>7}")
         s = summary.set_stats
         lines.append(f"reps: {s.get('reps', 0)}   mean peak: {_fmt(s.get('mean_peak_lift'), 3)} FL   "
-                     f"decline: {_fmt(s.get('peak_decline_pct'), 1)} %   cadence: {_fmt(s.get('cadence_per_min'), 1)}/min")
+                     f"{DECLINE_LABEL}: {decline_text(s.get('peak_decline_pct'))}   "
+                     f"cadence: {_fmt(s.get('cadence_per_min'), 1)}/min")
+        lines.append("FL = foot lengths (a height divided by the foot's length, estimated from the shank); times in s on\n"
+                     "the video's clock; 'peak at' = when the heel was highest, 'at top' = time spent above 80 % of the peak.")
     else:
         lines.append(f"{'hold':>4} {'stance':<6} {'start s':>7} {'end s':>7} {'dur s':>6} {'ended by':<13} {'touch':>5} "
                      f"{'sway rms':>8} {'noise':>6} {'wobble°':>7}")

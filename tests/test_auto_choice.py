@@ -12,13 +12,13 @@ import csv
 import json
 
 import pytest
-
-from footform.analysis import AnalysisConfig, analyze_frames
-from footform.track import TrackReader, TrackWriter, make_header
-
 from conftest import SAMPLES, run_cli, run_cli_pty
 from synth import generate, lift, pause, rep, still
 from synth_stretch_pumps import pumps, stretch
+
+from footform.analysis import AnalysisConfig, analyze_frames
+from footform.exercises import registry
+from footform.track import TrackReader, TrackWriter, make_header
 
 SAMPLE_NAMES = ("calf_raise_side", "calf_raise_back_sickling", "single_leg_stance_left_front",
                 "single_leg_stance_right_arch_collapse", "calf_stretch_side", "ankle_pumps_three_quarter")
@@ -64,7 +64,7 @@ def test_stance_and_stretch_sessions_carry_no_calf_raise_rep(name, sample_track,
     out, db = tmp_path / "out", tmp_path / "sessions.db"
     code, screen = run_cli_pty("analyze", str(sample_track(name)), "--out", str(out), "--db", str(db))
     assert code == 0, screen
-    assert f"exercise: {want}" in screen
+    assert f"exercise: {registry.label(want)}" in screen
     summary = json.loads((out / "summary.json").read_text())
     assert summary["exercise"] == want and summary["exercise_choice"]["chosen"] == want
     assert summary["reps"] == []

@@ -32,7 +32,8 @@ def test_analyze_sample_writes_a_track_that_replays_the_same_landmarks(samples_d
     q = json.loads((tmp_path / "summary.json").read_text())["quality"]
     assert q["frames"] == 100 and q["frames_feet_visible"] >= 95
     assert q["duration_s"] == pytest.approx(99 / 60, abs=1e-3)
-    reader = TrackReader(run["track"])
+    track = tmp_path / run["track"]
+    reader = TrackReader(track)
     assert reader.header["model"]["sha256"] == resolve_model("full").sha256
     assert reader.header["source"]["name"] == video.name
     replayed = list(reader)
@@ -43,7 +44,7 @@ def test_analyze_sample_writes_a_track_that_replays_the_same_landmarks(samples_d
     assert all(a.same_as(b) for a, b in zip(direct, replayed))
 
     # Re-analysing the track needs neither video nor model and sees the same quality.
-    proc2 = run_cli("analyze", run["track"], "--out", str(tmp_path / "again"))
+    proc2 = run_cli("analyze", str(track), "--out", str(tmp_path / "again"))
     assert proc2.returncode == 0, proc2.stderr
     again = json.loads((tmp_path / "again" / "summary.json").read_text())
     assert again["quality"] == q

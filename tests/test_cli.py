@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import cv2
 import numpy as np
@@ -36,6 +37,10 @@ def test_analyze_sample_writes_a_track_that_replays_the_same_landmarks(samples_d
     reader = TrackReader(track)
     assert reader.header["model"]["sha256"] == resolve_model("full").sha256
     assert reader.header["source"]["name"] == video.name
+    # no folder names travel with the results (#19): the video by name and content hash
+    assert "path" not in reader.header["source"] and "path" not in reader.header["model"]
+    assert len(reader.header["source"]["sha256"]) == 64
+    assert str(video.parent) not in (tmp_path / "run.json").read_text() and run["input"] == video.name
     replayed = list(reader)
     assert reader.complete
     with PoseEstimator(resolve_model("full")) as est:
@@ -128,3 +133,20 @@ def test_batch_with_a_corrupt_file_finishes_the_good_ones_and_resumes(tmp_path):
         assert len(summary["reps"]) == 3
     again = run_cli("analyze", str(folder), "--out", str(out), "--jobs", "2", "--no-store")
     assert "0 analysed, 2 skipped (already done), 1 failed" in again.stdout
+
+
+@pytest.mark.model
+def test_track_full_paths_on_a_terminal(samples_dir, tmp_path):
+    """``--track-full-paths`` puts the absolute paths of the video and the model into the track and
+    run.json (for one's own use), typed on a terminal."""
+    from conftest import run_cli_pty
+
+    video = samples_dir / "pose2sim_cam01.mp4"
+    code, screen = run_cli_pty("analyze", str(video), "--out", str(tmp_path), "--track-full-paths", "--no-store")
+    assert code == 0, screen
+    assert "Traceback" not in screen
+    header = TrackReader(tmp_path / "pose2sim_cam01.track.jsonl.gz").header
+    assert header["source"]["path"] == str(video.resolve())
+    assert header["model"]["path"] == resolve_model("full").path
+    run = json.loads((tmp_path / "run.json").read_text())
+    assert run["source"]["path"] == str(video.resolve()) and Path(run["track"]).is_absolute()

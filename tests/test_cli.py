@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import cv2
 import numpy as np
@@ -32,9 +33,14 @@ def test_analyze_sample_writes_a_track_that_replays_the_same_landmarks(samples_d
     q = json.loads((tmp_path / "summary.json").read_text())["quality"]
     assert q["frames"] == 100 and q["frames_feet_visible"] >= 95
     assert q["duration_s"] == pytest.approx(99 / 60, abs=1e-3)
-    reader = TrackReader(run["track"])
+    track = tmp_path / run["track"]
+    reader = TrackReader(track)
     assert reader.header["model"]["sha256"] == resolve_model("full").sha256
     assert reader.header["source"]["name"] == video.name
+    # no folder names travel with the results (#19): the video by name and content hash
+    assert "path" not in reader.header["source"] and "path" not in reader.header["model"]
+    assert len(reader.header["source"]["sha256"]) == 64
+    assert str(video.parent) not in (tmp_path / "run.json").read_text() and run["input"] == video.name
     replayed = list(reader)
     assert reader.complete
     with PoseEstimator(resolve_model("full")) as est:
@@ -43,7 +49,7 @@ def test_analyze_sample_writes_a_track_that_replays_the_same_landmarks(samples_d
     assert all(a.same_as(b) for a, b in zip(direct, replayed))
 
     # Re-analysing the track needs neither video nor model and sees the same quality.
-    proc2 = run_cli("analyze", run["track"], "--out", str(tmp_path / "again"))
+    proc2 = run_cli("analyze", str(track), "--out", str(tmp_path / "again"))
     assert proc2.returncode == 0, proc2.stderr
     again = json.loads((tmp_path / "again" / "summary.json").read_text())
     assert again["quality"] == q
@@ -127,3 +133,20 @@ def test_batch_with_a_corrupt_file_finishes_the_good_ones_and_resumes(tmp_path):
         assert len(summary["reps"]) == 3
     again = run_cli("analyze", str(folder), "--out", str(out), "--jobs", "2", "--no-store")
     assert "0 analysed, 2 skipped (already done), 1 failed" in again.stdout
+
+
+@pytest.mark.model
+def test_track_full_paths_on_a_terminal(samples_dir, tmp_path):
+    """``--track-full-paths`` puts the absolute paths of the video and the model into the track and
+    run.json (for one's own use), typed on a terminal."""
+    from conftest import run_cli_pty
+
+    video = samples_dir / "pose2sim_cam01.mp4"
+    code, screen = run_cli_pty("analyze", str(video), "--out", str(tmp_path), "--track-full-paths", "--no-store")
+    assert code == 0, screen
+    assert "Traceback" not in screen
+    header = TrackReader(tmp_path / "pose2sim_cam01.track.jsonl.gz").header
+    assert header["source"]["path"] == str(video.resolve())
+    assert header["model"]["path"] == resolve_model("full").path
+    run = json.loads((tmp_path / "run.json").read_text())
+    assert run["source"]["path"] == str(video.resolve()) and Path(run["track"]).is_absolute()

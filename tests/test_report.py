@@ -20,6 +20,7 @@ from helpers import make_own_session, make_session, with_flags
 from footform.cli_review import main
 from footform.errors import OutputError
 from footform.report import (
+    CHROMIUM_FLAGS,
     find_chromium,
     render_progress,
     session_report,
@@ -199,9 +200,9 @@ def browser(tmp_path_factory):
 
     opts = webdriver.ChromeOptions()
     opts.binary_location = chromium
-    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--disable-quic", "--hide-scrollbars",
-                 "--window-size=1000,1400", f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}"):
+    # the same offline flags as the PDF (footform.report.CHROMIUM_FLAGS), plus a window size
+    for flag in (*CHROMIUM_FLAGS, "--window-size=1000,1400",
+                 f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}"):
         opts.add_argument(flag)
     opts.set_capability("goog:loggingPrefs", {"performance": "ALL", "browser": "ALL"})
     drv = webdriver.Chrome(service=Service(executable_path=driver_path), options=opts)

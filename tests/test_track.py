@@ -113,3 +113,29 @@ def test_newer_version_is_refused_clearly(tmp_path):
     path.write_bytes(gzip.compress((json.dumps(h) + "\n").encode()))
     with pytest.raises(InputError, match="version 99"):
         TrackReader(path)
+
+
+def test_header_names_no_folders_unless_asked(tmp_path):
+    """A track travels with exported results: by default it names the video and the model by file
+    name and checksum only; ``full_paths`` (``--track-full-paths``) adds the absolute paths."""
+    import hashlib
+
+    folder = tmp_path / "home" / "jane.doe" / "patients" / "Smith, Anna"
+    folder.mkdir(parents=True)
+    video = folder / "calf raises.mp4"
+    video.write_bytes(b"not really a video, but content to hash" * 70_000)   # > one 1 MiB chunk
+    model_path = folder / "pose.task"
+    source = {"kind": "video", "name": video.name, "path": str(video.resolve()), "width": 640}
+    model = {"name": "pose", "file": model_path.name, "path": str(model_path), "sha256": "ab" * 32}
+
+    plain = make_header(source=source, model=model)
+    text = json.dumps(plain)
+    assert "jane.doe" not in text and "patients" not in text and "path" not in plain["source"]
+    assert plain["source"]["name"] == "calf raises.mp4" and plain["source"]["width"] == 640
+    assert plain["source"]["sha256"] == hashlib.sha256(video.read_bytes()).hexdigest()
+    assert plain["model"] == {"name": "pose", "file": "pose.task", "sha256": "ab" * 32}
+    assert source["path"] == str(video.resolve()) and "path" in model   # the caller's dicts are untouched
+
+    full = make_header(source=source, model=model, full_paths=True)
+    assert full["source"]["path"] == str(video.resolve()) and full["model"]["path"] == str(model_path)
+    assert full["source"]["sha256"] == plain["source"]["sha256"]

@@ -129,7 +129,9 @@ def _already_done(path: Path, out_dir: Path, options: AnalyzeOptions) -> bool:
         return False
     if run.get("error") or not (out_dir / "summary.json").is_file():
         return False
-    if Path(run.get("input", "")).resolve() != path.resolve():
+    # run.json names the input by file name only (no folders) unless --track-full-paths was given
+    recorded = run.get("input", "")
+    if recorded != path.name and Path(recorded).resolve() != path.resolve():
         return False
     try:
         st = path.stat()
@@ -239,7 +241,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     inputs = _expand_inputs(args.inputs)
     several = len(inputs) > 1
     options = AnalyzeOptions(exercise=exercise, height_cm=args.height_cm, rules=args.rules, model=args.model,
-                             people=args.people, fps=args.fps, targets=targets,
+                             people=args.people, fps=args.fps, targets=targets, full_paths=args.track_full_paths,
                              workers=args.workers if args.workers else (1 if several and args.jobs > 1 else (os.cpu_count() or 1)))
     if args.rules:
         load_rules(exercise, args.rules)  # a bad rule file is reported before any work
@@ -357,6 +359,9 @@ def build_parser() -> argparse.ArgumentParser:
                         "overrides apply); without it the session goes to the program's item of the same exercise")
     p.add_argument("--db", metavar="PATH", help="session database (default: $FOOTFORM_DB or your data folder)")
     p.add_argument("--no-store", action="store_true", help="do not record the sessions in the session store")
+    p.add_argument("--track-full-paths", action="store_true",
+                   help="write the full paths of the video and the model into the track and run.json "
+                        "(default: file names and checksums only)")
     p.set_defaults(func=cmd_analyze)
 
     register_live(sub)

@@ -26,7 +26,7 @@ from .landmarks import PoseFrame
 from .parallel import MIN_PARALLEL_DURATION_S, ChunkedPose, SeekError
 from .pose import ModelInfo, PoseEstimator, resolve_model
 from .summary import Summary, write_summary
-from .track import SUFFIX, TrackReader, TrackWriter, is_track, make_header
+from .track import SUFFIX, TrackReader, TrackWriter, is_track, make_header, private_model, private_source
 
 
 @dataclass
@@ -184,6 +184,9 @@ class AnalyzeOptions:
     fps: float = 30.0
     workers: int = 1
     targets: tuple[tuple[str, float], ...] = ()
+    #: write the absolute paths of the video and the model into the track and run.json (off:
+    #: file names and checksums only, so that exported results name no folders)
+    full_paths: bool = False
 
     def settings_key(self) -> dict[str, Any]:
         """What must match for an earlier result to be reused (see the batch runner)."""
@@ -242,7 +245,8 @@ def analyze_input(
         track_path = out_dir / f"{inp.name}{SUFFIX}"
         writer = TrackWriter(
             track_path,
-            make_header(source=inp.source, model=inp.model.to_dict() if inp.model else None, extra={"num_poses": inp.num_poses}),
+            make_header(source=inp.source, model=inp.model.to_dict() if inp.model else None,
+                        extra={"num_poses": inp.num_poses}, full_paths=options.full_paths),
         )
     def consume(frame: PoseFrame) -> None:
         if writer is not None:
@@ -269,10 +273,11 @@ def analyze_input(
     result = FileResult(name=inp.name, out_dir=out_dir, summary=summary, track_path=track_path, pose_mode=inp.pose_mode,
                         model=model, source=inp.source, frames=frames, wall_s=time.perf_counter() - t0, error=error)
     run = {
-        "input": str(path),
-        "source": inp.source,
-        "model": model,
-        "track": str(track_path) if track_path else None,
+        "input": str(path) if options.full_paths else Path(path).name,
+        # the same source description as the track's header (file name and content hash)
+        "source": writer.header["source"] if writer is not None else private_source(inp.source, options.full_paths),
+        "model": private_model(model, options.full_paths),
+        "track": (str(track_path) if options.full_paths else track_path.name) if track_path else None,
         "pose_mode": inp.pose_mode,
         "settings": options.settings_key() | {"model": model.get("sha256") if model else None},
         "frames": frames,

@@ -147,6 +147,24 @@ def _torso(image: np.ndarray) -> tuple[np.ndarray, float]:
     return centre, max(size, 1e-6)
 
 
+def _import_mediapipe_without_audio() -> None:
+    """Keep ``import mediapipe`` from loading PortAudio through ``sounddevice``.
+
+    ``mediapipe/__init__.py`` imports its audio tasks, whose ``audio_record`` module imports
+    ``sounddevice`` (and catches ImportError).  On Linux ``sounddevice`` then looks for PortAudio
+    with ``ctypes.util.find_library`` for three names, and each miss runs ``/sbin/ldconfig -p``,
+    ``gcc`` and ``ld`` as child processes (about 40 executions per pose process where PortAudio is
+    absent); where it is present, ``sounddevice`` initialises PortAudio, which opens the sound
+    system.  footform uses no MediaPipe audio task, so ``sounddevice`` is marked unavailable
+    (a ``None`` entry in ``sys.modules`` makes its import raise ImportError) unless something in
+    this process already imported it.  docs/privacy.md has the measurement.
+    """
+    import sys
+
+    if "mediapipe" not in sys.modules:
+        sys.modules.setdefault("sounddevice", None)
+
+
 class PoseEstimator:
     """Runs the PoseLandmarker on frames, one :class:`PoseFrame` out per frame in.
 
@@ -174,6 +192,7 @@ class PoseEstimator:
         motion: bool | None = None,
     ) -> None:
         # Imported here: importing mediapipe takes ~1 s and is not needed to replay tracks.
+        _import_mediapipe_without_audio()
         import mediapipe as mp
         from mediapipe.tasks.python import BaseOptions, vision
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import gzip
+import hashlib
 import json
 import os
 import zlib
@@ -39,15 +40,57 @@ VERSION = 1
 SUFFIX = ".track.jsonl.gz"
 
 
-def make_header(source: dict[str, Any], model: dict[str, Any] | None, extra: dict[str, Any] | None = None) -> dict[str, Any]:
-    """The header object of a new track: source metadata, model name/checksum, software version."""
+def file_sha256(path: str | os.PathLike, chunk_bytes: int = 1 << 20) -> str:
+    """SHA-256 of a file's content, read in chunks (constant memory for long videos)."""
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        while block := f.read(chunk_bytes):
+            h.update(block)
+    return h.hexdigest()
+
+
+def private_source(source: dict[str, Any], full_paths: bool = False) -> dict[str, Any]:
+    """Source metadata fit to travel: the file name and a content hash, no folder names.
+
+    A video file gets ``sha256`` (of its content), which identifies the recording without naming
+    the folders it sits in (user names, patient folders).  ``full_paths`` keeps ``path`` as well,
+    for one's own use (``footform analyze --track-full-paths``).
+    """
+    out = dict(source)
+    path = out.get("path")
+    if path and out.get("kind") == "video" and "sha256" not in out and Path(path).is_file():
+        out["sha256"] = file_sha256(path)
+    if path and not out.get("name"):
+        out["name"] = Path(path).name
+    if not full_paths:
+        out.pop("path", None)
+    return out
+
+
+def private_model(model: dict[str, Any] | None, full_paths: bool = False) -> dict[str, Any] | None:
+    """Model metadata fit to travel: name, file name and SHA-256; ``path`` only with ``full_paths``."""
+    if model is None:
+        return None
+    out = dict(model)
+    if not full_paths:
+        out.pop("path", None)
+    return out
+
+
+def make_header(source: dict[str, Any], model: dict[str, Any] | None, extra: dict[str, Any] | None = None,
+                full_paths: bool = False) -> dict[str, Any]:
+    """The header object of a new track: source metadata, model name/checksum, software version.
+
+    No absolute paths by default (:func:`private_source`, :func:`private_model`): the video's file
+    name and content hash, the model's name and checksum.  ``full_paths`` adds both paths.
+    """
     header = {
         "format": FORMAT,
         "version": VERSION,
         "software": {"name": "footform", "version": __version__},
         "created_utc": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
-        "source": source,
-        "model": model,
+        "source": private_source(source, full_paths),
+        "model": private_model(model, full_paths),
         "landmarks": {
             "names": list(LANDMARK_NAMES),
             "image_columns": list(IMAGE_COLUMNS),
@@ -105,6 +148,7 @@ class TrackWriter:
 
     def __init__(self, path: str | os.PathLike, header: dict[str, Any], flush_interval_s: float = 1.0) -> None:
         self.path = Path(path)
+        self.header = header
         self.flush_interval_s = flush_interval_s
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)

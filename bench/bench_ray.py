@@ -61,12 +61,12 @@ def _cpu_and_kind(pid: int) -> tuple[float, str] | None:
         cmd = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
     except OSError:
         return None
-    if "ray::FileAnalyzer" in cmd or "ray::IDLE" in cmd or "-c from multiprocessing" in cmd:
+    if "ray::FileAnalyzer" in cmd or "ray::IDLE" in cmd or "multiprocessing" in cmd:
         kind = "workers"
     elif "-m footform" in cmd:
         kind = "driver"
     else:
-        kind = "Ray services"
+        kind = "Ray services" if "ray" in cmd else "other"
     return (int(fields[11]) + int(fields[12])) / TICK, kind
 
 

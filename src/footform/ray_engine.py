@@ -166,9 +166,31 @@ class _Worker:
     restarted: float = 0.0  # monotonic time its process was last found dead
 
 
+#: Seconds to wait for a cluster's port to accept a connection.  Ray itself retries a dead GCS
+#: address for many minutes (measured here: still trying after 10 min), so footform checks first.
+CONNECT_TIMEOUT_S = 5.0
+
+
+def _check_reachable(address: str) -> None:
+    """One sentence at once when ``HOST:PORT`` or ``ray://HOST:PORT`` does not accept connections."""
+    hostport = address.removeprefix("ray://")
+    host, sep, port = hostport.rpartition(":")
+    if not sep or not port.isdigit():
+        if address == "auto":
+            return
+        raise EngineError(f"--ray-address {address} is not 'auto', HOST:PORT or ray://HOST:PORT.")
+    try:
+        socket.create_connection((host.strip("[]"), int(port)), timeout=CONNECT_TIMEOUT_S).close()
+    except OSError as e:
+        raise EngineError(f"cannot connect to the Ray cluster at {address}: {e.strerror or e} "
+                          "(is its head started, and is this the right port?).") from None
+
+
 def _connect(ray: Any, address: str | None) -> None:
     """Start a local instance (``address`` None) or join the cluster at ``address``."""
     common = dict(log_to_driver=False, logging_level="ERROR", configure_logging=True)
+    if address is not None:
+        _check_reachable(address)
     try:
         if address is None:
             ray.init(address="local", num_cpus=os.cpu_count() or 1, include_dashboard=False,
@@ -177,6 +199,13 @@ def _connect(ray: Any, address: str | None) -> None:
             ray.init(address=address, **common)
     except (ConnectionError, RuntimeError, ValueError, TimeoutError) as e:
         where = "start a local Ray instance" if address is None else f"connect to the Ray cluster at {address}"
+        chain, cause = [], e
+        while cause is not None:
+            chain.append(str(cause))
+            cause = cause.__cause__ or cause.__context__
+        if any("InvalidAuthToken" in text or "Authentication token" in text for text in chain):
+            raise EngineError(f"cannot {where}: the cluster uses Ray's token authentication; set RAY_AUTH_MODE=token "
+                              "and give this machine the cluster's token (~/.ray/auth_token or RAY_AUTH_TOKEN; docs/scale.md).") from None
         first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
         raise EngineError(f"cannot {where}: {first}") from None
 

@@ -12,6 +12,7 @@ import gzip
 import importlib.util
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -125,7 +126,8 @@ def test_ray_batch_in_a_terminal_matches_the_local_batch(tmp_path):
     assert "Traceback" not in screen, screen
     assert code == local.returncode, screen
     assert "batch:" in screen and "file/s" in screen and "\r" in screen  # tqdm's bar over files, redrawn in place
-    assert "Ray: 2 workers on 1 node" in screen
+    assert " frames/s]" in screen  # and the frames the workers have done, polled from the actors
+    assert re.search(r"Ray: \d+ workers on 1 node", screen), screen
     assert "3 files — 2 analysed, 0 skipped (already done), 1 failed" in screen
     assert "broken.mp4" in screen
 
@@ -195,3 +197,20 @@ def test_a_worker_killed_mid_file_is_replaced_and_every_file_is_analysed(tmp_pat
     assert len(json.loads((out / "calf_raise_side" / "summary.json").read_text())["reps"]) == 4
     assert (out / "pose2sim_cam01" / "summary.json").is_file()
     assert [e["status"] for e in json.loads((out / "batch.json").read_text())] == ["done", "done"]
+
+
+@needs_ray
+def test_a_cluster_address_nobody_answers_on_is_one_sentence_at_once(tmp_path):
+    import socket
+
+    with socket.socket() as s:  # a port that was free a moment ago: nothing listens on it
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    track = tmp_path / "s.track.jsonl.gz"
+    _write_track(track)
+    t0 = time.monotonic()
+    proc = run_cli("analyze", str(track), "--out", str(tmp_path / "out"), "--engine", "ray",
+                   "--ray-address", f"127.0.0.1:{port}", "--no-store")
+    assert proc.returncode == 6 and "Traceback" not in proc.stderr, proc.stderr
+    assert f"cannot connect to the Ray cluster at 127.0.0.1:{port}" in proc.stderr
+    assert time.monotonic() - t0 < 60  # Ray alone would retry for minutes

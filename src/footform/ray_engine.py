@@ -75,6 +75,12 @@ LOCAL_RAY_ENV = {
     "NO_PROXY": "127.0.0.1,localhost",
 }
 
+#: Ray starts its workers at niceness 15 (so that its own services stay responsive); on a machine
+#: that also runs other programs the workers then get a fraction of their core.  Measured here with
+#: another program busy on one of the 2 cores: workers at 25–75 % CPU each under niceness 15.
+#: footform's workers do the whole job, so they run at the driver's priority, like ``--jobs``.
+LOCAL_SYSTEM_CONFIG = {"worker_niceness": 0}
+
 Outcome = tuple[Path, "FileResult | None", "str | None", int]
 
 
@@ -194,7 +200,8 @@ def _connect(ray: Any, address: str | None) -> None:
     try:
         if address is None:
             ray.init(address="local", num_cpus=os.cpu_count() or 1, include_dashboard=False,
-                     object_store_memory=LOCAL_OBJECT_STORE_BYTES, _node_ip_address="127.0.0.1", **common)
+                     object_store_memory=LOCAL_OBJECT_STORE_BYTES, _node_ip_address="127.0.0.1",
+                     _system_config=LOCAL_SYSTEM_CONFIG, **common)
         else:
             ray.init(address=address, **common)
     except (ConnectionError, RuntimeError, ValueError, TimeoutError) as e:

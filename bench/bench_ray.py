@@ -2,7 +2,7 @@
 
     python bench/bench_ray.py [FILES...] [--repeat N] [--rounds R]
 
-Default batch: the eight videos in samples/ (2,679 frames), each ``--repeat`` times (copies under
+Default batch: the eight videos in samples/ (2,378 frames), each ``--repeat`` times (copies under
 different names, so a batch can be made long enough to see the steady state).  Both engines run
 the same command line in a fresh interpreter with ``--force --no-store``, alternately, ``--rounds``
 times (the machine is shared, so its speed drifts between runs); the table shows each run and the
@@ -81,8 +81,8 @@ def run(args: list[str], cwd: Path) -> tuple[float, str, dict[str, float]]:
     while reader.is_alive():
         for pid in _tree(proc.pid):
             got = _cpu_and_kind(pid)
-            if got is not None:
-                last[pid] = got
+            if got is not None:  # keep what the process was while it had a command line (not as a zombie)
+                last[pid] = (got[0], last[pid][1] if pid in last and got[1] == "other" else got[1])
         time.sleep(0.2)
     wall = time.perf_counter() - t0
     stdout, stderr = proc.out

@@ -42,3 +42,10 @@ class AnalysisError(FootformError):
     """The footage was read but cannot be analysed (no person, feet never visible …)."""
 
     exit_code = 5
+
+
+class EngineError(FootformError):
+    """The batch engine cannot run: Ray is not installed, cannot start or cannot be reached, or none
+    of its workers could start (``analyze --engine ray``)."""
+
+    exit_code = 6

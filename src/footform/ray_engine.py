@@ -8,7 +8,8 @@ own per-file function (:func:`footform.cli._batch_worker`), and everything the u
 
 How:
 
-* **One actor per CPU** of the Ray cluster (or ``--jobs N``), each a worker process that imports
+* **One actor per CPU** of the Ray cluster (or ``--jobs N``), each a worker process (at niceness 0
+  in a local instance, see :data:`LOCAL_SYSTEM_CONFIG`) that imports
   MediaPipe, resolves and checks the pose model once (same SHA-256 and footform version as the
   driver, or the actor is left out), and then analyses one file at a time.  A new landmarker is
   made per file (~0.12 s): MediaPipe's VIDEO mode tracks the person from frame to frame, and a
@@ -30,8 +31,9 @@ How:
   Ray process on the loopback address (``127.0.0.1``, no node-IP discovery through a public
   address), and with the cloud-metadata probe of Ray's usage module (which runs even with the
   statistics off) sent to a closed loopback port instead of ``169.254.169.254``.  Verified with
-  ``strace -f -e trace=%network``: a local run opens loopback TCP connections between Ray's own
-  processes and nothing else (docs/scale.md).
+  ``strace -f -e trace=%network``: in a local run Ray opens loopback TCP connections between its
+  own processes and nothing else (MediaPipe's landmarker resolving ``play.googleapis.com`` is the
+  pose stage's, with either engine; docs/scale.md).
 """
 
 from __future__ import annotations
@@ -47,7 +49,7 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
-from .errors import FootformError
+from .errors import EngineError, FootformError
 from .pipeline import AnalyzeOptions, FileResult
 
 #: How often one file is started before it is reported as failed because its worker died each time.
@@ -82,12 +84,6 @@ LOCAL_RAY_ENV = {
 LOCAL_SYSTEM_CONFIG = {"worker_niceness": 0}
 
 Outcome = tuple[Path, "FileResult | None", "str | None", int]
-
-
-class EngineError(FootformError):
-    """Ray is not installed, cannot start or cannot be reached, or no worker could start."""
-
-    exit_code = 6
 
 
 def import_ray(local: bool) -> Any:

@@ -12,7 +12,7 @@ import json
 import os
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -197,11 +197,15 @@ def _print_result(result: FileResult, several: bool) -> None:
     print(f"  results in {result.out_dir}  ({plural(result.frames, 'frame')}, pose: {result.pose_mode}, {result.wall_s:.1f} s)")
 
 
-def _analyze_one(item: Path, out_dir: Path, options: AnalyzeOptions, progress: bool) -> FileResult:
-    """Analyse one input in this process, with a frame progress bar on a terminal."""
+def _analyze_one(item: Path, out_dir: Path, options: AnalyzeOptions, progress: bool,
+                 on_progress: Callable[[int], None] | None = None) -> FileResult:
+    """Analyse one input in this process, with a frame progress bar on a terminal (``progress``)
+    or reporting frames to ``on_progress``."""
     bar = _progress(0, item.name) if progress else None
+    if bar is not None:
+        on_progress = bar.update
     try:
-        result = analyze_input(item, out_dir, options, on_progress=(lambda n: bar.update(n)) if bar is not None else None)
+        result = analyze_input(item, out_dir, options, on_progress=on_progress)
     finally:
         if bar is not None:
             bar.close()
@@ -221,11 +225,13 @@ def _stamp_input(item: Path, out_dir: Path) -> None:
         pass
 
 
-def _batch_worker(item: str, out_dir: str, options: AnalyzeOptions) -> tuple[str, FileResult | None, str | None, int]:
-    """Process entry point of ``--jobs``: analyse one file; errors come back as one sentence."""
+def _batch_worker(item: str, out_dir: str, options: AnalyzeOptions,
+                  on_progress: Callable[[int], None] | None = None) -> tuple[str, FileResult | None, str | None, int]:
+    """Analyse one file of a batch; errors come back as one sentence.  The per-file function of
+    both engines: ``--jobs`` processes and Ray actors (:mod:`footform.ray_engine`) call it."""
     with native_logs_hidden():
         try:
-            return item, _analyze_one(Path(item), Path(out_dir), options, progress=False), None, 0
+            return item, _analyze_one(Path(item), Path(out_dir), options, progress=False, on_progress=on_progress), None, 0
         except FootformError as e:
             return item, None, str(e), e.exit_code
 
@@ -242,7 +248,9 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     several = len(inputs) > 1
     options = AnalyzeOptions(exercise=exercise, height_cm=args.height_cm, rules=args.rules, model=args.model,
                              people=args.people, fps=args.fps, targets=targets, full_paths=args.track_full_paths,
-                             workers=args.workers if args.workers else (1 if several and args.jobs > 1 else (os.cpu_count() or 1)))
+                             workers=args.workers if args.workers else (1 if (several and args.jobs > 1) or args.engine == "ray" else (os.cpu_count() or 1)))
+    if args.ray_address and args.engine != "ray":
+        raise FootformError("--ray-address is for --engine ray (add --engine ray, or leave the address out).")
     if args.rules:
         load_rules(exercise, args.rules)  # a bad rule file is reported before any work
     with contextlib.ExitStack() as stack:
@@ -276,20 +284,26 @@ def _analyze_all(args: argparse.Namespace, inputs: list[Path], options: AnalyzeO
             print(f"footform: {_about(item, error) if several else error}", file=sys.stderr)
         outcomes.append((item, "failed" if error else "done", error or "", code))
 
-    if args.jobs > 1 and len(todo) > 1:
-        import concurrent.futures as cf
-        import multiprocessing as mp
-
+    if (args.engine == "ray" and todo) or (args.jobs > 1 and len(todo) > 1):
         bar = _progress(len(todo), "batch", unit="file")
-        with cf.ProcessPoolExecutor(max_workers=args.jobs, mp_context=mp.get_context("spawn")) as pool:
-            futures = [pool.submit(_batch_worker, str(i), str(d), options) for i, d in todo]
-            for fut in cf.as_completed(futures):
-                item, result, error, code = fut.result()
+        if args.engine == "ray":
+            from .ray_engine import analyze_on_ray
+
+            runs = analyze_on_ray(todo, options, address=args.ray_address, jobs=args.jobs if args.jobs > 1 else None,
+                                  on_frames=_frames_postfix(bar) if bar is not None else None,
+                                  on_start=bar.write if bar is not None else print)
+        else:
+            runs = _process_pool(todo, options, args.jobs)
+        try:
+            for item, result, error, code in runs:
+                if bar is not None:
+                    bar.clear()  # the file's lines go above the bar, not onto it
+                finished(Path(item), result, error, code)
                 if bar is not None:
                     bar.update(1)
-                finished(Path(item), result, error, code)
-        if bar is not None:
-            bar.close()
+        finally:
+            if bar is not None:
+                bar.close()
     else:
         for item, out_dir in todo:
             try:
@@ -309,6 +323,33 @@ def _analyze_all(args: argparse.Namespace, inputs: list[Path], options: AnalyzeO
 def _about(item: Path, message: str) -> str:
     """``message`` about one file of a batch, naming the file once (most errors already name it)."""
     return message if str(item) in message or item.name in message else f"{item}: {message}"
+
+
+def _frames_postfix(bar) -> Callable[[int], None]:
+    """A callback that shows the frames done by all workers (and their rate) after a file bar."""
+    import time
+
+    state = {"frames": 0, "t0": 0.0}
+
+    def on_frames(n: int) -> None:
+        if not state["frames"]:
+            state["t0"] = time.perf_counter()  # rate from the first report on (not Ray's start-up)
+        state["frames"] += n
+        rate = state["frames"] / max(1e-6, time.perf_counter() - state["t0"])
+        bar.set_postfix_str(f"{state['frames']} frames, {rate:.0f} frames/s")
+
+    return on_frames
+
+
+def _process_pool(todo: list[tuple[Path, Path]], options: AnalyzeOptions, jobs: int) -> Iterator[tuple[str, FileResult | None, str | None, int]]:
+    """``--engine local --jobs N``: files analysed by N processes on this machine, as they finish."""
+    import concurrent.futures as cf
+    import multiprocessing as mp
+
+    with cf.ProcessPoolExecutor(max_workers=jobs, mp_context=mp.get_context("spawn")) as pool:
+        futures = [pool.submit(_batch_worker, str(i), str(d), options) for i, d in todo]
+        for fut in cf.as_completed(futures):
+            yield fut.result()
 
 
 def _batch_summary(outcomes: list[tuple[Path, str, str, int]], root: Path) -> None:
@@ -351,7 +392,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--people", type=ca.people, default=1, metavar="N", help="people the model looks for, 1–10; use 2 when others may walk into view (slower)")
     p.add_argument("--fps", type=ca.fps, default=30.0, help="frame rate of an image folder (frames per second, 1–1000)")
     p.add_argument("--workers", type=ca.processes, metavar="N", help="pose processes for one long video, 1–64 (default: all cores; with --jobs: 1)")
-    p.add_argument("--jobs", type=ca.processes, default=1, metavar="N", help="files analysed at once, one process each (1–64)")
+    p.add_argument("--jobs", type=ca.processes, default=1, metavar="N",
+                   help="files analysed at once, one process each, 1–64 (with --engine ray: at most N workers; default one per CPU)")
+    p.add_argument("--engine", choices=["local", "ray"], default="local",
+                   help="run the batch on this machine's processes (default) or on Ray: a local Ray instance, "
+                        "or a cluster with --ray-address (needs footform[ray]; docs/scale.md)")
+    p.add_argument("--ray-address", metavar="ADDRESS",
+                   help="with --engine ray: join this Ray cluster ('auto', HOST:PORT or ray://HOST:PORT) "
+                        "instead of starting a local instance")
     p.add_argument("--force", action="store_true", help="analyse again files already analysed with the same settings")
     p.add_argument("--person", metavar="NAME", help="whose session this is (name or pseudonym) in the session store")
     p.add_argument("--item", type=int, metavar="N",

@@ -61,3 +61,10 @@ def os_reason(e: OSError, path: "str | os.PathLike[str] | None" = None) -> str:
             if q.exists() and not q.is_dir():
                 return f"{q} is a file, not a folder"
     return e.strerror or str(e)
+
+
+class EngineError(FootformError):
+    """The batch engine cannot run: Ray is not installed, cannot start or cannot be reached, or none
+    of its workers could start (``analyze --engine ray``)."""
+
+    exit_code = 6

@@ -40,11 +40,6 @@ from conftest import REPO, SAMPLES
 IN_CI = bool(os.environ.get("CI"))
 LOCAL_FAMILIES = {"AF_UNIX", "AF_LOCAL", "AF_NETLINK"}
 
-#: MediaPipe's usage-logging uploader (docs/privacy.md): present in every mediapipe release from
-#: 0.10.35 on; no release without it gives this project's sample results (models/README.md).
-UPLOADER = ("MediaPipe's native usage-logging uploader (HttpLoggingClient → https://play.googleapis.com/log) "
-            "runs in every pose process; no switch turns it off and mediapipe 0.10.33, the last release "
-            "without it, loses a rep on a sample (docs/privacy.md)")
 
 
 def _need(tool: str, hint: str) -> str:
@@ -182,7 +177,6 @@ def analysed(tmp_path_factory):
 
 @pytest.mark.model
 @pytest.mark.slow
-@pytest.mark.xfail(reason=UPLOADER, strict=True)
 def test_analyze_uses_no_network(analysed):
     proc, trace, _ = analysed
     assert proc.returncode == 0, proc.stderr[-2000:]
@@ -223,7 +217,6 @@ def _xvfb(tmp: Path):
 
 @pytest.mark.model
 @pytest.mark.slow
-@pytest.mark.xfail(reason=UPLOADER, strict=True)
 def test_live_with_a_video_as_camera_uses_no_network(tmp_path):
     xvfb, display = _xvfb(tmp_path)
     try:

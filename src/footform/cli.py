@@ -11,7 +11,6 @@ import contextlib
 import json
 import os
 import sys
-import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -25,48 +24,15 @@ from .errors import FootformError
 from .exercises import registry
 from .feedback import load_rules
 from .live import register_live
-from .pipeline import AnalyzeOptions, FileResult, analyze_input
+from .pipeline import AnalyzeOptions, FileResult, analyze_file, batch_file, native_logs_hidden
 from .pose import resolve_model
+from .program_live import cmd_live_any
 from .summary import format_table, plural
 from .track import SUFFIX as TRACK_SUFFIX
 from .track import TrackReader, is_track
 
 if TYPE_CHECKING:  # pragma: no cover
     from .store import Store
-
-
-@contextlib.contextmanager
-def native_logs_hidden(enabled: bool = True) -> Iterator[None]:
-    """Keep MediaPipe/TFLite's C++ log lines (written straight to file descriptor 2) off the terminal.
-
-    Python's ``sys.stderr`` keeps writing to the real terminal (through a duplicate of the
-    original descriptor), so progress bars and error sentences still show; only native writes
-    to descriptor 2 go to a temporary file, discarded at the end.
-    """
-    if not enabled:
-        yield
-        return
-    try:
-        sys.stderr.flush()
-        saved = os.dup(2)
-    except (OSError, ValueError):
-        yield
-        return
-    sink = tempfile.TemporaryFile()
-    old_stderr = sys.stderr
-    try:
-        os.dup2(sink.fileno(), 2)
-        sys.stderr = os.fdopen(os.dup(saved), "w", buffering=1, encoding=old_stderr.encoding or "utf-8", errors="replace")
-        yield
-    finally:
-        try:
-            sys.stderr.flush()
-            sys.stderr.close()
-        finally:
-            sys.stderr = old_stderr
-            os.dup2(saved, 2)
-            os.close(saved)
-            sink.close()
 
 
 def _progress(total: int, desc: str, unit: str = "frame"):
@@ -205,40 +171,15 @@ def _analyze_one(item: Path, out_dir: Path, options: AnalyzeOptions, progress: b
     if bar is not None:
         on_progress = bar.update
     try:
-        result = analyze_input(item, out_dir, options, on_progress=on_progress)
+        return analyze_file(item, out_dir, options, on_progress=on_progress)
     finally:
         if bar is not None:
             bar.close()
-    _stamp_input(item, out_dir)
-    return result
-
-
-def _stamp_input(item: Path, out_dir: Path) -> None:
-    """Record the input's size and mtime in run.json (what the resumable batch compares)."""
-    run_path = out_dir / "run.json"
-    try:
-        run = json.loads(run_path.read_text(encoding="utf-8"))
-        st = item.stat()
-        run["input_size"], run["input_mtime"] = st.st_size, int(st.st_mtime)
-        run_path.write_text(json.dumps(run, indent=2) + "\n", encoding="utf-8")
-    except (OSError, ValueError):
-        pass
-
-
-def _batch_worker(item: str, out_dir: str, options: AnalyzeOptions,
-                  on_progress: Callable[[int], None] | None = None) -> tuple[str, FileResult | None, str | None, int]:
-    """Analyse one file of a batch; errors come back as one sentence.  The per-file function of
-    both engines: ``--jobs`` processes and Ray actors (:mod:`footform.ray_engine`) call it."""
-    with native_logs_hidden():
-        try:
-            return item, _analyze_one(Path(item), Path(out_dir), options, progress=False, on_progress=on_progress), None, 0
-        except FootformError as e:
-            return item, None, str(e), e.exit_code
 
 
 def cmd_analyze(args: argparse.Namespace) -> int:
     if getattr(args, "item", None) is not None and not getattr(args, "_program_applied", False):
-        from .program import analyze_item_args   # --item: the program item's exercise, targets and rules
+        from .program import analyze_item_args  # --item: the program item's exercise, targets and rules
 
         with analyze_item_args(args) as item_args:
             return cmd_analyze(item_args)
@@ -347,7 +288,7 @@ def _process_pool(todo: list[tuple[Path, Path]], options: AnalyzeOptions, jobs: 
     import multiprocessing as mp
 
     with cf.ProcessPoolExecutor(max_workers=jobs, mp_context=mp.get_context("spawn")) as pool:
-        futures = [pool.submit(_batch_worker, str(i), str(d), options) for i, d in todo]
+        futures = [pool.submit(batch_file, str(i), str(d), options) for i, d in todo]
         for fut in cf.as_completed(futures):
             yield fut.result()
 
@@ -412,7 +353,7 @@ def build_parser() -> argparse.ArgumentParser:
                         "(default: file names and checksums only)")
     p.set_defaults(func=cmd_analyze)
 
-    register_live(sub)
+    register_live(sub).set_defaults(func=cmd_live_any)   # without --exercise: today's home program (#21)
     register_review(sub)
     register_program(sub)
     return parser

@@ -1300,10 +1300,7 @@ def register_live(subparsers: Any) -> argparse.ArgumentParser:
 
 
 def cmd_live(args: argparse.Namespace) -> int:
-    if args.exercise is None:   # today's home program, item after item (#21)
-        from .program_live import cmd_live_program
-
-        return cmd_live_program(args)
+    """``footform live --exercise X``: one exercise (without --exercise the CLI runs the home program)."""
     if args.rules:  # a bad rule file is one sentence before the camera, the model or the store is touched
         from .feedback import load_rules
 

@@ -8,9 +8,12 @@ without video or model).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import queue
+import sys
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -292,3 +295,68 @@ def analyze_input(
     if error is None and not summary.analysable:
         result.error = AnalysisError(summary.reason or "the footage cannot be analysed.")
     return result
+
+
+@contextlib.contextmanager
+def native_logs_hidden(enabled: bool = True) -> Iterator[None]:
+    """Keep MediaPipe/TFLite's C++ log lines (written straight to file descriptor 2) off the terminal.
+
+    Python's ``sys.stderr`` keeps writing to the real terminal (through a duplicate of the
+    original descriptor), so progress bars and error sentences still show; only native writes
+    to descriptor 2 go to a temporary file, discarded at the end.
+    """
+    if not enabled:
+        yield
+        return
+    try:
+        sys.stderr.flush()
+        saved = os.dup(2)
+    except (OSError, ValueError):
+        yield
+        return
+    sink = tempfile.TemporaryFile()
+    old_stderr = sys.stderr
+    try:
+        os.dup2(sink.fileno(), 2)
+        sys.stderr = os.fdopen(os.dup(saved), "w", buffering=1, encoding=old_stderr.encoding or "utf-8", errors="replace")
+        yield
+    finally:
+        try:
+            sys.stderr.flush()
+            sys.stderr.close()
+        finally:
+            sys.stderr = old_stderr
+            os.dup2(saved, 2)
+            os.close(saved)
+            sink.close()
+
+
+def stamp_input(item: Path, out_dir: Path) -> None:
+    """Record the input's size and mtime in run.json (what the resumable batch compares)."""
+    run_path = out_dir / "run.json"
+    try:
+        run = json.loads(run_path.read_text(encoding="utf-8"))
+        st = item.stat()
+        run["input_size"], run["input_mtime"] = st.st_size, int(st.st_mtime)
+        run_path.write_text(json.dumps(run, indent=2) + "\n", encoding="utf-8")
+    except (OSError, ValueError):
+        pass
+
+
+def analyze_file(item: Path, out_dir: Path, options: AnalyzeOptions,
+                 on_progress: Callable[[int], None] | None = None) -> FileResult:
+    """Analyse one input into ``out_dir`` and stamp its size and mtime (the resumable batch's check)."""
+    result = analyze_input(item, out_dir, options, on_progress=on_progress)
+    stamp_input(item, out_dir)
+    return result
+
+
+def batch_file(item: str, out_dir: str, options: AnalyzeOptions,
+               on_progress: Callable[[int], None] | None = None) -> tuple[str, FileResult | None, str | None, int]:
+    """Analyse one file of a batch; errors come back as one sentence.  The per-file function of
+    both engines: ``--jobs`` processes and Ray actors (:mod:`footform.ray_engine`) call it."""
+    with native_logs_hidden():
+        try:
+            return item, analyze_file(Path(item), Path(out_dir), options, on_progress=on_progress), None, 0
+        except FootformError as e:
+            return item, None, str(e), e.exit_code

@@ -166,6 +166,13 @@ def run_program(base: Any, person: str, say: Callable[[str], None] = print, toda
     return runs, error
 
 
+def cmd_live_any(args: argparse.Namespace) -> int:
+    """``footform live``: the exercise given with ``--exercise``, else what today's home program still holds."""
+    from .live import cmd_live
+
+    return cmd_live(args) if args.exercise is not None else cmd_live_program(args)
+
+
 def cmd_live_program(args: argparse.Namespace) -> int:
     """``footform live --person P`` (no ``--exercise``)."""
     from .live import LiveOptions

@@ -2,7 +2,7 @@
 
 Ray (an optional extra, ``pip install "footform[ray]"``) runs the same program on a laptop and
 on a cluster.  This module only distributes files; the analysis of one file is the local batch's
-own per-file function (:func:`footform.cli._batch_worker`), and everything the user sees or keeps
+own per-file function (:func:`footform.pipeline.batch_file`), and everything the user sees or keeps
 — printing, the session store, ``batch.json`` — happens in the driver, through the same
 ``finished`` path as ``--jobs``.  See docs/scale.md.
 
@@ -140,7 +140,7 @@ class FileAnalyzer:
 
     def analyze(self, item: str, out_dir: str, options: AnalyzeOptions, cwd: str) -> tuple[FileResult | None, str | None, int]:
         """The local batch's per-file function, run in the driver's working folder."""
-        from .cli import _batch_worker
+        from .pipeline import batch_file
 
         if not (Path(item).is_absolute() and Path(out_dir).is_absolute()):
             if not os.path.isdir(cwd):
@@ -154,7 +154,7 @@ class FileAnalyzer:
         def count(n: int) -> None:
             self.frames += n
 
-        _, result, error, code = _batch_worker(item, out_dir, options, on_progress=count)
+        _, result, error, code = batch_file(item, out_dir, options, on_progress=count)
         return result, error, code
 
 

@@ -18,11 +18,8 @@ Every plot is a ``<figure id="plot-…">``; marked items carry ids (``heel-rep-3
 from __future__ import annotations
 
 import datetime as _dt
-import html
-import io
 import math
 import os
-import re
 import shutil
 import subprocess
 import tempfile
@@ -36,16 +33,22 @@ from . import __version__
 from . import references as refs
 from .errors import OutputError, os_reason
 from .exercises import registry
-from .exercises.registry import SIDE_COLOURS
 from .export import FrameSignals, session_signals
+from .figures import (
+    MARK_COLOURS,
+    NEUTRAL_KEY,
+    SEVERITY_COLOURS,
+    SIDE_COLOURS,
+    esc,
+    figure,
+    figure_html,
+    fmt,
+    svg_of,
+    with_rc,
+)
 from .numeric import finite
 from .store import STATUS_NOT_ANALYSABLE, Person, SessionRecord, Store, local_time
 from .summary import DECLINE_LABEL, decline_text
-
-# -- colours (colour-blind safe, Okabe–Ito) ---------------------------------------------------
-SEVERITY_COLOURS = {"info": "#56B4E9", "warn": "#E69F00", "stop": "#CC0000", None: "#888888"}
-NEUTRAL_KEY = "#4D4D4D"    # legend keys of per-leg bars: neither leg's colour
-MARK_COLOURS = {"pain": "#9400D3", "cramp": "#009E73", "note": "#666666"}
 
 #: Exercises with rows of their own kind (holds of kind "calf_stretch", reps of kind "ankle_pump"):
 #: no heel-height, fatigue or stabilogram plots, which assume calf raises or single-leg stance.
@@ -112,21 +115,6 @@ NOT_MEASURABLE = {
 # ---------------------------------------------------------------------------------------------
 # Small formatting helpers
 # ---------------------------------------------------------------------------------------------
-
-def esc(s: Any) -> str:
-    return html.escape("" if s is None else str(s), quote=True)
-
-
-def fmt(v: Any, nd: int = 2, unit: str = "", dash: str = "–") -> str:
-    """A number with ``nd`` decimals and a unit, a dash for missing; text is passed through."""
-    if isinstance(v, str):
-        return esc(v)
-    x = finite(v)
-    if x is None:
-        return dash
-    s = f"{x:.{nd}f}".replace("-", "−")
-    return f"{s}&nbsp;{esc(unit)}" if unit else s
-
 
 #: Image angles (2-D, from pose landmarks) are printed in whole degrees, prefixed "≈": tenths are
 #: far below what the method resolves — on the rendered side stretch the model's ankle angle was
@@ -207,75 +195,6 @@ def _tspan(a: Any, b: Any) -> str:
     return f"{x:.1f}–{y:.1f}&nbsp;s" if y is not None else f"{x:.1f}&nbsp;s"
 
 
-# ---------------------------------------------------------------------------------------------
-# Matplotlib → inline SVG
-# ---------------------------------------------------------------------------------------------
-
-_RC = {
-    "svg.fonttype": "none",
-    "font.family": "sans-serif",
-    "font.size": 9.0,
-    "axes.titlesize": 10.0,
-    "axes.labelsize": 9.0,
-    "xtick.labelsize": 8.0,
-    "ytick.labelsize": 8.0,
-    "legend.fontsize": 8.0,
-    "axes.spines.top": False,
-    "axes.spines.right": False,
-    "axes.grid": True,
-    "grid.color": "#e3e3e3",
-    "grid.linewidth": 0.6,
-    "figure.dpi": 72,
-}
-
-
-def _figure(w_in: float, h_in: float):
-    from matplotlib.figure import Figure
-
-    return Figure(figsize=(w_in, h_in), layout="constrained")
-
-
-def svg_of(fig: Any, name: str) -> str:
-    """The figure as an inline ``<svg>`` element: no XML prolog, metadata or namespace URLs, ids prefixed."""
-    import matplotlib
-
-    buf = io.StringIO()
-    with matplotlib.rc_context({**_RC, "svg.hashsalt": f"footform-{name}"}):
-        fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None})
-    s = buf.getvalue()
-    s = s[s.index("<svg"):]
-    s = re.sub(r"<metadata>.*?</metadata>\s*", "", s, flags=re.DOTALL)
-    s = re.sub(r'\s+xmlns(:\w+)?="[^"]*"', "", s)
-    s = re.sub(r'\s+version="1\.1"', "", s)
-
-    def new_id(old: str) -> str:
-        return old if old.startswith(name + "-") else f"{name}-{old}"
-
-    s = re.sub(r'\bid="([^"]+)"', lambda m: f'id="{new_id(m.group(1))}"', s)
-    s = re.sub(r'href="#([^"]+)"', lambda m: f'href="#{new_id(m.group(1))}"', s)
-    s = re.sub(r"url\(#([^)]+)\)", lambda m: f"url(#{new_id(m.group(1))})", s)
-    # scale with the page: keep the viewBox, drop the fixed size in points
-    s = re.sub(r'<svg([^>]*?)\swidth="[^"]*"\s+height="[^"]*"', r'<svg\1', s, count=1)
-    width_px = float(fig.get_size_inches()[0]) * 96.0
-    s = s.replace("<svg", f'<svg class="plot" role="img" aria-labelledby="{name}-caption" '
-                          f'style="max-width: {width_px:.0f}px"', 1)
-    return s.strip()
-
-
-def _with_rc(fn):
-    """Run a plotting function under footform's matplotlib style."""
-
-    def wrapper(*a: Any, **k: Any) -> Any:
-        import matplotlib
-
-        with matplotlib.rc_context(_RC):
-            return fn(*a, **k)
-
-    wrapper.__name__ = fn.__name__
-    wrapper.__doc__ = fn.__doc__
-    return wrapper
-
-
 def _cm_axis(ax: Any, cm_per_fl: float | None, which: str = "y") -> None:
     if not cm_per_fl:
         return
@@ -302,13 +221,13 @@ def _lift_name(rec: SessionRecord) -> str:
     return "body rise" if body else "heel lift"
 
 
-@_with_rc
+@with_rc
 def plot_heel(rec: SessionRecord, sig: FrameSignals | None, cm_per_fl: float | None) -> str:
     """Heel lift over time with counted reps shaded and numbered, partial reps, flags and pain marks."""
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
 
-    fig = _figure(7.2, 2.9)
+    fig = figure(7.2, 2.9)
     ax = fig.add_subplot()
     reps = _reps(rec)
     handles: list[Any] = []
@@ -383,13 +302,13 @@ def plot_heel(rec: SessionRecord, sig: FrameSignals | None, cm_per_fl: float | N
     return svg_of(fig, "heel")
 
 
-@_with_rc
+@with_rc
 def plot_fatigue(rec: SessionRecord, cm_per_fl: float | None) -> str:
     """Peak lift per rep and rise / lowering time per rep: does form hold up across the set?"""
     from matplotlib.ticker import MaxNLocator
 
     reps = _reps(rec)
-    fig = _figure(7.2, 2.7)
+    fig = figure(7.2, 2.7)
     ax1, ax2 = fig.subplots(1, 2)
     idx = [r["rep_index"] for r in reps]
     peaks = [finite(r.get("peak_lift_fl")) for r in reps]
@@ -439,12 +358,12 @@ def _hold_figs(h: Mapping[str, Any]) -> dict[str, Any]:
             "area": finite(sway.get("ellipse95_area")), "area_noise": finite(nf.get("ellipse95_area"))}
 
 
-@_with_rc
+@with_rc
 def plot_left_right(rec: SessionRecord, cm_per_fl: float | None) -> str | None:
     """Left vs right: holds (longest hold, sway with its noise floor) or single-leg reps (count, height, alignment)."""
     legs = ("left", "right")
     if rec.holds:
-        fig = _figure(7.2, 2.5)
+        fig = figure(7.2, 2.5)
         ax1, ax2 = fig.subplots(1, 2)
         longest = [max([finite(h.get("duration_s")) or 0.0 for h in rec.holds if h.get("stance_side") == s], default=0.0) for s in legs]
         total = [sum(finite(h.get("duration_s")) or 0.0 for h in rec.holds if h.get("stance_side") == s) for s in legs]
@@ -484,7 +403,7 @@ def plot_left_right(rec: SessionRecord, cm_per_fl: float | None) -> str | None:
         return None
     panels = [p for p in ("single", "align") if (p == "single" and single["left"] and single["right"])
               or (p == "align" and (heel_in["left"] or heel_in["right"]))]
-    fig = _figure(7.2 if len(panels) == 2 else 3.8, 2.5)
+    fig = figure(7.2 if len(panels) == 2 else 3.8, 2.5)
     axs = np.atleast_1d(fig.subplots(1, len(panels)))
     x = np.arange(2)
     for ax, p in zip(axs, panels):
@@ -526,7 +445,7 @@ def _ellipse95(x: np.ndarray, y: np.ndarray) -> tuple[float, float, float, float
     return float(np.mean(x[ok])), float(np.mean(y[ok])), 2 * k * math.sqrt(vals[1]), 2 * k * math.sqrt(vals[0]), angle
 
 
-@_with_rc
+@with_rc
 def plot_stabilogram(rec: SessionRecord, sig: FrameSignals, cm_per_fl: float | None) -> str | None:
     """COM-proxy path over the stance foot during holds, per leg, with the 95 % ellipse and the noise floor."""
     from matplotlib.patches import Ellipse
@@ -534,7 +453,7 @@ def plot_stabilogram(rec: SessionRecord, sig: FrameSignals, cm_per_fl: float | N
     legs = [s for s in ("left", "right") if any(h.get("stance_side") == s for h in rec.holds)]
     if not legs:
         return None
-    fig = _figure(7.2 if len(legs) == 2 else 3.9, 3.4)
+    fig = figure(7.2 if len(legs) == 2 else 3.9, 3.4)
     axs = np.atleast_1d(fig.subplots(1, len(legs)))
     lim = 0.02
     drawn = []
@@ -603,7 +522,7 @@ def _extra(row: Mapping[str, Any]) -> dict[str, Any]:
     return dict(x) if isinstance(x, Mapping) else {}
 
 
-@_with_rc
+@with_rc
 def plot_pumps(rec: SessionRecord, sig: FrameSignals) -> str | None:
     """Ankle angle (shank–foot, image) of each foot over time, with its counted pumps shaded and numbered."""
     from matplotlib.lines import Line2D
@@ -615,7 +534,7 @@ def plot_pumps(rec: SessionRecord, sig: FrameSignals) -> str | None:
     feet = [s for s, a in curves.items() if np.isfinite(a).any()]
     if not feet:
         return None
-    fig = _figure(7.2, 1.2 + 1.5 * len(feet))
+    fig = figure(7.2, 1.2 + 1.5 * len(feet))
     axs = np.atleast_1d(fig.subplots(len(feet), 1, sharex=True))
     t_max = float(sig.t_s[-1]) if len(sig) else 1.0
     for ax, foot in zip(axs, feet):
@@ -667,13 +586,13 @@ def _legend_below(ax: Any, entries: Sequence[tuple[str, float | None]], gid: str
     leg.set_gid(gid)
 
 
-@_with_rc
+@with_rc
 def plot_stretch_holds(rec: SessionRecord) -> str | None:
     """Each stretch hold as a bar: time in good form (solid) and paused (hatched), with the target."""
     holds = [h for h in rec.holds if _extra(h).get("kind") == "calf_stretch"]
     if not holds:
         return None
-    fig = _figure(7.2, 0.9 + 0.34 * len(holds))
+    fig = figure(7.2, 0.9 + 0.34 * len(holds))
     ax = fig.add_subplot()
     target = None
     labels = []
@@ -700,7 +619,7 @@ def plot_stretch_holds(rec: SessionRecord) -> str | None:
     return svg_of(fig, "stretch")
 
 
-@_with_rc
+@with_rc
 def plot_left_right_own(rec: SessionRecord) -> str | None:
     """Left vs right for the calf stretch (time in good form per leg) or ankle pumps (count, range per foot)."""
     legs = ("left", "right")
@@ -710,7 +629,7 @@ def plot_left_right_own(rec: SessionRecord) -> str | None:
         held = {s: [finite(_extra(h).get("held_s")) or 0.0 for h in rec.holds if h.get("stance_side") == s] for s in legs}
         if not any(held.values()):
             return None
-        fig = _figure(4.2, 2.5)
+        fig = figure(4.2, 2.5)
         ax = fig.add_subplot()
         b1 = ax.bar(x - 0.2, [max(held[s], default=0.0) for s in legs], 0.4, color=[SIDE_COLOURS[s] for s in legs])
         b2 = ax.bar(x + 0.2, [sum(held[s]) for s in legs], 0.4, color=[SIDE_COLOURS[s] for s in legs], alpha=0.45)
@@ -726,7 +645,7 @@ def plot_left_right_own(rec: SessionRecord) -> str | None:
         reps = {s: [r for r in rec.reps if r.get("side") == s] for s in legs}
         if not any(reps.values()):
             return None
-        fig = _figure(7.2, 2.5)
+        fig = figure(7.2, 2.5)
         ax1, ax2 = fig.subplots(1, 2)
         for rect, s in zip(ax1.bar(x, [len(reps[s]) for s in legs], 0.5, color=[SIDE_COLOURS[s] for s in legs]), legs):
             rect.set_gid(f"lr-pumps-{s}")
@@ -747,7 +666,7 @@ def plot_left_right_own(rec: SessionRecord) -> str | None:
     return None
 
 
-@_with_rc
+@with_rc
 def plot_flags(rec: SessionRecord) -> str | None:
     """Flags as bars on a timeline, one row per kind of flag, coloured by severity; reps as context."""
     if not rec.flags:
@@ -757,7 +676,7 @@ def plot_flags(rec: SessionRecord) -> str | None:
         label = f.get("label") or f["code"]
         if label not in codes:
             codes.append(label)
-    fig = _figure(7.2, 0.9 + 0.32 * len(codes))
+    fig = figure(7.2, 0.9 + 0.32 * len(codes))
     ax = fig.add_subplot()
     t_max = max([finite(rec.session.get("duration_s")) or 0.0] + [finite(f.get("t_end_s")) or 0.0 for f in rec.flags])
     for r in _reps(rec):
@@ -851,12 +770,6 @@ def _page(title: str, body: str) -> str:
         "<meta name=\"generator\" content=\"footform " + esc(__version__) + "\">\n"
         f"<title>{esc(title)}</title>\n<style>{CSS}</style>\n</head>\n<body>\n{body}\n</body>\n</html>\n"
     )
-
-
-def _figure_html(name: str, svg: str, caption: str, **data: Any) -> str:
-    attrs = "".join(f' data-{esc(k.replace("_", "-"))}="{esc(v)}"' for k, v in data.items())
-    return (f'<figure id="plot-{name}"{attrs}>\n{svg}\n'
-            f'<figcaption id="{name}-caption">{caption}</figcaption>\n</figure>')
 
 
 def _person_line(p: Person | None) -> str:
@@ -1298,7 +1211,7 @@ def render_session(rec: SessionRecord, signals: FrameSignals | None = None, sign
         if signals is None:
             out.append(f"<div class=\"note\">The per-frame heel curve is not available ({esc(signals_note or 'no landmark track')}); "
                        "the plot shows each rep's peak only.</div>")
-        out.append(_figure_html(
+        out.append(figure_html(
             "heel", plot_heel(rec, signals, cm),
             ("Rise of the whole body over time, measured from the pixels with the camera's motion removed (the pose "
              "model's leg landmarks were not trusted), in foot lengths above the valley before each rep"
@@ -1323,7 +1236,7 @@ def render_session(rec: SessionRecord, signals: FrameSignals | None = None, sign
             out.append(f"<h3>{label}: {len(set_reps)} counted reps</h3>" + (f"<p>{esc('; '.join(extra))}.</p>" if extra else ""))
             out.append(_rep_table(rec, set_reps, cm) if set_reps else "<p class=\"na\">No reps were counted.</p>")
         if reps:
-            out.append(_figure_html("fatigue", plot_fatigue(rec, cm),
+            out.append(figure_html("fatigue", plot_fatigue(rec, cm),
                                     "Fatigue across reps: peak height per rep (dotted: trend) and rise / lowering times. "
                                     "Lowering faster than rising means the heel is dropped rather than lowered with control.",
                                     reps=len(reps)))
@@ -1338,7 +1251,7 @@ def render_session(rec: SessionRecord, signals: FrameSignals | None = None, sign
             if signals is not None:
                 svg = plot_stabilogram(rec, signals, cm)
                 if svg:
-                    out.append(_figure_html("stab", svg,
+                    out.append(figure_html("stab", svg,
                                             "Stabilogram: path of the centre-of-mass proxy relative to its mean during the "
                                             "holds on each leg, with the 95 % prediction ellipse (solid) and the ellipse a "
                                             "perfectly still person would show from landmark noise alone (dashed).",
@@ -1351,13 +1264,13 @@ def render_session(rec: SessionRecord, signals: FrameSignals | None = None, sign
     lr = plot_left_right_own(rec) if own else plot_left_right(rec, cm)
     out.append("<section id=\"left-right\"><h2>Left and right</h2>")
     if lr and own:
-        out.append(_figure_html("lr", lr, "Left vs right. " + (
+        out.append(figure_html("lr", lr, "Left vs right. " + (
             "Time in good form per stretched leg: the longest hold and all holds together." if exercise == "calf_stretch"
             else "Counted pumps per foot, and the range of each pump (dots) with the mean (bar).")))
     elif own:
         out.append("<p class=\"na\">No left/right comparison: nothing was counted.</p>")
     elif lr:
-        out.append(_figure_html("lr", lr, "Left vs right. " + (
+        out.append(figure_html("lr", lr, "Left vs right. " + (
             "Hold time per standing leg, and mean sway with its noise floor (black line)." if rec.holds else
             "Single-leg reps per side and heel alignment (mean drift of the heel in (+) or out (−) during the raises).")))
     else:
@@ -1367,7 +1280,7 @@ def render_session(rec: SessionRecord, signals: FrameSignals | None = None, sign
 
     out.append("<section id=\"flags\"><h2>Flags</h2>")
     if rec.flags:
-        out.append(_figure_html("flags", plot_flags(rec) or "", "When each flag was raised (bars), coloured by severity.",
+        out.append(figure_html("flags", plot_flags(rec) or "", "When each flag was raised (bars), coloured by severity.",
                                 flags=len(rec.flags)))
         out.append("<table class=\"flags\"><thead><tr><th>time</th><th class=\"l\">severity</th><th class=\"l\">where</th>"
                    "<th class=\"l\">what was seen</th></tr></thead><tbody>" + "".join(_flag_words(f) for f in rec.flags)
@@ -1429,7 +1342,7 @@ def _stretch_section(rec: SessionRecord) -> str:
     out.append(_stretch_table(rec, holds))
     svg = plot_stretch_holds(rec)
     if svg:
-        out.append(_figure_html("stretch", svg, "Each hold: time in good form (solid, what the timer counted) and "
+        out.append(figure_html("stretch", svg, "Each hold: time in good form (solid, what the timer counted) and "
                                 "time paused (hatched) because the back heel came up or the back knee bent; "
                                 "dotted: the target hold.", holds=len(holds)))
     out.append("</section>")
@@ -1441,7 +1354,7 @@ def _pumps_section(rec: SessionRecord, signals: FrameSignals | None, signals_not
     out = ["<section id=\"pumps\"><h2>Ankle pumps</h2>", _sets_line(rec)]
     svg = plot_pumps(rec, signals) if signals is not None and reps else None
     if svg:
-        out.append(_figure_html("pumps", svg, "The angle between shank and foot of each foot over time as the pose "
+        out.append(figure_html("pumps", svg, "The angle between shank and foot of each foot over time as the pose "
                                 "model sees it (up: toes pointed, down: toes pulled up), counted pumps shaded and "
                                 "numbered; triangles: flags; dashed lines: pain or cramp marks.", reps=len(reps)))
     elif reps and signals is None:
@@ -1497,9 +1410,9 @@ def _session_stats(rec: SessionRecord) -> dict[str, Any]:
     return out
 
 
-@_with_rc
+@with_rc
 def plot_progress_reps(stats: list[dict[str, Any]], sex_refs: list[refs.ReferenceValue]) -> str:
-    fig = _figure(7.2, 2.9)
+    fig = figure(7.2, 2.9)
     ax = fig.add_subplot()
     x = np.arange(len(stats))
     bottom = np.zeros(len(stats))
@@ -1520,9 +1433,9 @@ def plot_progress_reps(stats: list[dict[str, Any]], sex_refs: list[refs.Referenc
     return svg_of(fig, "prog-reps")
 
 
-@_with_rc
+@with_rc
 def plot_progress_holds(stats: list[dict[str, Any]], stance_refs: list[refs.ReferenceValue]) -> str:
-    fig = _figure(7.2, 2.9)
+    fig = figure(7.2, 2.9)
     ax = fig.add_subplot()
     x = np.arange(len(stats))
     for off, leg in ((-0.18, "left"), (0.18, "right")):
@@ -1546,9 +1459,9 @@ def plot_progress_holds(stats: list[dict[str, Any]], stance_refs: list[refs.Refe
     return svg_of(fig, "prog-holds")
 
 
-@_with_rc
+@with_rc
 def plot_progress_sway(stats: list[dict[str, Any]]) -> str:
-    fig = _figure(7.2, 2.6)
+    fig = figure(7.2, 2.6)
     ax = fig.add_subplot()
     x = np.arange(len(stats))
     for off, leg in ((-0.1, "left"), (0.1, "right")):
@@ -1564,9 +1477,9 @@ def plot_progress_sway(stats: list[dict[str, Any]]) -> str:
     return svg_of(fig, "prog-sway")
 
 
-@_with_rc
+@with_rc
 def plot_progress_pain(stats: list[dict[str, Any]]) -> str:
-    fig = _figure(7.2, 2.0)
+    fig = figure(7.2, 2.0)
     ax = fig.add_subplot()
     x = np.arange(len(stats))
     v = [np.nan if s["pain_max"] is None else s["pain_max"] for s in stats]
@@ -1614,7 +1527,7 @@ def render_progress(store: Store, person: str | int) -> str:
                f"<li><strong>Reference values are references, not diagnoses.</strong> {esc(refs.DISCLAIMER)}</li>"
                "<li>No published reference applies to camera-based sway, so sway is compared with the person's own "
                "earlier sessions and with the noise floor only.</li></ul></div>")
-    from .report_program import program_section   # home program and adherence (#21, docs/programs.md)
+    from .report_program import program_section  # home program and adherence (#21, docs/programs.md)
 
     out.append(program_section(store, p))
     if not stats:
@@ -1642,7 +1555,7 @@ def render_progress(store: Store, person: str | int) -> str:
         heel_refs = refs.heel_rise()
         used_refs += heel_refs
         out.append("<h2>Calf raises</h2>")
-        out.append(_figure_html("prog-reps", plot_progress_reps(calf, heel_refs),
+        out.append(figure_html("prog-reps", plot_progress_reps(calf, heel_refs),
                                 "Counted reps per session, by side. Reference lines: single-leg heel-rise test to fatigue "
                                 "(one leg, as many as possible) — only comparable with a session where the person did "
                                 "single-leg raises to fatigue, not with a prescribed number of reps.", sessions=len(calf)))
@@ -1652,18 +1565,18 @@ def render_progress(store: Store, person: str | int) -> str:
         out.append("<h2>Single-leg stance</h2>")
         if not stance_refs:
             out.append("<p class=\"na\">No age band is recorded for this person, so no age-matched reference is shown.</p>")
-        out.append(_figure_html("prog-holds", plot_progress_holds(sls, stance_refs),
+        out.append(figure_html("prog-holds", plot_progress_holds(sls, stance_refs),
                                 "Longest hold per leg per session. Reference lines (Springer et al. 2007, same age band): "
                                 "unipedal stance test, arms crossed, best of three trials capped at 45 s, eyes open (darker band) "
                                 "and eyes closed (lighter band); the band spans the values for women and men. footform cannot "
                                 "tell whether the eyes were closed.", sessions=len(sls)))
         if any(s["sway_left"] is not None or s["sway_right"] is not None for s in sls):
-            out.append(_figure_html("prog-sway", plot_progress_sway(sls),
+            out.append(figure_html("prog-sway", plot_progress_sway(sls),
                                     "Sway RMS of the centre-of-mass proxy per leg (mean of the session's holds), with the "
                                     "noise floor (black). Lower is steadier; values near the noise floor are indistinguishable from stillness.",
                                     sessions=len(sls)))
     if any(s["pain_max"] is not None for s in stats):
-        out.append("<h2>Pain and cramps</h2>" + _figure_html("prog-pain", plot_progress_pain(stats),
+        out.append("<h2>Pain and cramps</h2>" + figure_html("prog-pain", plot_progress_pain(stats),
                                                               "Worst pain or cramp rating marked in each session (0 = none, 10 = worst)."))
     if used_refs:
         out.append("<section id=\"references\"><h2>Published reference values</h2>"

@@ -13,8 +13,8 @@ import datetime as _dt
 import numpy as np
 
 from .adherence import ProgramAdherence
+from .figures import MARK_COLOURS, esc, figure, figure_html, fmt, svg_of, with_rc
 from .program import EXERCISE_WORDS, StoredProgram, person_adherence
-from .report import MARK_COLOURS, _figure, _figure_html, _with_rc, esc, fmt, svg_of
 from .store import Person, Store
 
 DONE_COLOUR = "#009E73"
@@ -52,11 +52,11 @@ def _items_table(sp: StoredProgram) -> str:
             "<th class=\"l\">notes</th></tr></thead><tbody>" + "".join(rows) + "</tbody></table>")
 
 
-@_with_rc
+@with_rc
 def plot_adherence(res: ProgramAdherence, name: str) -> str:
     """Days done vs prescribed per ISO week (bars), with the share of reps/holds in good form (line, right axis)."""
     weeks = [w for w in res.weeks if w.status != "future"] or res.weeks
-    fig = _figure(7.2, 2.8)
+    fig = figure(7.2, 2.8)
     ax = fig.add_subplot()
     x = np.arange(len(weeks))
     presc = ax.bar(x, [w.days_prescribed for w in weeks], 0.7, color=PRESCRIBED_COLOUR, label="days prescribed")
@@ -89,12 +89,12 @@ def plot_adherence(res: ProgramAdherence, name: str) -> str:
     return svg_of(fig, name)
 
 
-@_with_rc
+@with_rc
 def plot_dose(res: ProgramAdherence, sp: StoredProgram, name: str) -> str:
     """Per item and week: reps (or hold time) done as a percentage of the prescribed dose, and the part in good form."""
     weeks = [w for w in res.weeks if w.status != "future"] or res.weeks
     items = sp.program.items
-    fig = _figure(7.2, 2.6)
+    fig = figure(7.2, 2.6)
     ax = fig.add_subplot()
     x = np.arange(len(weeks))
     width = 0.8 / max(1, len(items))
@@ -127,10 +127,10 @@ def plot_dose(res: ProgramAdherence, sp: StoredProgram, name: str) -> str:
     return svg_of(fig, name)
 
 
-@_with_rc
+@with_rc
 def plot_program_pain(res: ProgramAdherence, name: str) -> str:
     """Every pain rating marked during the program, by calendar day."""
-    fig = _figure(7.2, 1.9)
+    fig = figure(7.2, 1.9)
     ax = fig.add_subplot()
     days = [(d - res.start).days for d, _, _ in res.pain]
     ax.plot(days, [r for _, _, r in res.pain], ls="-", lw=0.8, marker="s", ms=4.5, color=MARK_COLOURS["pain"],
@@ -235,12 +235,12 @@ def program_section(store: Store, person: Person, today: _dt.date | None = None)
         if res.sessions_outside:
             out.append(f"<p class=\"na\">{res.sessions_outside} session(s) for this version fall outside its days "
                        f"({res.start:%d %b %Y} – {res.end:%d %b %Y}) and are not counted.</p>")
-        out.append(_figure_html(name, plot_adherence(res, name),
+        out.append(figure_html(name, plot_adherence(res, name),
                                 "Days per ISO week: prescribed (grey), with at least one session (green), with every item's "
                                 "full dose (black diamonds); the blue line (right axis) is the share of the week's reps and "
                                 "holds done in good form.", weeks=len(res.weeks), version=sp.version))
         dname = f"prog-dose-v{sp.version}"
-        out.append(_figure_html(dname, plot_dose(res, sp, dname),
+        out.append(figure_html(dname, plot_dose(res, sp, dname),
                                 "Per item and week: reps (counted exercises) or hold time (held exercises) done as a "
                                 "percentage of the week's prescribed dose (pale bar) and the part of it done in good form "
                                 "(solid bar). The dashed line is the full dose.", version=sp.version))
@@ -248,7 +248,7 @@ def program_section(store: Store, person: Person, today: _dt.date | None = None)
         out.append(_weeks_table(res, sp))
         if res.pain:
             pname = f"prog-program-pain-v{sp.version}"
-            out.append(_figure_html(pname, plot_program_pain(res, pname),
+            out.append(figure_html(pname, plot_program_pain(res, pname),
                                     "Every pain rating the person marked during the program, by day (0 = none, 10 = worst).",
                                     ratings=len(res.pain)))
     out.append("</section>")

@@ -991,3 +991,39 @@ def test_done_screen_shows_the_session_summary() -> None:
     hold.update(fr(4.0, stance="both", holds=1), closed=[{"duration_s": 11.0, "t_start": 1.0, "t_end": 12.0}])
     hold.finish(5.0)
     assert hold.done_screen(1.0).centre_lines[0] == "SET 1: BEST  L 11 s  R -  (TARGET 10 s)"
+
+
+def test_a_sickled_rep_becomes_the_live_cue_and_the_stored_flag() -> None:
+    """One engine: the flag the analysis raises on a sickled rep is the cue on the live screen and the
+    flag the session stores — the same rep, the same message (synthetic stream, no camera)."""
+    from synth import generate, rep, still
+
+    from footform.analysis import AnalysisConfig, Analyzer
+    from footform.live import FLAG_SHOW_S, LiveOptions, advance
+
+    script = [still(1.5)]
+    for i in range(1, 5):
+        script += [rep(0.06, 0.6, 0.6, 0.9, heel_in_m=0.03 if i == 3 else 0.0), still(0.8)]
+    frames, _ = generate(script, view="back", seed=5)
+    plan = LiveOptions("calf_raise", sets=1, reps=4).plan()
+    an = Analyzer(AnalysisConfig(exercise="calf_raise", live=True, targets=plan.analysis_targets()))
+    coach = Coach(plan)
+    shown: dict[str, float] = {}
+    fired = []
+    last: tuple[str, str, float] = ("", "warn", -1e9)
+    for f in frames:
+        res, _, _ = advance(an, coach, f)
+        for fl in res.flags:          # what run_live does with the frame's flags: store, then show
+            fired.append(fl.to_dict())
+            last = (fl.message, "stop" if fl.severity == "stop" else "warn", f.t_s)
+        text, kind, t_flag = last
+        screen = coach.screen(f.t_s, res, flag_text=text if f.t_s - t_flag <= FLAG_SHOW_S else "", flag_kind=kind)
+        if screen.banner:
+            shown.setdefault(screen.banner, f.t_s)
+    summary = an.finish()
+    sick = [fl for fl in summary.flags if fl["code"] == "heel_sickling"]
+    assert sorted({fl["rep"] for fl in sick}) == [3]
+    key = lambda fl: (fl["code"], fl["rep"], fl["side"])  # noqa: E731
+    assert {key(fl) for fl in fired if fl["code"] == "heel_sickling"} == {key(fl) for fl in sick}  # raised live
+    # and on screen as the cue (both heels' flags fire on the same frame: the screen shows one of them)
+    assert any(fl["message"] in shown for fl in sick), sorted(shown)

@@ -16,7 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
-from footform.analysis import AnalysisConfig, Analyzer  # noqa: E402
+from footform.analysis.analyzer import AnalysisConfig, Analyzer  # noqa: E402
 
 
 def time_analysis(frames, live: bool) -> float:
@@ -35,7 +35,7 @@ def main() -> None:
     a = ap.parse_args()
     pose_ms = None
     if a.video:
-        from footform.pose import estimate_video
+        from footform.io.pose import estimate_video
 
         t0 = time.perf_counter()
         frames = list(estimate_video(a.video))

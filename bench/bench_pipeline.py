@@ -51,7 +51,7 @@ def decode_all(path: Path) -> tuple[list[np.ndarray], list[float], float]:
 
 def raw_model(frames: list[np.ndarray], times: list[float]) -> tuple[float, float]:
     """Pose stage alone on pre-decoded frames: (frames/s, convert ms/frame)."""
-    from footform.pose import PoseEstimator, resolve_model
+    from footform.io.pose import PoseEstimator, resolve_model
 
     rgbs = []
     t0 = time.perf_counter()
@@ -68,8 +68,8 @@ def raw_model(frames: list[np.ndarray], times: list[float]) -> tuple[float, floa
 
 def post_pose_costs(track: Path) -> tuple[float, float]:
     """ms/frame of analysis (kinematics + exercises + feedback) and of writing the track."""
-    from footform.analysis import AnalysisConfig, Analyzer
-    from footform.track import TrackReader, TrackWriter, make_header
+    from footform.analysis.analyzer import AnalysisConfig, Analyzer
+    from footform.io.track import TrackReader, TrackWriter, make_header
 
     frames = list(TrackReader(track))
     an = Analyzer(AnalysisConfig())

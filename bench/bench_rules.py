@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
 from synth import generate, lift, rep, still  # noqa: E402
 
-from footform.analysis import AnalysisConfig, analyze_frames  # noqa: E402
+from footform.analysis.analyzer import AnalysisConfig, analyze_frames  # noqa: E402
 
 #: fault → (rule code, sides it concerns, injection magnitude range)
 CALF_FAULTS = {

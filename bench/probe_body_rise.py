@@ -1,4 +1,4 @@
-"""Does the camera-compensated body rise (footform.motion) show the reps of a hard clip?  And its cost.
+"""Does the camera-compensated body rise (footform.core.motion) show the reps of a hard clip?  And its cost.
 
 An offline *probe* of the signal, not the rep counter: the accumulated ``rise_px`` of every frame
 (person rise relative to the background, from the segmentation mask and the optical flow), in
@@ -27,10 +27,10 @@ from pathlib import Path
 
 import numpy as np
 
-from footform.analysis import AnalysisConfig, analyze_frames
-from footform.capture import VideoFileSource
-from footform.landmarks import LM
-from footform.pose import PoseEstimator, resolve_model
+from footform.analysis.analyzer import AnalysisConfig, analyze_frames
+from footform.core.landmarks import LM
+from footform.io.capture import VideoFileSource
+from footform.io.pose import PoseEstimator, resolve_model
 
 PROMINENCE = 0.35
 TOL_FRAMES = 5

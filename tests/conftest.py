@@ -114,8 +114,8 @@ def sample_track(tmp_path_factory):
 
     def get(name: str) -> Path:
         if name not in made:
-            from footform.pose import estimate_video
-            from footform.track import TrackWriter, make_header
+            from footform.io.pose import estimate_video
+            from footform.io.track import TrackWriter, make_header
 
             path = root / f"{name}.track.jsonl.gz"
             with TrackWriter(path, make_header({"path": f"samples/{name}.mp4"}, None)) as w:

@@ -6,8 +6,8 @@ from pathlib import Path
 
 from synth import generate, lift, rep, still
 
-from footform.analysis import AnalysisConfig, analyze_frames
-from footform.track import TrackWriter, make_header
+from footform.analysis.analyzer import AnalysisConfig, analyze_frames
+from footform.io.track import TrackWriter, make_header
 
 
 def make_session(tmp: Path, kind: str = "calf", view: str = "front", height_cm: float | None = 172.0, seed: int = 1,

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from footform.landmarks import LM, NUM_LANDMARKS, PoseFrame
+from footform.core.landmarks import LM, NUM_LANDMARKS, PoseFrame
 
 HEEL_GAIN = {"side": 0.83, "back": 0.665, "front": 0.55}
 #: Jitter σ in pixels at 1280x720 (x, y) — shared/footage/README.md.

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from footform.landmarks import LM, NUM_LANDMARKS, PoseFrame
+from footform.core.landmarks import LM, NUM_LANDMARKS, PoseFrame
 
 JITTER_PX = {"ankle": (1.7, 1.5), "heel": (1.4, 1.85), "toe": (2.35, 2.1), "other": (1.5, 1.5)}
 _FEET = {LM.LEFT_ANKLE: "ankle", LM.RIGHT_ANKLE: "ankle", LM.LEFT_HEEL: "heel", LM.RIGHT_HEEL: "heel",

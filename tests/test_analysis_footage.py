@@ -14,10 +14,10 @@ import os
 from pathlib import Path
 
 import pytest
-
-from footform.analysis import AnalysisConfig, analyze_frames
-
 from conftest import FOOTAGE  # ../shared/footage beside the checkout, or $FOOTFORM_FOOTAGE
+
+from footform.analysis.analyzer import AnalysisConfig, analyze_frames
+
 TRACKS = Path(os.environ["FOOTFORM_TRACKS"]) if os.environ.get("FOOTFORM_TRACKS") else None
 
 pytestmark = pytest.mark.footage
@@ -35,10 +35,10 @@ def _frames(clip: str):
     _gt()  # skips when the internal footage is absent
     stem = clip.rsplit(".", 1)[0]
     if TRACKS is not None and (TRACKS / f"{stem}.track.jsonl.gz").is_file():
-        from footform.track import TrackReader
+        from footform.io.track import TrackReader
 
         return list(TrackReader(TRACKS / f"{stem}.track.jsonl.gz"))
-    from footform.pose import estimate_video
+    from footform.io.pose import estimate_video
 
     return list(estimate_video(FOOTAGE / clip))
 
@@ -75,7 +75,7 @@ def test_back_view_dumbbell_calf_raises(tmp_path):
     margin and the camera-compensated body rise from the pixels, and the counter counts from that
     (saying so in the summary).  The same holds for the replayed landmark track.
     """
-    from footform.track import TrackReader, TrackWriter, make_header
+    from footform.io.track import TrackReader, TrackWriter, make_header
 
     gt = _gt()["calf_back_waistdown_dumbbells.mp4"]
     frames = _frames("calf_back_waistdown_dumbbells.mp4")

@@ -16,9 +16,9 @@ from conftest import SAMPLES, run_cli, run_cli_pty
 from synth import generate, lift, pause, rep, still
 from synth_stretch_pumps import pumps, stretch
 
-from footform.analysis import AnalysisConfig, analyze_frames
+from footform.analysis.analyzer import AnalysisConfig, analyze_frames
 from footform.exercises import registry
-from footform.track import TrackReader, TrackWriter, make_header
+from footform.io.track import TrackReader, TrackWriter, make_header
 
 SAMPLE_NAMES = ("calf_raise_side", "calf_raise_back_sickling", "single_leg_stance_left_front",
                 "single_leg_stance_right_arch_collapse", "calf_stretch_side", "ankle_pumps_three_quarter")
@@ -58,7 +58,7 @@ def test_auto_picks_each_sample_s_exercise_confidently(name, sample_track):
 @pytest.mark.parametrize("name", ["calf_stretch_side", "single_leg_stance_left_front"])
 def test_stance_and_stretch_sessions_carry_no_calf_raise_rep(name, sample_track, tmp_path):
     """summary.json, reps.csv, the stored session and ``sessions`` — run as a user does, in a terminal."""
-    from footform.store import Store
+    from footform.outputs.store import Store
 
     want = _truth_exercise(name)
     out, db = tmp_path / "out", tmp_path / "sessions.db"

@@ -1,9 +1,9 @@
 """Calf-raise counting on synthetic landmark streams with exact ground truth (tests/synth.py)."""
 
 import pytest
-
-from footform.analysis import AnalysisConfig, Analyzer, analyze_frames
 from synth import generate, rep, still
+
+from footform.analysis.analyzer import AnalysisConfig, Analyzer, analyze_frames
 
 FULL = [rep(0.06, 0.5, 0.5, 0.8), still(0.6)]
 
@@ -107,7 +107,7 @@ def _corrupt_shank(frames, t0, t1, factor=2.0):
     error: the two legs no longer have similar shanks) between ``t0`` and ``t1`` seconds."""
     import numpy as np
 
-    from footform.landmarks import LM
+    from footform.core.landmarks import LM
 
     out = []
     for f in frames:
@@ -132,7 +132,7 @@ def test_a_foreshortened_shank_alone_is_not_implausible():
 
 def test_feet_jumping_between_legs_are_not_measured_and_warned():
 
-    from footform.landmarks import LEGS
+    from footform.core.landmarks import LEGS
 
     frames, _ = generate([still(1.5)] + FULL * 6, view="back", seed=12)
     clean = analyze_frames(frames, AnalysisConfig(exercise="calf_raise"))
@@ -154,7 +154,7 @@ def test_feet_jumping_between_legs_are_not_measured_and_warned():
 def test_a_foot_jumping_while_the_other_stays_is_implausible():
     import numpy as np
 
-    from footform.landmarks import LEGS
+    from footform.core.landmarks import LEGS
 
     frames, _ = generate([still(1.5)] + FULL * 3, view="front", seed=13)
     k = 60  # one frame: the right leg's points jump 1.2 shank lengths sideways (~36 shank/s at 30 fps)
@@ -177,8 +177,8 @@ def test_view_change_during_a_rep_does_not_stall_the_counter():
     a rep is open.  The rep is dropped and counting goes on (it used to wait for ever)."""
     import numpy as np
 
+    from footform.core.kinematics import SIG, SIGNAL_NAMES, Kinematics
     from footform.exercises.calf_raise import CalfRaiseCounter
-    from footform.kinematics import SIG, SIGNAL_NAMES, Kinematics
 
     counter = CalfRaiseCounter()
     fps = 30.0
@@ -216,8 +216,8 @@ def _rise_stream(curve_fl, seed=0, cut_frames=(), drift_fl=0.15, drift_period_s=
 
     import numpy as np
 
-    from footform.kinematics import FOOT_PER_SHANK
-    from footform.landmarks import LM
+    from footform.core.kinematics import FOOT_PER_SHANK
+    from footform.core.landmarks import LM
 
     dur = curve_fl.duration
     frames, _ = generate([still(dur)], view="back", seed=seed, fps=fps)

@@ -11,8 +11,8 @@ import pytest
 from conftest import FOOTAGE, SAMPLES
 from synth_stretch_pumps import pumps, stretch
 
-from footform.analysis import AnalysisConfig, analyze_frames
-from footform.summary import format_table, write_summary
+from footform.analysis.analyzer import AnalysisConfig, analyze_frames
+from footform.analysis.summary import format_table, write_summary
 
 FPS = 30.0
 
@@ -162,7 +162,7 @@ def test_pumps_from_straight_front_not_measurable():
 
 @functools.lru_cache(maxsize=None)
 def _sample(name: str, exercise: str):
-    from footform.pose import estimate_video
+    from footform.io.pose import estimate_video
 
     return analyze_frames(estimate_video(SAMPLES / f"{name}.mp4"), AnalysisConfig(exercise=exercise))
 
@@ -205,7 +205,7 @@ def test_seated_ankle_circles_footage_counts_no_pumps():
     clip = FOOTAGE / "opt_seated_ankle_rotations.mp4"
     if not clip.is_file():
         pytest.skip(f"internal footage not available at {FOOTAGE}")
-    from footform.pose import estimate_video
+    from footform.io.pose import estimate_video
 
     s = analyze_frames(estimate_video(clip), AnalysisConfig(exercise="ankle_pumps"))
     # one foot circles (angle swings of 14–20° in the image, out of phase with in/eversion); at

@@ -6,8 +6,8 @@ import cv2
 import numpy as np
 import pytest
 
-from footform.capture import ImageFolderSource, VideoFileSource, open_source
 from footform.errors import InputError
+from footform.io.capture import ImageFolderSource, VideoFileSource, open_source
 
 
 def write_avi(path, n=60, fps=30.0, size=(320, 240)):
@@ -90,7 +90,7 @@ def test_image_folder_source(tmp_path):
 
 
 def test_read_ahead_keeps_order_and_passes_errors_on():
-    from footform.capture import Frame, read_ahead
+    from footform.io.capture import Frame, read_ahead
 
     def frames(n, fail_at=None):
         for i in range(n):
@@ -111,7 +111,7 @@ def test_read_ahead_keeps_order_and_passes_errors_on():
 
 
 def test_consume_behind_keeps_order_and_reraises():
-    from footform.pipeline import consume_behind
+    from footform.apps.pipeline import consume_behind
 
     seen = []
     assert consume_behind(range(500), seen.append, depth=8) == 500

@@ -8,12 +8,11 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
-
-from footform.capture import VideoFileSource
-from footform.pose import PoseEstimator, resolve_model
-from footform.track import TrackReader
-
 from conftest import run_cli
+
+from footform.io.capture import VideoFileSource
+from footform.io.pose import PoseEstimator, resolve_model
+from footform.io.track import TrackReader
 
 
 def test_version():
@@ -110,8 +109,9 @@ def test_unwritable_output_is_one_sentence(tmp_path, samples_dir):
 def test_batch_with_a_corrupt_file_finishes_the_good_ones_and_resumes(tmp_path):
     """A folder of sessions: the corrupt file is reported in one sentence, the others analysed;
     a second run skips what is already done."""
-    from footform.track import TrackWriter, make_header
     from synth import generate, rep, still
+
+    from footform.io.track import TrackWriter, make_header
 
     folder = tmp_path / "sessions"
     folder.mkdir()

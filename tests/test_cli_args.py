@@ -4,12 +4,11 @@ exit status 2, before any work starts (no model loaded, no store opened, no sess
 from __future__ import annotations
 
 import pytest
-
-from footform.cli import build_parser
-from footform.errors import InputError
-from footform.feedback import THRESHOLD_RANGES, load_rules
-
 from conftest import run_cli, run_cli_pty
+
+from footform.apps.cli import build_parser
+from footform.errors import InputError
+from footform.feedback.engine import THRESHOLD_RANGES, load_rules
 
 BAD = [
     (["analyze", "x.mp4", "--height-cm", "-5"], "--height-cm", "from 50 to 250"),

@@ -15,15 +15,14 @@ import shutil
 from pathlib import Path
 
 import pytest
+from conftest import run_cli, run_cli_pty
 from synth import empty, generate, rep, still
 from test_store import make_own_session, make_session
 
-from footform.report import session_report
-from footform.store import STATUS_NOT_ANALYSABLE, Store
-from footform.summary import DECLINE_LABEL, decline_text
-from footform.track import TrackWriter, make_header
-
-from conftest import run_cli, run_cli_pty
+from footform.analysis.summary import DECLINE_LABEL, decline_text
+from footform.io.track import TrackWriter, make_header
+from footform.outputs.report import session_report
+from footform.outputs.store import STATUS_NOT_ANALYSABLE, Store
 
 
 def _track(path: Path, frames) -> Path:

@@ -10,7 +10,6 @@ import json
 import shutil
 
 import pytest
-
 from conftest import run_cli_pty
 
 

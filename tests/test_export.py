@@ -10,9 +10,9 @@ import pandas as pd
 import pytest
 from helpers import make_own_session, make_session, with_flags
 
-from footform.cli_review import main
+from footform.apps.cli_review import main
 from footform.errors import InputError
-from footform.export import (
+from footform.outputs.export import (
     EXPORT_SCHEMA,
     HOLD_COLUMNS,
     PUMP_REP_COLUMNS,
@@ -23,7 +23,7 @@ from footform.export import (
     export_document,
     unit_name,
 )
-from footform.store import Store
+from footform.outputs.store import Store
 
 UNIT_SUFFIXES = ("_s", "_hz", "_deg", "_footlengths", "_footlengths2", "_footlengths_per_s", "_cm", "_cm2", "_cm_per_s",
                  "_pct", "_0_10", "_per_min", "_footlengths_per_rep", "_m", "_norm", "_rel", "_ratio")
@@ -249,7 +249,7 @@ def test_stretch_hold_has_its_own_stretched_side_and_flags_their_unit(tmp_path):
 
 
 def test_columns_file_describes_every_written_column(db, tmp_path):
-    from footform.export import COLUMNS_FILE, all_columns, column_meaning, column_unit
+    from footform.outputs.export import COLUMNS_FILE, all_columns, column_meaning, column_unit
 
     with Store.open(db) as st:
         files = export_csv(st, tmp_path / "csv", person="Ana", with_landmarks=True)
@@ -273,7 +273,7 @@ def test_columns_file_describes_every_written_column(db, tmp_path):
 
 
 def test_export_schema_doc_lists_every_column():
-    from footform.export import columns_markdown
+    from footform.outputs.export import columns_markdown
 
     doc = (Path(__file__).resolve().parents[1] / "docs" / "export-schema.md").read_text(encoding="utf-8")
     start, end = doc.index("<!-- columns:start -->\n"), doc.index("<!-- columns:end -->")

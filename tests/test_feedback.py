@@ -7,12 +7,11 @@ from __future__ import annotations
 import json
 
 import pytest
-
-from footform.analysis import AnalysisConfig, analyze_frames
-from footform.track import TrackWriter, make_header
-
 from conftest import run_cli
 from synth import generate, lift, rep, still
+
+from footform.analysis.analyzer import AnalysisConfig, analyze_frames
+from footform.io.track import TrackWriter, make_header
 
 
 def flags(frames, **cfg):
@@ -157,7 +156,7 @@ def test_framing_rules_too_far_too_close_and_several_people():
 def test_flags_are_written_to_flags_csv(tmp_path):
     import csv
 
-    from footform.summary import write_summary
+    from footform.analysis.summary import write_summary
 
     script = [still(1.5)]
     for i in range(1, 6):

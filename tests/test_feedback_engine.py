@@ -7,7 +7,7 @@ import math
 import pytest
 
 from footform.errors import InputError
-from footform.feedback import FeedbackEngine, load_rule_file, _to_rule
+from footform.feedback.engine import FeedbackEngine, _to_rule, load_rule_file
 
 RULES = """
 schema = "footform.rules/1"

@@ -2,7 +2,7 @@ import math
 
 import numpy as np
 
-from footform.filters import CentredSmoother, jitter_sigma_from_d2
+from footform.core.filters import CentredSmoother, jitter_sigma_from_d2
 
 
 def test_centred_smoother_is_zero_phase_fixed_lag_and_streams():

@@ -21,11 +21,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from footform.analysis import FrameResult
-from footform.audio import AudioCues, Engine, find_engine
-from footform.capture import Frame, LatestFrameSource, SourceInfo, VideoFileSource
+from footform.analysis.analyzer import FrameResult
+from footform.apps.audio import AudioCues, Engine, find_engine
+from footform.apps.live import Coach, DisplayError, Metronome, Plan, check_display
 from footform.errors import InputError
-from footform.live import Coach, DisplayError, Metronome, Plan, check_display
+from footform.io.capture import Frame, LatestFrameSource, SourceInfo, VideoFileSource
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "samples"
@@ -243,7 +243,7 @@ def test_ankle_pumps_ask_to_sit_sideways_when_the_ankle_angle_is_not_seen() -> N
     turned.signals = {"foot_shank_angle_left": 104.0, "foot_shank_angle_right": float("nan")}
     assert kinds(coach.update(turned)) == ["set_start", "go"]
     assert coach.screen(1.0).banner == "" and coach.screen(1.0).view_ok
-    from footform.live import LiveOptions
+    from footform.apps.live import LiveOptions
 
     assert LiveOptions("ankle_pumps").plan().reps == 20 and LiveOptions("calf_raise").plan().reps == 12
     assert "hold_s" not in LiveOptions("ankle_pumps").plan().to_dict()
@@ -257,8 +257,8 @@ def test_live_analysis_and_coach_on_synthetic_streams(exercise: str) -> None:
     _sys.path.insert(0, str(Path(__file__).parent))
     from synth_stretch_pumps import pumps, stretch
 
-    from footform.analysis import AnalysisConfig, Analyzer
-    from footform.live import LiveOptions, advance
+    from footform.analysis.analyzer import AnalysisConfig, Analyzer
+    from footform.apps.live import LiveOptions, advance
 
     if exercise == "calf_stretch":
         frames, _ = stretch(front="left", view="side", heel_lift=(6.0, 8.0, 0.04), seed=2)
@@ -470,7 +470,7 @@ def test_missing_camera_exits_with_one_sentence(tmp_path: Path) -> None:
 
 def test_camera_without_pictures_exits_with_one_sentence(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                           capsys: pytest.CaptureFixture) -> None:
-    import footform.capture as capture
+    import footform.io.capture as capture
 
     class Silent:
         def __init__(self, *a: object) -> None:
@@ -493,7 +493,7 @@ def test_camera_without_pictures_exits_with_one_sentence(tmp_path: Path, monkeyp
     monkeypatch.setattr(capture.time, "sleep", lambda s: None)
     monkeypatch.setattr(capture.time, "monotonic", lambda: float(next(clock)))
     monkeypatch.setenv("DISPLAY", os.environ.get("DISPLAY", ":9"))
-    from footform.cli import main
+    from footform.apps.cli import main
 
     code = main(["live", "--exercise", "calf-raise", "--camera", "0", "--db", str(tmp_path / "f.db"), "--no-audio"])
     err = capsys.readouterr().err
@@ -668,7 +668,7 @@ def test_live_window_under_xvfb_counts_like_analyze(xdisplay: str, tmp_path: Pat
     for n, img in shots.items():
         cv2.imwrite(str(tmp_path / f"screen_reps{n}.png"), img)
     # the end of the file: the window stays with the session's summary, then closes by itself
-    from footform.live import DONE_SCREEN_S
+    from footform.apps.live import DONE_SCREEN_S
 
     assert t_complete is not None and done_shot is not None, "no done screen after the session was saved"
     cv2.imwrite(str(tmp_path / "screen_done.png"), done_shot)
@@ -686,7 +686,7 @@ def test_live_window_under_xvfb_counts_like_analyze(xdisplay: str, tmp_path: Pat
     import json
 
     stats = json.loads((tmp_path / "stats.json").read_text())
-    from footform.store import Store
+    from footform.outputs.store import Store
 
     with Store.open(db) as store:
         rec = store.session(1)
@@ -696,8 +696,8 @@ def test_live_window_under_xvfb_counts_like_analyze(xdisplay: str, tmp_path: Pat
                         for f in rec.flags]
         # Exact: what live stored is what analysing the frames it analysed gives (its track replayed
         # through the same analysis: `footform analyze TRACK`), reps and flags alike.
-        from footform.analysis import AnalysisConfig, analyze_frames
-        from footform.track import TrackReader
+        from footform.analysis.analyzer import AnalysisConfig, analyze_frames
+        from footform.io.track import TrackReader
 
         replay = analyze_frames(iter(TrackReader(rec.track_path)), AnalysisConfig("calf_raise", live=True))
         assert live_reps == len(replay.reps)
@@ -732,8 +732,8 @@ def test_live_window_under_xvfb_counts_like_analyze(xdisplay: str, tmp_path: Pat
 @pytest.mark.model
 @pytest.mark.slow
 def test_sigkill_mid_session_leaves_a_recoverable_session(xdisplay: str, tmp_path: Path) -> None:
-    from footform.live import recover_sessions
-    from footform.store import Store
+    from footform.apps.live import recover_sessions
+    from footform.outputs.store import Store
 
     clip = calf_clip()                       # ~14 s: killed after 2 reps, or 9 s in at the latest
     db = tmp_path / "f.db"
@@ -777,9 +777,9 @@ def test_live_calf_stretch_under_xvfb_holds_like_analyze(xdisplay: str, tmp_path
     import itertools
     import json
 
-    from footform.analysis import AnalysisConfig, analyze_frames
-    from footform.store import Store
-    from footform.track import TrackReader
+    from footform.analysis.analyzer import AnalysisConfig, analyze_frames
+    from footform.io.track import TrackReader
+    from footform.outputs.store import Store
 
     clip = SAMPLES / "calf_stretch_side.mp4"
     out = tmp_path / "analyze"
@@ -826,7 +826,7 @@ def _legs_lm(feet_y: float = 0.95) -> np.ndarray:
 
 
 def test_overlay_draws_counter_legs_and_banner() -> None:
-    from footform.overlay import CANVAS_H, CANVAS_W, Screen, compose, render
+    from footform.apps.overlay import CANVAS_H, CANVAS_W, Screen, compose, render
 
     image = np.full((480, 640, 3), 120, np.uint8)
     lm = _legs_lm()
@@ -854,8 +854,8 @@ def test_overlay_draws_counter_legs_and_banner() -> None:
 
 
 def check_layout(c, where: str = "") -> None:
-    """The rules of the live screen's layout, on a :class:`footform.overlay.Composed`."""
-    from footform.overlay import CANVAS_H, contrast_ratio, overlap_area
+    """The rules of the live screen's layout, on a :class:`footform.apps.overlay.Composed`."""
+    from footform.apps.overlay import CANVAS_H, contrast_ratio, overlap_area
 
     panels = c.panels()
     for t in c.texts():
@@ -876,7 +876,7 @@ def check_layout(c, where: str = "") -> None:
 
 
 def test_contrast_ratio_is_wcag() -> None:
-    from footform.overlay import contrast_ratio
+    from footform.apps.overlay import contrast_ratio
 
     assert contrast_ratio((255, 255, 255), (0, 0, 0)) == pytest.approx(21.0)
     # the old "/ 12" target: #AAAAAA on the panel as it came out over the light floor, #575754
@@ -908,7 +908,7 @@ LAYOUT_SCREENS = {
 def test_overlay_layout_synthetic(name: str, feet_y: float) -> None:
     """Every screen, with the person's feet at the bottom, higher up, mid-picture: texts fit their
     panels, no panel over the feet or another panel, AA contrast, an 18 % counter."""
-    from footform.overlay import Screen, compose
+    from footform.apps.overlay import Screen, compose
 
     image = np.full((480, 640, 3), 235, np.uint8)      # a light wall: the worst case for light text
     c = compose(image, _legs_lm(feet_y), Screen(**LAYOUT_SCREENS[name]))
@@ -918,8 +918,8 @@ def test_overlay_layout_synthetic(name: str, feet_y: float) -> None:
 
 def _sample_pose(name: str) -> tuple[np.ndarray, np.ndarray]:
     """Frame 45 of a sample clip and the person's landmarks on it (the bundled model)."""
-    from footform.capture import VideoFileSource
-    from footform.pose import PoseEstimator, resolve_model
+    from footform.io.capture import VideoFileSource
+    from footform.io.pose import PoseEstimator, resolve_model
 
     path = SAMPLES / f"{name}.mp4"
     if not path.is_file():
@@ -942,7 +942,7 @@ def test_overlay_layout_on_sample_frames(clip: str, tmp_path: Path) -> None:
     found them (the PNGs are written to the test's temporary folder for a look)."""
     import cv2
 
-    from footform.overlay import Screen, compose
+    from footform.apps.overlay import Screen, compose
 
     image, lm = _sample_pose(clip)
     for name, fields in LAYOUT_SCREENS.items():
@@ -969,7 +969,7 @@ def test_view_indicator_and_get_ready_tip_agree() -> None:
 
 
 def test_done_screen_shows_the_session_summary() -> None:
-    from footform.overlay import compose
+    from footform.apps.overlay import compose
 
     coach = Coach(Plan("calf_raise", sets=2, reps=2, rest_s=5.0))
     coach.update(fr(0.0))
@@ -998,8 +998,8 @@ def test_a_sickled_rep_becomes_the_live_cue_and_the_stored_flag() -> None:
     flag the session stores — the same rep, the same message (synthetic stream, no camera)."""
     from synth import generate, rep, still
 
-    from footform.analysis import AnalysisConfig, Analyzer
-    from footform.live import FLAG_SHOW_S, LiveOptions, advance
+    from footform.analysis.analyzer import AnalysisConfig, Analyzer
+    from footform.apps.live import FLAG_SHOW_S, LiveOptions, advance
 
     script = [still(1.5)]
     for i in range(1, 5):

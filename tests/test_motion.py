@@ -1,4 +1,4 @@
-"""The camera-compensated person rise (footform.motion) on synthetic frames with known motion.
+"""The camera-compensated person rise (footform.core.motion) on synthetic frames with known motion.
 
 A textured "scene" (floor and wall) and a textured "person" rectangle are drawn separately, so
 the camera's shift and the person's rise relative to the scene are exact.
@@ -11,11 +11,11 @@ import math
 import numpy as np
 import pytest
 
-from footform.kinematics import KinematicsEstimator
-from footform.landmarks import PoseFrame
-from footform.motion import PersonMotion
-from footform.track import TrackReader, TrackWriter, make_header
-from footform.view import assess_framing
+from footform.core.kinematics import KinematicsEstimator
+from footform.core.landmarks import PoseFrame
+from footform.core.motion import PersonMotion
+from footform.core.view import assess_framing
+from footform.io.track import TrackReader, TrackWriter, make_header
 
 W, H = 480, 360
 PERSON = (200, 60, 280, 330)  # x0, y0, x1, y1 of the person at rest, scene pixels

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import pytest
-
-from footform.analysis import AnalysisConfig, analyze_frames
-from footform.parallel import plan_chunks
-from footform.pipeline import open_input
-
 from conftest import SAMPLES
+
+from footform.analysis.analyzer import AnalysisConfig, analyze_frames
+from footform.apps.pipeline import open_input
+from footform.io.parallel import plan_chunks
 
 
 def test_chunks_cover_the_video_and_start_early():
@@ -40,8 +39,8 @@ def test_two_processes_give_every_frame_once_and_the_same_reps():
 def test_stitching_keeps_every_field_of_a_pose_record():
     """The stitched stream renumbers frames and keeps the rest as the worker made it (the body
     rise and scene cuts included: a stitched run once dropped them and lost 11 of 14 reps)."""
-    from footform.landmarks import PoseFrame
-    from footform.parallel import ChunkedPose
+    from footform.core.landmarks import PoseFrame
+    from footform.io.parallel import ChunkedPose
 
     chunked = ChunkedPose.__new__(ChunkedPose)
     chunked._index, chunked._last_t = 5, -1.0

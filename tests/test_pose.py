@@ -6,13 +6,12 @@ import json
 
 import numpy as np
 import pytest
-
-from footform.capture import VideoFileSource
-from footform.errors import ModelError
-from footform.landmarks import LEGS, PoseFrame
-from footform.pose import BUNDLED_MODELS, PoseEstimator, resolve_model
-
 from conftest import run_cli
+
+from footform.core.landmarks import LEGS, PoseFrame
+from footform.errors import ModelError
+from footform.io.capture import VideoFileSource
+from footform.io.pose import BUNDLED_MODELS, PoseEstimator, resolve_model
 
 pytestmark = pytest.mark.model
 
@@ -61,7 +60,7 @@ def test_bundle_finds_the_feet_where_a_person_sees_them(cam01_frames):
 def test_every_frame_has_the_person_and_both_feet(cam01_frames):
     assert len(cam01_frames) == 100
     assert all(f.has_person for f in cam01_frames)
-    from footform.view import feet_visible
+    from footform.core.view import feet_visible
 
     assert sum(feet_visible(f) for f in cam01_frames) >= 95
 
@@ -121,7 +120,7 @@ def test_no_network_is_attempted(samples_dir, tmp_path):
 
 
 def test_automatic_margin_switches_on_when_nobody_is_found_at_the_start():
-    from footform.pose import AUTO_MARGIN, AUTO_MARGIN_START_FRAMES, PoseEstimator, resolve_model
+    from footform.io.pose import AUTO_MARGIN, AUTO_MARGIN_START_FRAMES, PoseEstimator, resolve_model
 
     blank = np.full((240, 320, 3), 90, np.uint8)
     with PoseEstimator(resolve_model(None)) as est:  # the default: automatic margin and body rise
@@ -145,9 +144,9 @@ def test_recording_that_starts_empty_keeps_landmark_counting(tmp_path):
     (and measures the body rise), but the person is never cut off at the top of the picture, so
     no rise is reported and the calf raises are counted from the landmarks as without the start."""
     import cv2
-
     from conftest import SAMPLES
-    from footform.analysis import AnalysisConfig, analyze_frames
+
+    from footform.analysis.analyzer import AnalysisConfig, analyze_frames
 
     src = SAMPLES / "calf_raise_side.mp4"
     cap = cv2.VideoCapture(str(src))

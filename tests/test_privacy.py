@@ -34,7 +34,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-
 from conftest import REPO, SAMPLES
 
 IN_CI = bool(os.environ.get("CI"))
@@ -193,7 +192,7 @@ def test_analyze_runs_no_compiler_or_linker(analysed, tmp_path):
     strace = _need("strace", "apt-get install strace")
     log = tmp_path / "exec.strace"
     subprocess.run([strace, "-f", "-qq", "-e", "trace=execve", "-e", "signal=none", "-o", str(log),
-                    sys.executable, "-c", "from footform.pose import PoseEstimator, resolve_model\n"
+                    sys.executable, "-c", "from footform.io.pose import PoseEstimator, resolve_model\n"
                     "with PoseEstimator(resolve_model(None)):\n    pass"], check=True, capture_output=True,
                    timeout=120, cwd=REPO)
     programs = re.findall(r'execve\("([^"]+)"', log.read_text())
@@ -235,7 +234,7 @@ def test_live_with_a_video_as_camera_uses_no_network(tmp_path):
 @pytest.mark.model
 @pytest.mark.slow
 def test_report_pdf_makes_no_request(analysed, tmp_path):
-    from footform.report import find_chromium
+    from footform.outputs.report import find_chromium
 
     if find_chromium() is None:
         msg = "Chromium is not installed (apt-get install chromium)"

@@ -11,8 +11,8 @@ import pytest
 from conftest import run_cli, run_cli_pty
 from test_live import xdisplay  # noqa: F401 - the Xvfb fixture of the live tests
 
-from footform import adherence
-from footform.program import (
+from footform.outputs import adherence
+from footform.outputs.program import (
     Program,
     ProgramError,
     attribute,
@@ -23,7 +23,7 @@ from footform.program import (
     set_program,
     versions,
 )
-from footform.store import SCHEMA_VERSION, Store
+from footform.outputs.store import SCHEMA_VERSION, Store
 
 EXAMPLE = """\
 # calf raises 3 x 15, single-leg stance 3 x 30 s per leg, calf stretch 3 x 30 s; 5 days a week for 6 weeks
@@ -385,7 +385,7 @@ def test_sessions_lists_what_is_due_today(tmp_path: Path) -> None:
 
 
 def test_export_has_adherence_tables(tmp_path: Path) -> None:
-    from footform.export import ADHERENCE_ITEM_COLUMNS, ADHERENCE_WEEK_COLUMNS, export_csv, export_document
+    from footform.outputs.export import ADHERENCE_ITEM_COLUMNS, ADHERENCE_WEEK_COLUMNS, export_csv, export_document
 
     db = tmp_path / "f.db"
     build_history(db)
@@ -417,7 +417,7 @@ def test_export_has_adherence_tables(tmp_path: Path) -> None:
 def test_progress_report_shows_adherence_in_headless_chromium(tmp_path: Path) -> None:
     from test_report import _need_browser, _open
 
-    from footform.report import render_progress, write_html
+    from footform.outputs.report import render_progress, write_html
 
     db = tmp_path / "f.db"
     build_history(db)

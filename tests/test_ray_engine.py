@@ -21,7 +21,6 @@ import time
 from pathlib import Path
 
 import pytest
-
 from conftest import SAMPLES, run_cli, run_cli_pty
 
 HAVE_RAY = importlib.util.find_spec("ray") is not None
@@ -72,7 +71,7 @@ def _cmdline(pid: int) -> str:
 
 
 def test_importing_the_cli_does_not_import_ray():
-    proc = subprocess.run([sys.executable, "-c", "import sys, footform.cli; print('ray' in sys.modules)"],
+    proc = subprocess.run([sys.executable, "-c", "import sys, footform.apps.cli; print('ray' in sys.modules)"],
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == "False"
@@ -83,7 +82,7 @@ def test_engine_ray_without_ray_is_one_sentence(tmp_path):
     track = tmp_path / "s.track.jsonl.gz"
     _write_track(track)
     code = ("import sys; sys.modules['ray'] = None\n"
-            "from footform.cli import main\n"
+            "from footform.apps.cli import main\n"
             f"sys.exit(main(['analyze', {str(track)!r}, '--out', {str(tmp_path / 'out')!r}, '--engine', 'ray', '--no-store']))")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert proc.returncode == 6, proc.stderr
@@ -98,8 +97,9 @@ def test_ray_address_needs_the_ray_engine(tmp_path):
 
 
 def _write_track(path: Path) -> None:
-    from footform.track import TrackWriter, make_header
     from synth import generate, rep, still
+
+    from footform.io.track import TrackWriter, make_header
 
     frames, _ = generate([still(1.5)] + [rep(0.06, 0.6, 0.5, 0.9), still(0.8)] * 3, view="side", seed=41)
     with TrackWriter(path, make_header({"kind": "video", "name": path.name}, None)) as w:
@@ -146,7 +146,7 @@ def test_ray_batch_in_a_terminal_matches_the_local_batch(tmp_path):
             assert run_l[key] == run_r[key], key
 
     # Only the driver writes the session store: one session per analysed file.
-    from footform.store import Store
+    from footform.outputs.store import Store
 
     with Store.open(os.environ["FOOTFORM_DB"]) as store:
         assert len(store.sessions()) == 2

@@ -17,17 +17,10 @@ from pathlib import Path
 import pytest
 from helpers import make_own_session, make_session, with_flags
 
-from footform.cli_review import main
+from footform.apps.cli_review import main
 from footform.errors import OutputError
-from footform.report import (
-    CHROMIUM_FLAGS,
-    find_chromium,
-    render_progress,
-    session_report,
-    write_html,
-    write_pdf,
-)
-from footform.store import Store
+from footform.outputs.report import CHROMIUM_FLAGS, find_chromium, render_progress, session_report, write_html, write_pdf
+from footform.outputs.store import Store
 
 IN_CI = bool(os.environ.get("CI"))
 
@@ -200,7 +193,7 @@ def browser(tmp_path_factory):
 
     opts = webdriver.ChromeOptions()
     opts.binary_location = chromium
-    # the same offline flags as the PDF (footform.report.CHROMIUM_FLAGS), plus a window size
+    # the same offline flags as the PDF (footform.outputs.report.CHROMIUM_FLAGS), plus a window size
     for flag in (*CHROMIUM_FLAGS, "--window-size=1000,1400",
                  f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}"):
         opts.add_argument(flag)

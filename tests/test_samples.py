@@ -12,11 +12,10 @@ import functools
 import json
 
 import pytest
-
-from footform.analysis import AnalysisConfig, analyze_frames
-from footform.pose import estimate_video
-
 from conftest import SAMPLES
+
+from footform.analysis.analyzer import AnalysisConfig, analyze_frames
+from footform.io.pose import estimate_video
 
 pytestmark = pytest.mark.model
 

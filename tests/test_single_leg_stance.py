@@ -3,9 +3,9 @@
 import math
 
 import pytest
-
-from footform.analysis import AnalysisConfig, analyze_frames
 from synth import generate, lift, still
+
+from footform.analysis.analyzer import AnalysisConfig, analyze_frames
 
 FRAME = 1 / 30
 

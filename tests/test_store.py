@@ -15,15 +15,7 @@ import pytest
 from helpers import make_own_session, make_session, with_flags
 
 from footform.errors import InputError, OutputError
-from footform.store import (
-    APPLICATION_ID,
-    MIGRATIONS,
-    SCHEMA_VERSION,
-    Store,
-    default_db_path,
-    migrate,
-    summary_to_rows,
-)
+from footform.outputs.store import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION, Store, default_db_path, migrate, summary_to_rows
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -95,7 +87,7 @@ def test_default_path_env_and_people(tmp_path, monkeypatch):
 
 LIVE_WRITER = textwrap.dedent("""
     import sys, time
-    from footform.store import Store
+    from footform.outputs.store import Store
     st = Store.open(sys.argv[1])
     live = st.begin_session(exercise="calf_raise", person="Live Person", view="front")
     print("session", live.id, flush=True)
@@ -170,7 +162,7 @@ def test_live_session_api_finishes(tmp_path):
 
 BULK_WRITER = textwrap.dedent("""
     import sys
-    from footform.store import Store
+    from footform.outputs.store import Store
     st = Store.open(sys.argv[1])
     n = int(sys.argv[2])
     reps = [{"index": i, "side": "both", "t_start": i, "t_top": i + .5, "t_end": i + 1, "peak_lift": .2, "rise_s": .3,
@@ -305,7 +297,7 @@ def test_application_id_marks_footform_databases(tmp_path):
 
 
 def test_cli_sessions_and_bad_database(tmp_path, capsys):
-    from footform.cli_review import main
+    from footform.apps.cli_review import main
 
     summary, track = make_session(tmp_path)
     db = tmp_path / "ff.db"

@@ -1,9 +1,10 @@
 import csv
 import json
 
-from footform.analysis import AnalysisConfig, analyze_frames
-from footform.summary import format_table, write_summary
 from synth import empty, generate, lift, rep, still
+
+from footform.analysis.analyzer import AnalysisConfig, analyze_frames
+from footform.analysis.summary import format_table, write_summary
 
 
 def test_write_summary_json_and_csvs(tmp_path):

@@ -11,9 +11,9 @@ import textwrap
 import numpy as np
 import pytest
 
+from footform.core.landmarks import PoseFrame
 from footform.errors import InputError
-from footform.landmarks import PoseFrame
-from footform.track import SUFFIX, TrackReader, TrackWriter, make_header
+from footform.io.track import SUFFIX, TrackReader, TrackWriter, make_header
 
 
 def random_frames(n: int, seed: int = 0) -> list[PoseFrame]:
@@ -75,8 +75,8 @@ def test_process_killed_mid_track_keeps_flushed_frames(tmp_path):
     script = textwrap.dedent(
         f"""
         import os, numpy as np
-        from footform.landmarks import PoseFrame
-        from footform.track import TrackWriter, make_header
+        from footform.core.landmarks import PoseFrame
+        from footform.io.track import TrackWriter, make_header
         w = TrackWriter({str(path)!r}, make_header(source={{}}, model=None), flush_interval_s=1.0)
         img = np.full((33, 5), 0.5, np.float32); wl = np.zeros((33, 3), np.float32)
         for i in range(300):  # 10 s at 30 fps

@@ -1,7 +1,7 @@
 """``python -m tools.render.check DIR|CLIP.mp4 ... [--model full]``: MediaPipe against the truth.
 
 For every ``<name>.mp4`` with a ``<name>.truth.json`` beside it, runs footform's own pose stage
-(:class:`footform.pose.PoseEstimator`, VIDEO mode) and reports:
+(:class:`footform.io.pose.PoseEstimator`, VIDEO mode) and reports:
 
 * ``person``: fraction of frames with a person detected;
 * ``feet``: fraction of frames where the person is detected and all six foot landmarks (ankle,
@@ -36,7 +36,7 @@ FOOT = ("left_ankle", "right_ankle", "left_heel", "right_heel", "left_foot_index
 def check_clip(video: Path, truth_path: Path, model_spec: str | None = None) -> dict:
     import cv2
 
-    from footform.pose import PoseEstimator, resolve_model
+    from footform.io.pose import PoseEstimator, resolve_model
 
     truth = json.loads(truth_path.read_text())
     F = truth["frames"]

@@ -139,7 +139,7 @@ def load_truth(path: str | os.PathLike) -> dict[str, Any]:
 
 def analysed_exercises() -> tuple[str, ...]:
     """The exercises of :data:`SCORED` that this footform's analysis accepts (``--exercise``)."""
-    from footform.analysis import EXERCISES
+    from footform.analysis.analyzer import EXERCISES
 
     return tuple(e for e in SCORED if e in EXERCISES)
 
@@ -157,8 +157,8 @@ def analyse_clip(clip: Clip, truth: dict[str, Any], work: Path, rules: str | Non
     ``auto`` is the same track re-analysed with ``exercise="auto"``: its exercise (``auto_exercise``) and
     whether the choice was confident (``auto_confident``).
     """
-    from footform.pipeline import AnalyzeOptions, analyze_input
-    from footform.track import SUFFIX
+    from footform.apps.pipeline import AnalyzeOptions, analyze_input
+    from footform.io.track import SUFFIX
 
     d = work / clip.name
     height_cm = round(float(truth["body"]["stature_m"]) * 100.0, 1)
@@ -407,7 +407,7 @@ def fault_window(truth: dict[str, Any], fault: dict[str, Any]) -> dict[str, Any]
 def _rule_labels(exercise: str, rules: str | None) -> dict[str, str]:
     """Rule code → label of the rules footform applies to ``exercise`` ({} when it has none)."""
     from footform.errors import FootformError
-    from footform.feedback import load_rules
+    from footform.feedback.engine import load_rules
 
     try:
         found = load_rules(exercise, rules)

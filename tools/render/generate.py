@@ -27,7 +27,7 @@ POINTS = (
     "left_shoulder", "right_shoulder", "left_hip", "right_hip", "left_knee", "right_knee",
     "left_ankle", "right_ankle", "left_heel", "right_heel", "left_foot_index", "right_foot_index",
 )
-#: MediaPipe landmark index of each truth point (see footform.landmarks.LM)
+#: MediaPipe landmark index of each truth point (see footform.core.landmarks.LM)
 MEDIAPIPE_INDEX = {
     "left_shoulder": 11, "right_shoulder": 12, "left_hip": 23, "right_hip": 24, "left_knee": 25,
     "right_knee": 26, "left_ankle": 27, "right_ankle": 28, "left_heel": 29, "right_heel": 30,

@@ -29,9 +29,9 @@ from typing import Any
 
 import numpy as np
 
-from ..kinematics import SIG, Kinematics
-from ..numeric import finite
-from ..view import view_family
+from footform.core.kinematics import SIG, Kinematics
+from footform.core.numeric import finite
+from footform.core.view import view_family
 
 #: A turn of the angle by this much confirms the extreme before it as a peak.  The clean rendered
 #: pumps swing 43–49° in MediaPipe's image angle (true 55°); still-foot jitter of the smoothed angle

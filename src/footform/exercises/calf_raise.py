@@ -12,8 +12,8 @@ The *lift* (foot lengths FL, up positive) is the rise above the person's own sta
   body rises by roughly the heel height.  This needs a still camera (a webcam).
 
 * when the pose stage measured the camera-compensated rise of the person from the pixels
-  (``body_rise``, :mod:`footform.motion`; it does so on footage the model struggles with, see
-  :class:`~footform.pose.PoseEstimator`): that rise alone, in every view.  It comes from the
+  (``body_rise``, :mod:`footform.core.motion`; it does so on footage the model struggles with, see
+  :class:`~footform.io.pose.PoseEstimator`): that rise alone, in every view.  It comes from the
   person's segmentation mask and the optical flow, not from the leg landmarks, so it survives
   landmarks that collapse onto one leg or swap sides (the rear waist-down clip in shared/footage).
 
@@ -69,8 +69,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..kinematics import SIG, Kinematics
-from ..view import view_family
+from footform.core.kinematics import SIG, Kinematics
+from footform.core.view import view_family
 
 #: Smallest lift that can start a rep, FL.  Smoothed heel-above-toe jitter on a still person is
 #: σ ≈ 0.01–0.015 FL (shared/footage README: heel/toe σ ≈ 2 px at 720p, FL ≈ 80 px, /2.5 by the

@@ -43,9 +43,9 @@ from typing import Any
 
 import numpy as np
 
-from ..kinematics import SIG, Kinematics
-from ..numeric import finite
-from ..view import view_family
+from footform.core.kinematics import SIG, Kinematics
+from footform.core.numeric import finite
+from footform.core.view import view_family
 
 #: The feet are staggered (a lunge) when one ankle is this far ahead of the other (0.8 FL ≈ 20 cm;
 #: the protocol step is a long pace, 75–77 cm in the rendered scenarios ≈ 2.7 FL); back to

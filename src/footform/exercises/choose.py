@@ -54,15 +54,15 @@ import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from ..kinematics import SIG, Kinematics
-from .contact import FootContact, Lift
+from footform.core.kinematics import SIG, Kinematics
+from footform.exercises.contact import FootContact, Lift
 
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
 
-    from .ankle_pumps import AnklePumps
-    from .calf_raise import CalfRaiseCounter
-    from .calf_stretch import CalfStretch
+    from footform.exercises.ankle_pumps import AnklePumps
+    from footform.exercises.calf_raise import CalfRaiseCounter
+    from footform.exercises.calf_stretch import CalfStretch
 
 CANDIDATES = ("calf_raise", "single_leg_stance", "calf_stretch", "ankle_pumps")
 NAMES = {"calf_raise": "calf raise", "single_leg_stance": "single-leg stance", "calf_stretch": "calf stretch",

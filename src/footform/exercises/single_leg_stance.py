@@ -27,10 +27,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..kinematics import SIG, Kinematics
-from ..numeric import finite
-from ..view import view_family
-from .contact import Lift
+from footform.core.kinematics import SIG, Kinematics
+from footform.core.numeric import finite
+from footform.core.view import view_family
+from footform.exercises.contact import Lift
 
 #: A lift shorter than this is an event, not a hold.  Protocol holds are 30–60 s; knee raises and
 #: stumbles in shared/footage last 0.5–0.8 s; 2 s leaves a wide margin on both sides.

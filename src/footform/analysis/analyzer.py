@@ -1,0 +1,428 @@
+"""The analysis entry point: pose frames in, per-frame state and a :class:`~footform.analysis.summary.Summary` out.
+
+Flow inside :class:`Analyzer` (one code path live and offline)::
+
+    PoseFrame ─► view.assess_framing + ViewTracker ─► KinematicsEstimator ─► filters
+              ─► FootContact ─► CalfRaiseCounter / SingleLegStance ─► FrameResult … Summary
+
+Live and offline run exactly this code with the same filters: the signals are smoothed with
+zero-phase centred Gaussians, so :meth:`Analyzer.step` returns the state of the frame
+``LAG_FRAMES`` frames back (``FrameResult.t_s`` says which; at 30 fps the live screen shows the
+count 0.2 s after the frame).  That small delay buys the guarantee that a live session and
+``footform analyze`` of the same frames (its landmark track) give the same reps, holds and flags;
+causal (One-Euro) filters moved rep peaks near the threshold across it, so live once counted 3 reps
+where analyze counted 4 on the same frames (docs/architecture.md).  Memory is flat in video length:
+the filters hold a few frames, baselines a few seconds, a rep in progress its own samples, and the
+summary only per-rep / per-hold figures.  Time is always ``frame.t_s``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from footform.analysis.summary import Quality, Summary, build_summary, calf_rep_row, stance_hold_row
+from footform.core.filters import CentredSmoother
+from footform.core.kinematics import SIG, Kinematics, KinematicsEstimator, cm_per_fl
+from footform.core.landmarks import PoseFrame
+from footform.core.view import ViewTracker, assess_framing, view_family
+from footform.exercises import registry
+from footform.exercises.ankle_pumps import YAW_MIN_DEG as PUMP_YAW_MIN_DEG
+from footform.exercises.ankle_pumps import AnklePumps
+from footform.exercises.calf_raise import CalfRaiseCounter
+from footform.exercises.calf_stretch import CalfStretch
+from footform.exercises.choose import ExerciseChooser
+from footform.exercises.contact import FootContact
+from footform.exercises.single_leg_stance import SingleLegStance
+from footform.feedback.engine import FeedbackEngine, Flag, load_rules
+from footform.feedback.form import FormTracker
+
+#: Every value of ``AnalysisConfig.exercise`` (the registry's ids and ``auto``).
+EXERCISES = (registry.AUTO, *registry.IDS)
+#: Exercises whose state machine runs alone when chosen (``_process_own``); in "auto" every
+#: machine runs and exercises/choose.py picks one at the end.
+OWN_MACHINE = tuple(e.id for e in registry.EXERCISES if e.own_machine)
+#: Protocol hold for the calf stretch when no ``hold_s`` target is given (s).
+STRETCH_TARGET_S = 30.0
+
+#: Offline smoothing (see filters.py for the choice): detection σ and light (sway) σ in seconds,
+#: and the fixed look-ahead in frames.
+DETECT_SIGMA_S = 0.06
+LIGHT_SIGMA_S = 0.025
+LAG_FRAMES = 6
+#: A live cue stays on screen this long after its flag fired (s).
+CUE_SHOW_S = 3.0
+
+
+@dataclass
+class AnalysisConfig:
+    """What to analyse and how.
+
+    Attributes:
+        exercise: ``"calf_raise"``, ``"single_leg_stance"``, ``"calf_stretch"``, ``"ankle_pumps"`` or
+            ``"auto"`` (decided from the movement at the end: exercises/choose.py).
+        height_cm: the person's standing height; enables centimetre figures (estimates).
+        live: ``True`` for a live session (the summary's ``mode``); the analysis itself is the same.
+    """
+
+    exercise: str = "auto"
+    height_cm: float | None = None
+    live: bool = False
+    #: Rule override file (TOML) merged over the bundled rules; ``feedback=False`` runs no rules.
+    rules: str | None = None
+    feedback: bool = True
+    #: The person's programme: ``reps`` per set, ``hold_s``, ``metronome_bpm`` (rules compare to these).
+    targets: dict[str, float] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.exercise not in EXERCISES:
+            raise ValueError(f"exercise must be one of {EXERCISES}, not {self.exercise!r}")
+        if self.height_cm is not None and not (50.0 <= float(self.height_cm) <= 250.0):
+            raise ValueError("height_cm must be between 50 and 250")
+
+
+@dataclass
+class FrameResult:
+    """Per-frame state for a live overlay.
+
+    ``index``/``t_s`` are those of the frame the state refers to (offline: ``LAG_FRAMES`` behind
+    the frame just given; ``index = -1`` while the smoother fills).  ``lift`` is the current heel
+    lift (FL above baseline, NaN when not measurable); ``hold_s`` the running hold time (s) or
+    None; ``signals`` a few main per-frame values (FL / degrees, NaN when not valid).
+    """
+
+    index: int
+    t_s: float
+    has_person: bool = False
+    feet_visible: bool = False
+    view: str = "unknown"
+    guidance: str = ""
+    reps: int = 0
+    rep_phase: str = "calibrating"
+    lift: float = float("nan")
+    stance: str = "unknown"
+    hold_s: float | None = None
+    holds: int = 0
+    brief_lifts: int = 0
+    signals: dict[str, float] = field(default_factory=dict)
+    #: Flags that fired on this frame (for a live cue) and the message of the newest open one.
+    flags: list[Flag] = field(default_factory=list)
+    cue: str = ""
+
+
+_MAIN_SIGNALS = ("heel_toe_left", "heel_toe_right", "elev_right_minus_left", "shank_angle_left",
+                 "shank_angle_right", "pelvic_drop", "trunk_lean")
+
+
+class Analyzer:
+    """Streaming analyser: :meth:`step` per frame, :meth:`finish` once at the end.
+
+    ``on_frame``, when given, is called with the :class:`FrameResult` of every analysed frame in
+    time order (a step may analyse none — the smoother is filling — or several, at a cut); the
+    per-frame signals of an export or a report's plots come from there.
+    """
+
+    def __init__(self, config: AnalysisConfig, on_frame: Callable[[FrameResult], None] | None = None) -> None:
+        self.config = config
+        self._on_frame = on_frame
+        self._cm = cm_per_fl(config.height_cm)
+        self._views = ViewTracker()
+        self._kin = KinematicsEstimator(config.height_cm)
+        self._contact = FootContact()
+        self._calf = CalfRaiseCounter(self._cm)
+        self._sls = SingleLegStance(self._cm)
+        self._stretch = CalfStretch(float(config.targets.get("hold_s") or STRETCH_TARGET_S))
+        self._pumps = AnklePumps()
+        self._chooser = ExerciseChooser() if config.exercise == "auto" else None
+        self.quality = Quality()
+        self._guidance: dict[int, str] = {}
+        self._det = CentredSmoother(DETECT_SIGMA_S, LAG_FRAMES)
+        self._light = CentredSmoother(LIGHT_SIGMA_S, LAG_FRAMES)
+        self._form = FormTracker(config.targets)
+        self.feedback: FeedbackEngine | None = None
+        if config.feedback:
+            self.feedback = FeedbackEngine(load_rules(config.exercise, config.rules))
+        self._people: dict[int, int] = {}
+        self._frame_h = 0
+        self._reps_seen = 0
+        self._cue: tuple[float, str] | None = None
+        self._last: FrameResult = FrameResult(index=-1, t_s=float("nan"))
+        self._t_last: float | None = None
+        self._dts: list[float] = []
+        self._finished = False
+        self._rows_out = {"reps": 0, "holds": 0}   # how many rows completed() has handed out
+
+    # -- stages ----------------------------------------------------------------------------
+    def _process(self, k: Kinematics, det: np.ndarray, light: np.ndarray, guidance: str) -> FrameResult:
+        if self.config.exercise in OWN_MACHINE:
+            return self._process_own(k, det, guidance)
+        stance = self._contact.step(k.t_s, float(det[SIG["elev_right_minus_left"]]))
+        if k.cut:
+            self._contact.reset()
+        calf_stance = stance
+        if stance == "unknown" and k.feet_ok and view_family(k.view) == "side":
+            # From the side only the near foot is seen: a calf raise is taken as double-leg
+            # (which foot is lifted cannot be told when the far one is hidden).
+            calf_stance = "both"
+        rep = self._calf.step(k, det, calf_stance)
+        hold = self._sls.step(k, light, k.signals, stance, self._contact.finished, self._contact.current,
+                              coming_down=self._contact.pending_touchdown_t is not None)
+        extra: dict[str, float] = {}
+        if self._chooser is not None:
+            # auto: the stretch and pump machines run too (their rows are kept only if chosen)
+            self._stretch.step(k, det)
+            self._pumps.step(k, det)
+            self._chooser.step(k, det, self._contact)
+            extra = dict(self._stretch.frame)
+        res = FrameResult(
+            index=k.index, t_s=k.t_s, has_person=k.has_person, feet_visible=k.feet_ok, view=k.view,
+            guidance=guidance, reps=rep.reps, rep_phase=rep.phase, lift=rep.lift, stance=stance,
+            hold_s=hold.hold_s, holds=hold.holds, brief_lifts=hold.brief_lifts,
+            signals={n: float(det[SIG[n]]) for n in _MAIN_SIGNALS} | _stance_signals(stance, light),
+        )
+        self._feedback(k, det, res, hold, extra)
+        self._emit(res)
+        return res
+
+    def _emit(self, res: FrameResult) -> None:
+        self._last = res
+        if self._on_frame is not None:
+            self._on_frame(res)
+
+    def _feedback(self, k: Kinematics, det: np.ndarray, res: FrameResult, hold: Any,
+                  extra: dict[str, float] | None = None) -> None:
+        """Form metrics of this frame and of a rep that just completed, judged by the rules."""
+        people = self._people.pop(k.index, 1 if k.has_person else 0)
+        metrics = self._form.step(k, det, self._frame_h, people, res.stance, res.rep_phase, res.lift)
+        if extra:
+            metrics.update(extra)
+        if self.feedback is None:
+            return
+        phase = "hold" if res.hold_s is not None else res.rep_phase
+        fired = self.feedback.step(k.t_s, metrics, view=k.view, phase=phase,
+                                   rep=res.reps + 1 if res.rep_phase == "up" else None,
+                                   hold=res.holds if res.hold_s is not None else None)
+        if len(self._calf.reps) > self._reps_seen:  # a rep just completed: judge it now (live cue)
+            for rep in self._calf.reps[self._reps_seen:]:
+                row = {"index": rep.index, "side": rep.side, "t_start": rep.t_start, "t_end": rep.t_end,
+                       "peak_lift": rep.peak_lift, "rise_s": rep.rise_s, "lower_s": rep.lower_s, "heel_in": rep.heel_in}
+                fired += self.feedback.on_row("rep", {**row, **self._form.rep_metrics(row, k.view)}, view=k.view)
+            self._reps_seen = len(self._calf.reps)
+        self._show(res, fired)
+
+    def _show(self, res: FrameResult, fired: list[Flag]) -> None:
+        """Attach the flags fired on this frame, and the cue to show (the newest, most severe)."""
+        res.flags = fired
+        if fired:
+            newest = max(fired, key=lambda f: ("info", "warn", "stop").index(f.severity))
+            self._cue = (res.t_s, newest.message)
+        if self._cue is not None and res.t_s - self._cue[0] <= CUE_SHOW_S:
+            res.cue = self._cue[1]
+
+    def _process_own(self, k: Kinematics, det: np.ndarray, guidance: str) -> FrameResult:
+        """Calf stretch / ankle pumps: their state machine, frame metrics and rules."""
+        res = FrameResult(index=k.index, t_s=k.t_s, has_person=k.has_person, feet_visible=k.feet_ok, view=k.view,
+                          guidance=guidance, signals={n: float(det[SIG[n]]) for n in _MAIN_SIGNALS})
+        rows: list[dict[str, Any]] = []
+        extra: dict[str, float] = {}
+        if self.config.exercise == "calf_stretch":
+            st = self._stretch
+            ended = st.step(k, det)
+            res.hold_s, res.holds = st.hold_s, len(st.holds)
+            res.stance = st.back or "unknown"
+            res.rep_phase = f"paused ({st.paused})" if st.paused else st.state
+            res.signals.update({"forward_shift": st.f, "stagger": st.stagger})
+            extra = dict(st.frame)
+            rows = [st.row(h, st.holds.index(h) + 1) for h in ended if h in st.holds]
+            scope = "hold"
+        else:
+            pumps = self._pumps
+            new = pumps.step(k, det)
+            res.reps, res.rep_phase = len(pumps.reps), pumps.phase
+            res.signals.update({f"foot_shank_angle_{s}": a for s, a in pumps.angles.items()})
+            rows = [r.to_row() for r in new]
+            scope = "rep"
+        people = self._people.pop(k.index, 1 if k.has_person else 0)
+        metrics = self._form.step(k, det, self._frame_h, people, "unknown", res.rep_phase, float("nan"))
+        metrics.update(extra)
+        if self.feedback is not None:
+            in_hold = res.hold_s is not None
+            fired = self.feedback.step(k.t_s, metrics, view=k.view, phase="hold" if in_hold else res.rep_phase,
+                                       hold=res.holds if in_hold else None)
+            for row in rows:
+                fired += self.feedback.on_row(scope, {**row, **row["form"]}, view=k.view)
+            self._show(res, fired)
+        self._emit(res)
+        return res
+
+    def step(self, frame: PoseFrame) -> FrameResult:
+        """Analyse one frame (frames must come in time order)."""
+        if self._finished:
+            raise RuntimeError("Analyzer.finish() was already called")
+        framing = assess_framing(frame)
+        self._people[frame.index] = frame.n_people
+        self._frame_h = frame.height
+        view = self._views.update(frame)
+        k = self._kin.step(frame, framing, view)
+        self.quality.update(frame, k)
+        if self._t_last is not None and frame.t_s > self._t_last and len(self._dts) < 300:
+            self._dts.append(frame.t_s - self._t_last)
+        self._t_last = frame.t_s
+        self._guidance[k.index] = framing.guidance
+        if k.cut:
+            self._drain(list(zip(self._det.reset(), self._light.reset())))
+        out_d = self._det.push(k.t_s, k.signals, k)
+        out_l = self._light.push(k.t_s, k.signals)
+        if out_d is not None and out_l is not None:
+            self._drain([(out_d, out_l)])
+        return self._last
+
+    def completed(self) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        """Rep rows and hold rows (the summary's schema) completed since the last call.
+
+        Only the chosen exercise's rows (both calf-raise reps and stance holds in ``auto``).  They
+        are provisional: :meth:`finish` decides the final rows (a rep near the end of a set may
+        still be re-checked), and the live session's store replaces them with the summary's.
+        """
+        ex = self.config.exercise
+        reps: list[dict[str, Any]] = []
+        holds: list[dict[str, Any]] = []
+        if ex in ("calf_raise", "auto"):
+            reps = [calf_rep_row(r) for r in self._calf.reps[self._rows_out["reps"]:]]
+        elif ex == "ankle_pumps":
+            reps = [r.to_row() for r in self._pumps.reps[self._rows_out["reps"]:]]
+        if ex in ("single_leg_stance", "auto"):
+            done = self._sls.holds
+            holds = [stance_hold_row(h, i) for i, h in enumerate(done[self._rows_out["holds"]:], self._rows_out["holds"] + 1)]
+        elif ex == "calf_stretch":
+            done = [h for h in self._stretch.holds if h.t_end is not None]
+            holds = [self._stretch.row(h, i) for i, h in enumerate(done[self._rows_out["holds"]:], self._rows_out["holds"] + 1)]
+        self._rows_out["reps"] += len(reps)
+        self._rows_out["holds"] += len(holds)
+        return reps, holds
+
+    def _drain(self, items: list[tuple[tuple[float, Any, Any], tuple[float, Any, Any]]]) -> None:
+        for (t, det, kk), (_, light, _) in items:
+            self._process(kk, np.asarray(det), np.asarray(light), self._guidance.pop(kk.index, ""))
+
+    def finish(self) -> Summary:
+        """Flush the filters, close reps/holds in progress and build the summary."""
+        if not self._finished:
+            self._drain(list(zip(self._det.flush(), self._light.flush())))
+            dt = float(np.median(self._dts)) if self._dts else 1 / 30
+            self._sls.light_gain = self._light.noise_gain(dt)
+            self._calf.finish(self._t_last)
+            self._sls.finish(self._t_last, self._contact.pending_touchdown_t)
+            self._stretch.finish(self._t_last)
+            self._pumps.finish(self._t_last)
+            self._finished = True
+        exercise = self.config.exercise
+        choice = None
+        if self._chooser is not None:
+            choice = self._chooser.choose(self._calf, self._stretch, self._pumps, self._t_last)
+            exercise = choice.chosen
+        summary = build_summary(exercise, self._views.dominant(), self.quality, self._calf, self._sls,
+                                height_cm=self.config.height_cm, live=self.config.live,
+                                automatic=self._chooser is not None)
+        if exercise in OWN_MACHINE:
+            self._own_rows(summary)
+        if choice is not None:
+            summary.exercise_choice = choice.to_dict()
+            if choice.message and summary.analysable:
+                summary.warnings.insert(0, choice.message)
+        self._judge(summary)
+        return summary
+
+    def _own_rows(self, summary: Summary) -> None:
+        """Reps / holds / set of the calf stretch or ankle pumps, and what the view could not measure."""
+        if not summary.analysable:
+            return
+        if summary.exercise == "calf_stretch":
+            summary.holds = self._stretch.rows()
+            summary.set_stats = self._stretch.set_stats()
+            summary.events = sorted(self._stretch.events, key=lambda e: e["t_s"])
+        else:
+            summary.reps = self._pumps.rows()
+            summary.set_stats = self._pumps.set_stats()
+            summary.events = sorted(self._pumps.events, key=lambda e: e["t_s"])
+            share = summary.set_stats["measurable_share"]
+            if share < 0.5:
+                summary.warnings.append(
+                    "Ankle pumps are counted from the foot's angle to the shank, which is not measurable from a front "
+                    f"view (the body was turned less than {PUMP_YAW_MIN_DEG:.0f}° from square-on on "
+                    f"{100 * (1 - share):.0f} % of the frames): turn the chair about 45–90° to the camera.")
+                summary.not_measurable = sorted(set(summary.not_measurable) | {
+                    "ankle pump count and range: not measurable from a front view"})
+
+    def _judge(self, summary: Summary) -> None:
+        """Attach form metrics to the final reps/holds/set and the flags of the chosen exercise.
+
+        Frame flags come from the online engine; rep, hold and set rules are evaluated again on
+        the final rows (the counter re-checks partial reps at the end, so online rep flags of a
+        rep later rejected must not stay).
+        """
+        view = summary.view
+        for rep in summary.reps:
+            rep["form"] = _clean(rep["form"] if "form" in rep else self._form.rep_metrics(rep, view))
+        for hold in summary.holds:
+            hold["form"] = _clean(hold["form"] if "form" in hold else self._form.hold_metrics(hold, view))
+        if summary.set_stats:
+            summary.set_stats["form"] = _clean(self._form.set_metrics(summary.set_stats))
+        if self.feedback is None or not summary.analysable:
+            return
+        keep = {"common", summary.exercise}
+        rules = [r for r in self.feedback.rules if r.exercise in keep]
+        rows = FeedbackEngine(rules)
+        # Partial reps (events) are judged too — "incomplete raise" is about them above all —
+        # in time order with the full reps, without entering the typical-height history.
+        partials = [{"index": None, "side": e.get("side"), "t_start": e["t_s"], "t_end": e.get("t_end_s", e["t_s"]),
+                     "peak_lift": e.get("peak_lift"), "partial": True}
+                    for e in summary.events if e.get("type") == "partial_rep"]
+        for rep in sorted([*summary.reps, *partials], key=lambda r: r["t_start"]):
+            if rep.get("partial"):
+                rows.on_row("rep", rep, view=view, learn=False)
+            else:
+                rows.on_row("rep", {**rep, **rep["form"]}, view=view)
+        for hold in summary.holds:
+            rows.on_row("hold", {**hold, **hold["form"]}, view=view)
+        if summary.set_stats:
+            rows.on_row("set", {"index": 1, "t_start": summary.reps[0]["t_start"] if summary.reps else 0.0,
+                                "t_end": summary.reps[-1]["t_end"] if summary.reps else 0.0,
+                                **summary.set_stats, **summary.set_stats["form"]}, view=view)
+        frame_flags = [f for f in self.feedback.finish(self._t_last) if f.code in {r.code for r in rules if r.scope == "frame"}]
+        flags = sorted(frame_flags + rows.finish(), key=lambda f: (f.t_start, f.code))
+        summary.flags = [f.to_dict() for f in flags]
+        codes = {r.code for r in rules}
+        nm = {**self.feedback.not_measurable, **rows.not_measurable}
+        summary.not_measurable = sorted({msg for code, msg in nm.items() if code in codes} | set(summary.not_measurable))
+
+
+def _stance_signals(stance: str, light: np.ndarray) -> dict[str, float]:
+    """Sway and shank signals of the standing leg on the light filter (NaN without a standing leg).
+
+    ``sway_h_stance``: centre-of-mass proxy minus the stance foot, image-horizontal (FL);
+    ``sway_depth_stance``: its depth offset from world landmarks (FL); ``shank_angle_stance``:
+    the stance shank's frontal-plane angle (degrees).
+    """
+    if stance not in ("left", "right"):
+        return {"sway_h_stance": math.nan, "sway_depth_stance": math.nan, "shank_angle_stance": math.nan}
+    return {"sway_h_stance": float(light[SIG["com_x"]] - light[SIG[f"foot_x_{stance}"]]),
+            "sway_depth_stance": float(light[SIG[f"com_depth_{stance}"]]),
+            "shank_angle_stance": float(light[SIG[f"shank_angle_{stance}"]])}
+
+
+def _clean(metrics: dict[str, float]) -> dict[str, float | None]:
+    """Metrics for JSON: rounded, and ``None`` where not measurable (never NaN)."""
+    return {k: (round(v, 4) if isinstance(v, float) and np.isfinite(v) else None) for k, v in metrics.items()}
+
+
+def analyze_frames(frames: Iterable[PoseFrame], config: AnalysisConfig) -> Summary:
+    """Analyse a whole stream of pose frames (offline or replayed) and return its summary."""
+    an = Analyzer(config)
+    for f in frames:
+        an.step(f)
+    return an.finish()

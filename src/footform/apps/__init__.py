@@ -1,0 +1,1 @@
+"""The applications: the footform command line, offline pipeline, live coaching window."""

@@ -1,0 +1,1 @@
+"""Pure signal code: landmarks, camera view, filters, kinematics, motion, numbers (numpy only, no I/O)."""

@@ -1,0 +1,218 @@
+"""Form metrics: the numbers the feedback rules judge, per frame, per rep, per hold and per set.
+
+The exercise state machines say *when* a rep or a hold happened; this module measures *how* it
+was done, from the same smoothed per-frame signals (``kinematics.SIGNAL_NAMES``), relative to the
+person's own standing baseline where anatomy varies.  Memory is bounded: a ring buffer of the
+last :data:`BUFFER_S` seconds of frames for reps, a running accumulator per single-leg period,
+and a short window of quiet double-leg standing for the baseline.
+
+Metric names (all documented with units in docs/rules.md):
+
+per frame   ``feet_visible`` (0/1), ``people`` (count), ``body_frac`` (estimated standing height /
+            frame height), ``view_front`` / ``view_side`` (0/1), ``lift`` (FL)
+per rep     ``heel_in_left`` / ``heel_in_right`` (FL, + = heel towards the midline),
+            ``top_wobble_deg`` (SD of the shank's frontal angle at the top), ``lower_to_rise``
+            (lowering time / rise time), ``knee_bend_deg`` (standing knee angle − smallest knee
+            angle during the rep, side view), ``peak_lift`` (FL)
+per hold    ``arch_proxy_fl`` (stance ankle's medial drift + sinking over the foot vs the double-leg
+            baseline — a *proxy* for arch collapse), ``knee_valgus_fl``, ``pelvic_drop_free_deg``
+            (free-side hip lower than at baseline), ``trunk_lean_deg`` (mean absolute deviation
+            from baseline), ``sway_excess_fl`` / ``wobble_excess_deg`` (sway / wobble RMS with the
+            noise floor removed: √max(rms² − noise², 0)), ``touchdowns``, ``duration_vs_target``
+per set     ``left_right_peak_diff_pct``, ``cadence_dev_pct`` (vs the metronome), ``reps_vs_target``
+"""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from footform.core.kinematics import SHANK_PER_HEIGHT, SIG, Kinematics
+from footform.core.view import view_family
+
+#: Seconds of per-frame values kept for measuring a rep when it completes (a rep lasts < 10 s,
+#: see calf_raise.MAX_REP_S).
+BUFFER_S = 12.0
+#: Seconds of quiet double-leg standing whose median is the baseline.
+BASELINE_S = 3.0
+
+_BASE_SIGNALS = ("knee_angle_left", "knee_angle_right", "ankle_medial_left", "ankle_medial_right",
+                 "ankle_above_foot_left", "ankle_above_foot_right", "knee_medial_left", "knee_medial_right",
+                 "pelvic_drop", "trunk_lean")
+
+
+def _nanmedian(values: list[float]) -> float:
+    v = [x for x in values if math.isfinite(x)]
+    return float(np.median(v)) if v else math.nan
+
+
+def _nanmean(values: list[float]) -> float:
+    v = [x for x in values if math.isfinite(x)]
+    return float(np.mean(v)) if v else math.nan
+
+
+@dataclass
+class _Period:
+    """Running sums over one stretch of single-leg stance (one lifted-foot period)."""
+
+    stance: str
+    t_start: float
+    t_end: float
+    baseline: dict[str, float]
+    sums: dict[str, float] = field(default_factory=dict)
+    counts: dict[str, int] = field(default_factory=dict)
+
+    def add(self, name: str, value: float) -> None:
+        if math.isfinite(value):
+            self.sums[name] = self.sums.get(name, 0.0) + value
+            self.counts[name] = self.counts.get(name, 0) + 1
+
+    def mean(self, name: str) -> float:
+        n = self.counts.get(name, 0)
+        return self.sums[name] / n if n else math.nan
+
+
+class FormTracker:
+    """Per-frame, per-rep and per-hold form metrics (see the module docstring)."""
+
+    def __init__(self, targets: dict[str, float] | None = None) -> None:
+        self.targets = dict(targets or {})
+        self._buf: deque[tuple[float, dict[str, float]]] = deque()
+        self._base: deque[tuple[float, np.ndarray]] = deque()
+        self._periods: list[_Period] = []
+        self._current: _Period | None = None
+
+    # -- per frame ---------------------------------------------------------------------------
+    def baseline(self) -> dict[str, float]:
+        """Median of each baseline signal over the recent quiet double-leg standing."""
+        if not self._base:
+            return {n: math.nan for n in _BASE_SIGNALS}
+        arr = np.array([b for _, b in self._base])
+        with np.errstate(all="ignore"):
+            med = [float(np.nanmedian(arr[:, i])) if np.isfinite(arr[:, i]).any() else math.nan for i in range(arr.shape[1])]
+        return dict(zip(_BASE_SIGNALS, med))
+
+    def step(self, k: Kinematics, det: np.ndarray, frame_height: int, people: int, stance: str,
+             rep_phase: str, lift: float) -> dict[str, float]:
+        """Record one processed frame; returns its frame-scope metrics."""
+        fam = view_family(k.view)
+        body = k.shank_px / SHANK_PER_HEIGHT / frame_height if frame_height and math.isfinite(k.shank_px) else math.nan
+        metrics = {
+            "feet_visible": 1.0 if k.feet_ok or (fam == "side" and any(k.foot_ok.values())) else 0.0,
+            "people": float(people),
+            "body_frac": body,
+            "view_front": 1.0 if fam == "front" else 0.0,
+            "view_side": 1.0 if fam == "side" else 0.0,
+            "lift": lift,
+        }
+        values = {n: float(det[SIG[n]]) for n in ("heel_medial_left", "heel_medial_right", "shank_angle_left",
+                                                   "shank_angle_right", "knee_angle_left", "knee_angle_right")}
+        values["lift"] = lift
+        t = k.t_s
+        if k.cut:
+            self._base.clear()
+        self._buf.append((t, values))
+        while self._buf and t - self._buf[0][0] > BUFFER_S:
+            self._buf.popleft()
+        if stance == "both" and rep_phase in ("down", "calibrating"):
+            self._base.append((t, np.array([float(det[SIG[n]]) for n in _BASE_SIGNALS])))
+            while self._base and t - self._base[0][0] > BASELINE_S:
+                self._base.popleft()
+        self._track_stance(k, det, stance)
+        metrics.update({n: v for n, v in values.items() if n != "lift"})
+        return metrics
+
+    def _track_stance(self, k: Kinematics, det: np.ndarray, stance: str) -> None:
+        if stance in ("left", "right"):
+            if self._current is None or self._current.stance != stance:
+                self._current = _Period(stance, k.t_s, k.t_s, self.baseline())
+                self._periods.append(self._current)
+                if len(self._periods) > 500:  # bounded: keep the recent periods only
+                    del self._periods[:100]
+            p = self._current
+            p.t_end = k.t_s
+            s = stance
+            free_sign = 1.0 if s == "left" else -1.0  # pelvic_drop is + when the right hip is lower
+            b = p.baseline
+            dm = float(det[SIG[f"ankle_medial_{s}"]]) - b[f"ankle_medial_{s}"]
+            dh = float(det[SIG[f"ankle_above_foot_{s}"]]) - b[f"ankle_above_foot_{s}"]
+            p.add("arch_proxy_fl", dm - dh)
+            p.add("knee_valgus_fl", float(det[SIG[f"knee_medial_{s}"]]) - b[f"knee_medial_{s}"])
+            p.add("pelvic_drop_free_deg", free_sign * (float(det[SIG["pelvic_drop"]]) - b["pelvic_drop"]))
+            p.add("trunk_lean_deg", abs(float(det[SIG["trunk_lean"]]) - b["trunk_lean"]))
+        else:
+            self._current = None
+
+    # -- per rep -------------------------------------------------------------------------------
+    def rep_metrics(self, rep: dict[str, Any], view: str) -> dict[str, float]:
+        """Form metrics of a completed rep (``rep`` as in the summary: times in s, lifts in FL)."""
+        t0, t1 = float(rep["t_start"]), float(rep["t_end"])
+        peak = float(rep.get("peak_lift") or math.nan)
+        frames = [v for t, v in self._buf if t0 <= t <= t1]
+        out: dict[str, float] = {"peak_lift": peak}
+        heel_in = rep.get("heel_in")
+        for s in ("left", "right"):
+            out[f"heel_in_{s}"] = float(heel_in[s]) if isinstance(heel_in, dict) and heel_in.get(s) is not None else math.nan
+        rise, lower = rep.get("rise_s"), rep.get("lower_s")
+        out["lower_to_rise"] = float(lower) / float(rise) if rise and lower is not None and float(rise) > 0 else math.nan
+        top = [v for v in frames if math.isfinite(v["lift"]) and math.isfinite(peak) and v["lift"] >= 0.8 * peak]
+        sds = []
+        for s in ("left", "right"):
+            a = [v[f"shank_angle_{s}"] for v in top if math.isfinite(v[f"shank_angle_{s}"])]
+            if len(a) >= 3:
+                sds.append(float(np.std(a)))
+        out["top_wobble_deg"] = float(np.mean(sds)) if sds else math.nan
+        base = self.baseline()
+        bends = []
+        for s in ("left", "right"):
+            ka = [v[f"knee_angle_{s}"] for v in frames if math.isfinite(v[f"knee_angle_{s}"])]
+            if ka and math.isfinite(base[f"knee_angle_{s}"]):
+                bends.append(base[f"knee_angle_{s}"] - min(ka))
+        out["knee_bend_deg"] = max(bends) if bends and view_family(view) == "side" else math.nan
+        return out
+
+    # -- per hold ------------------------------------------------------------------------------
+    def hold_metrics(self, hold: dict[str, Any], view: str) -> dict[str, float]:
+        """Form metrics of a hold (``hold`` as in the summary), from the single-leg period it covers."""
+        t0, t1 = float(hold["t_start"]), float(hold["t_end"])
+        best, overlap = None, 0.0
+        for p in self._periods:
+            if p.stance != hold.get("stance_side"):
+                continue
+            o = min(t1, p.t_end) - max(t0, p.t_start)
+            if o > overlap:
+                best, overlap = p, o
+        frontal = view_family(view) in ("front", "back")
+        out: dict[str, float] = {}
+        for name in ("arch_proxy_fl", "knee_valgus_fl", "pelvic_drop_free_deg", "trunk_lean_deg"):
+            out[name] = best.mean(name) if best is not None and frontal else math.nan
+        sway, noise = hold.get("sway") or {}, hold.get("noise_floor") or {}
+        rms, nrms = sway.get("rms_ml"), noise.get("rms_ml")
+        out["sway_excess_fl"] = math.sqrt(max(rms ** 2 - (nrms or 0.0) ** 2, 0.0)) if isinstance(rms, (int, float)) else math.nan
+        wob = hold.get("ankle_wobble")
+        w = wob.get("rms_deg") if isinstance(wob, dict) else None
+        wn = noise.get("wobble_rms_deg")
+        out["wobble_excess_deg"] = math.sqrt(max(w ** 2 - (wn or 0.0) ** 2, 0.0)) if isinstance(w, (int, float)) else math.nan
+        out["touchdowns"] = float(hold.get("touchdowns") or 0)
+        target = self.targets.get("hold_s")
+        out["duration_vs_target"] = float(hold["duration_s"]) / target if target else math.nan
+        return out
+
+    # -- per set ---------------------------------------------------------------------------------
+    def set_metrics(self, set_stats: dict[str, Any]) -> dict[str, float]:
+        out: dict[str, float] = {}
+        lr = set_stats.get("left_right_peak_diff_pct")
+        out["left_right_peak_diff_pct"] = float(lr) if isinstance(lr, (int, float)) else math.nan
+        bpm = self.targets.get("metronome_bpm")
+        cad = set_stats.get("cadence_per_min")
+        # One beat up, one beat down: a metronome at B beats/min asks for B/2 reps/min.
+        out["cadence_dev_pct"] = (100.0 * (float(cad) / (bpm / 2.0) - 1.0)
+                                  if bpm and isinstance(cad, (int, float)) else math.nan)
+        reps_target = self.targets.get("reps")
+        n = set_stats.get("reps")
+        out["reps_vs_target"] = float(n) / reps_target if reps_target and isinstance(n, (int, float)) else math.nan
+        return out

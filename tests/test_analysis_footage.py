@@ -30,7 +30,7 @@ def _gt() -> dict:
     return json.loads(p.read_text())["clips"]
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _frames(clip: str):
     _gt()  # skips when the internal footage is absent
     stem = clip.rsplit(".", 1)[0]

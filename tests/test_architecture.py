@@ -9,8 +9,12 @@ the renderer (a development tool that needs torch) outside the installed package
 from __future__ import annotations
 
 import ast
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
+import pytest
 from conftest import REPO
 
 SRC = REPO / "src"
@@ -136,3 +140,13 @@ def test_no_module_imports_another_modules_private_names():
 def test_the_renderer_is_not_part_of_the_installed_package():
     assert not (PKG / "render").exists()
     assert (REPO / "tools" / "render" / "generate.py").is_file()
+
+
+def test_ruff_check_is_clean():
+    """``ruff check`` with the project's settings ([tool.ruff] in pyproject.toml) finds nothing."""
+    exe = shutil.which("ruff") or (str(Path(sys.executable).with_name("ruff"))
+                                   if Path(sys.executable).with_name("ruff").exists() else None)
+    if exe is None:
+        pytest.skip("ruff is not installed (pip install '.[test]' installs it)")
+    proc = subprocess.run([exe, "check", "--no-cache", "."], cwd=REPO, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-1000:]

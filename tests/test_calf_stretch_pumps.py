@@ -160,7 +160,7 @@ def test_pumps_from_straight_front_not_measurable():
 # ------------------------------------------------------------------------------ rendered samples
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _sample(name: str, exercise: str):
     from footform.io.pose import estimate_video
 

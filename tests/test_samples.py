@@ -26,7 +26,7 @@ REAR_SIGNAL = ("mediapipe 0.10.33 (pinned: later releases upload usage statistic
                "signals are issues #17 and #18 (models/README.md)")
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _analyse(name: str, exercise: str):
     frames = list(estimate_video(SAMPLES / f"{name}.mp4"))
     return analyze_frames(frames, AnalysisConfig(exercise=exercise))

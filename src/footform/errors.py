@@ -46,7 +46,7 @@ class AnalysisError(FootformError):
     exit_code = 5
 
 
-def os_reason(e: OSError, path: "str | os.PathLike[str] | None" = None) -> str:
+def os_reason(e: OSError, path: str | os.PathLike[str] | None = None) -> str:
     """Why an operating-system call on ``path`` failed, in words a user can act on.
 
     ``mkdir(parents=True)`` through a path whose parent is a file fails with "File exists" or "Not a

@@ -235,7 +235,6 @@ class BodyModel:
         ex = sc.exercise
         G = np.tile(np.eye(3), (self.J, 1, 1))
         root0 = self.H0[0].copy()
-        hipL, hipR = self.head("upperleg01.L"), self.head("upperleg01.R")
         ankle0 = {s: self.head(f"foot.{t}") for s, t in SIDE_TAG.items()}
         l_thigh = {s: float(np.linalg.norm(self.head(f"lowerleg01.{t}") - self.head(f"upperleg01.{t}"))) for s, t in SIDE_TAG.items()}
         l_shank = {s: float(np.linalg.norm(ankle0[s] - self.head(f"lowerleg01.{t}"))) for s, t in SIDE_TAG.items()}
@@ -312,7 +311,8 @@ class BodyModel:
             a, b = l_thigh[side], l_shank[side]
             return float(np.sqrt(a * a + b * b + 2 * a * b * np.cos(np.radians(flex_deg))))
 
-        hip_of = lambda s, rp: rp + R_root @ (self.head(f"upperleg01.{SIDE_TAG[s]}") - root0)
+        def hip_of(s, rp):
+            return rp + R_root @ (self.head(f"upperleg01.{SIDE_TAG[s]}") - root0)
         if not seated:
             order = ["left", "right"]
             if ex.kind == "calf_stretch":  # the straight back leg first, then the bent front leg
@@ -347,7 +347,7 @@ class BodyModel:
             G[self.idx[n]] = G_s
         for c in self._subtree("spine01")[1:]:
             G[c] = G_s
-        for side, tag in SIDE_TAG.items():
+        for tag in SIDE_TAG.values():
             G[self.idx[f"pelvis.{tag}"]] = R_root
 
         # 3. legs
@@ -467,7 +467,7 @@ class BodyModel:
             root_offset = np.array([0.0, -0.25, seat + 0.085 - self.head("upperleg01.L")[2]])
             heel = {}
             offset = {}
-            for side, tag in SIDE_TAG.items():
+            for side in SIDE_TAG:
                 hb = self.V0[self.heel_pad[side]]
                 hc = hb[np.argmin(hb[:, 2])].copy()
                 hc[2] = 0.0

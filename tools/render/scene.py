@@ -33,7 +33,7 @@ class CameraModel:
     vfov_deg: float
 
     @classmethod
-    def from_spec(cls, cam: Camera, azimuth_deg: float, target_z: float, target_xy=(0.0, 0.0)) -> "CameraModel":
+    def from_spec(cls, cam: Camera, azimuth_deg: float, target_z: float, target_xy=(0.0, 0.0)) -> CameraModel:
         a = np.radians(azimuth_deg)
         # azimuth from the subject's front (+y) towards the subject's left (−x)
         pos = np.array([target_xy[0] - cam.distance_m * np.sin(a), target_xy[1] + cam.distance_m * np.cos(a), cam.height_m])

@@ -306,7 +306,7 @@ class Analyzer:
         return reps, holds
 
     def _drain(self, items: list[tuple[tuple[float, Any, Any], tuple[float, Any, Any]]]) -> None:
-        for (t, det, kk), (_, light, _) in items:
+        for (_t, det, kk), (_, light, _) in items:
             self._process(kk, np.asarray(det), np.asarray(light), self._guidance.pop(kk.index, ""))
 
     def finish(self) -> Summary:

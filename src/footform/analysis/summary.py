@@ -61,7 +61,7 @@ class Quality:
     feet_visible_s: float = 0.0
     _t_prev_feet: float | None = field(default=None, repr=False)
 
-    def update(self, frame: "PoseFrame", k: "Kinematics") -> None:
+    def update(self, frame: PoseFrame, k: Kinematics) -> None:
         self.frames += 1
         if self.t_first is None:
             self.t_first = frame.t_s
@@ -180,22 +180,22 @@ def _set_stats(reps: list[dict[str, Any]]) -> dict[str, Any]:
     return out
 
 
-def calf_rep_row(r: "Rep") -> dict[str, Any]:
+def calf_rep_row(r: Rep) -> dict[str, Any]:
     """One calf-raise rep as a summary row (times in s, ``peak_lift`` in FL, ``peak_lift_cm`` in cm)."""
     return {"index": r.index, "side": r.side, "t_start": _r(r.t_start), "t_top": _r(r.t_top),
             "t_end": _r(r.t_end), "peak_lift": _r(r.peak_lift, 4), "peak_lift_cm": _r(r.peak_lift_cm, 2),
             "rise_s": _r(r.rise_s), "top_s": _r(r.top_s), "lower_s": _r(r.lower_s), "heel_in": r.heel_in}
 
 
-def stance_hold_row(h: "Hold", index: int) -> dict[str, Any]:
+def stance_hold_row(h: Hold, index: int) -> dict[str, Any]:
     """One single-leg hold as a summary row (times in s; sway, wobble and noise floor as measured)."""
     return {"index": index, "stance_side": h.stance_side, "t_start": _r(h.t_start), "t_end": _r(h.t_end),
             "duration_s": _r(h.duration_s), "ended_by": h.ended_by, "touchdowns": h.touchdowns,
             "sway": h.sway, "ankle_wobble": h.wobble, "noise_floor": h.noise_floor}
 
 
-def build_summary(exercise: str, views: ViewSummary, quality: Quality, calf: "CalfRaiseCounter",
-                  sls: "SingleLegStance", height_cm: float | None = None, live: bool = False,
+def build_summary(exercise: str, views: ViewSummary, quality: Quality, calf: CalfRaiseCounter,
+                  sls: SingleLegStance, height_cm: float | None = None, live: bool = False,
                   automatic: bool = False) -> Summary:
     """Assemble the :class:`Summary` from the finished state machines.
 

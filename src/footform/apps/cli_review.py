@@ -76,8 +76,9 @@ def _slug(name: str) -> str:
 
 def _table(rows: list[list[str]], header: list[str], right: set[int]) -> str:
     widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
-    fmt_row = lambda r: "  ".join(
-        (str(c).rjust(w) if i in right else str(c).ljust(w)) for i, (c, w) in enumerate(zip(r, widths))).rstrip()
+    def fmt_row(r):
+        return "  ".join(
+            (str(c).rjust(w) if i in right else str(c).ljust(w)) for i, (c, w) in enumerate(zip(r, widths))).rstrip()
     return "\n".join([fmt_row(header), fmt_row(["-" * w for w in widths]), *map(fmt_row, rows)])
 
 

@@ -544,7 +544,7 @@ class Coach:
             return "" if fam == "side" or seen else "Tip: sit sideways to the camera for ankle pumps"
         return "Tip: face the camera for balance" if fam == "side" else ""
 
-    def screen(self, t: float, res: Any = None, flag_text: str = "", flag_kind: str = "warn") -> "Any":
+    def screen(self, t: float, res: Any = None, flag_text: str = "", flag_kind: str = "warn") -> Any:
         from footform.apps.overlay import Screen
 
         res = self._res if res is None else res
@@ -749,7 +749,7 @@ def recover_sessions(store: Any, say: Callable[[str], None] = print) -> list[dic
         if summary is not None:
             sets = _sets_from_rows(rec)
             d = session_summary(summary, sets, [], [_flag_from_row(f) for f in rec.flags], None,
-                                {"recovered": True, "recovered_utc": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")})
+                                {"recovered": True, "recovered_utc": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds")})
             d.pop("marks", None)   # the marks written live stay (complete_session keeps them)
             # A rep/hold committed in the last moments may lie past the track's last flush: never
             # recover fewer than were committed live.

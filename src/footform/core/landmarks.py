@@ -148,7 +148,7 @@ class PoseFrame:
             return 0.0
         return float(min(self.image[idx, 3], self.image[idx, 4]))
 
-    def same_as(self, other: "PoseFrame") -> bool:
+    def same_as(self, other: PoseFrame) -> bool:
         """Exact equality, arrays included (used to check track round trips)."""
 
         def eq(a: np.ndarray | None, b: np.ndarray | None) -> bool:

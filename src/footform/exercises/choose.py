@@ -163,7 +163,7 @@ class ExerciseChooser:
         #: posture runs [t_start, t_end, seated]; frames without a posture leave gaps
         self.posture: list[list[Any]] = []
 
-    def step(self, k: Kinematics, det: "np.ndarray", contact: FootContact) -> None:
+    def step(self, k: Kinematics, det: np.ndarray, contact: FootContact) -> None:
         """One frame (after the analyser's own ``contact`` stepped on it)."""
         t = k.t_s
         t_prev, self._t_prev = self._t_prev, t
@@ -255,7 +255,7 @@ class ExerciseChooser:
         return False
 
     # -- the decision ------------------------------------------------------------------------
-    def choose(self, calf: "CalfRaiseCounter", stretch: "CalfStretch", pumps: "AnklePumps",
+    def choose(self, calf: CalfRaiseCounter, stretch: CalfStretch, pumps: AnklePumps,
                t_end: float | None) -> ExerciseChoice:
         """Score every exercise on what the finished machines and this chooser saw; pick one."""
         t_last = t_end if t_end is not None else 0.0

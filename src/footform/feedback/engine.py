@@ -284,7 +284,7 @@ def _check_rule(raw: dict[str, Any], path: Path, text: str, n: int, partial: boo
             try:
                 raw[key].format(side="", threshold="", unit="", value="")
             except (KeyError, IndexError, ValueError) as e:
-                raise fail(key, f"'{key}' may only use {{side}}, {{threshold}}, {{unit}} and {{value}} ({e})")
+                raise fail(key, f"'{key}' may only use {{side}}, {{threshold}}, {{unit}} and {{value}} ({e})") from None
     out = dict(raw)
     out["source"] = f"{path.name}:{_line_of(text, n, 'code')}"
     return out

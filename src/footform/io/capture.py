@@ -367,7 +367,7 @@ class LatestFrameSource:
     Memory: one frame, whatever the session length.
     """
 
-    def __init__(self, source: "CameraSource | VideoFileSource", realtime: bool | None = None) -> None:
+    def __init__(self, source: CameraSource | VideoFileSource, realtime: bool | None = None) -> None:
         self.source = source
         self.info = source.info
         #: Pace a file at its own speed (default: for files yes, for cameras no — they pace themselves).
@@ -388,7 +388,7 @@ class LatestFrameSource:
         self.t0_mono: float | None = None
 
     @classmethod
-    def open(cls, spec: str | os.PathLike | int, realtime: bool | None = None) -> "LatestFrameSource":
+    def open(cls, spec: str | os.PathLike | int, realtime: bool | None = None) -> LatestFrameSource:
         """A camera index (``0``, ``"1"``) or a video file (played at real speed) as a live source."""
         s = str(spec).strip()
         if s.isdigit():
@@ -399,7 +399,7 @@ class LatestFrameSource:
         return cls(VideoFileSource(path), realtime=realtime)
 
     # -- lifecycle ------------------------------------------------------------------------------
-    def start(self) -> "LatestFrameSource":
+    def start(self) -> LatestFrameSource:
         if self._thread is None:
             self._thread = threading.Thread(target=self._run, name="footform-capture", daemon=True)
             self._thread.start()
@@ -413,7 +413,7 @@ class LatestFrameSource:
         if self._thread is not None and self._thread is not threading.current_thread():
             self._thread.join(timeout=timeout_s)
 
-    def __enter__(self) -> "LatestFrameSource":
+    def __enter__(self) -> LatestFrameSource:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:

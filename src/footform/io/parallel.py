@@ -85,7 +85,7 @@ class _Job:
     track: str
 
 
-def _worker_main(job: _Job, queue: "mp.Queue") -> None:
+def _worker_main(job: _Job, queue: mp.Queue) -> None:
     """Process entry point: run one chunk and report progress, the result or the error."""
     try:
         queue.put(("done", *_run_chunk(job, queue)))
@@ -96,7 +96,7 @@ def _worker_main(job: _Job, queue: "mp.Queue") -> None:
             queue.put(("error", RuntimeError(f"{type(e).__name__}: {e}")))
 
 
-def _run_chunk(job: _Job, progress: "mp.Queue | None") -> tuple[int, float, int]:
+def _run_chunk(job: _Job, progress: mp.Queue | None) -> tuple[int, float, int]:
     """Worker: pose records of one chunk into a temporary track.  Returns (chunk, first t, frames)."""
     import cv2
 
@@ -245,7 +245,7 @@ class ChunkedPose:
     def close(self) -> None:
         shutil.rmtree(self._dir, ignore_errors=True)
 
-    def __enter__(self) -> "ChunkedPose":
+    def __enter__(self) -> ChunkedPose:
         return self
 
     def __exit__(self, *exc: object) -> None:

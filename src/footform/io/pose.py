@@ -272,7 +272,7 @@ class PoseEstimator:
             self.margin_from_s = t_s
             self._previous = None
 
-    def __enter__(self) -> "PoseEstimator":
+    def __enter__(self) -> PoseEstimator:
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -88,7 +88,7 @@ def make_header(source: dict[str, Any], model: dict[str, Any] | None, extra: dic
         "format": FORMAT,
         "version": VERSION,
         "software": {"name": "footform", "version": __version__},
-        "created_utc": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+        "created_utc": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
         "source": private_source(source, full_paths),
         "model": private_model(model, full_paths),
         "landmarks": {
@@ -201,7 +201,7 @@ class TrackWriter:
         finally:
             self._raw.close()
 
-    def __enter__(self) -> "TrackWriter":
+    def __enter__(self) -> TrackWriter:
         return self
 
     def __exit__(self, exc_type: object, *rest: object) -> None:

@@ -392,7 +392,8 @@ def frame_signals(track_path: str | os.PathLike, exercise: str | None = None, he
         an.step(f)
     summary = an.finish().to_dict()
     cols = list(zip(*rows)) if rows else [[] for _ in range(15)]
-    arr = lambda i: np.asarray(cols[i], float)
+    def arr(i):
+        return np.asarray(cols[i], float)
     return FrameSignals(
         t_s=arr(0), frame=np.asarray(cols[1], int), lift=arr(2), stance=list(cols[3]), view=list(cols[4]),
         feet_visible=np.asarray(cols[5], bool), rep_phase=list(cols[6]), reps_so_far=np.asarray(cols[7], int),

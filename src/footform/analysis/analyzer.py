@@ -27,7 +27,7 @@ import numpy as np
 
 from footform.analysis.summary import Quality, Summary, build_summary, calf_rep_row, stance_hold_row
 from footform.core.filters import CentredSmoother
-from footform.core.kinematics import SIG, Kinematics, KinematicsEstimator, cm_per_fl
+from footform.core.kinematics import HEIGHT_CM_RANGE, SIG, Kinematics, KinematicsEstimator, cm_per_fl
 from footform.core.landmarks import PoseFrame
 from footform.core.view import ViewTracker, assess_framing, view_family
 from footform.exercises import registry
@@ -81,8 +81,9 @@ class AnalysisConfig:
     def __post_init__(self) -> None:
         if self.exercise not in EXERCISES:
             raise ValueError(f"exercise must be one of {EXERCISES}, not {self.exercise!r}")
-        if self.height_cm is not None and not (50.0 <= float(self.height_cm) <= 250.0):
-            raise ValueError("height_cm must be between 50 and 250")
+        lo, hi = HEIGHT_CM_RANGE
+        if self.height_cm is not None and not (lo <= float(self.height_cm) <= hi):
+            raise ValueError(f"height_cm must be between {lo:.0f} and {hi:.0f}")
 
 
 @dataclass

@@ -54,6 +54,7 @@ from pathlib import Path
 from typing import Any
 
 from footform import __version__
+from footform.core.kinematics import HEIGHT_CM_RANGE
 from footform.core.numeric import finite
 from footform.errors import InputError, OutputError, os_reason
 
@@ -963,8 +964,9 @@ class Store:
             raise InputError("a person needs a name or pseudonym.")
         if injured_side is not None and injured_side not in ("left", "right", "both", "none"):
             raise InputError(f"side of injury must be left, right, both or none, not {injured_side!r}.")
-        if height_cm is not None and not (50.0 <= float(height_cm) <= 250.0):
-            raise InputError(f"a height of {height_cm} cm is not plausible (expected 50–250 cm).")
+        lo, hi = HEIGHT_CM_RANGE
+        if height_cm is not None and not (lo <= float(height_cm) <= hi):
+            raise InputError(f"a height of {height_cm} cm is not plausible (expected {lo:.0f}–{hi:.0f} cm).")
         fields = {"height_cm": height_cm, "age_band": age_band, "injured_side": injured_side, "notes": notes}
 
         def fn(db: sqlite3.Connection) -> int:

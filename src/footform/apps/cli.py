@@ -255,6 +255,10 @@ def _analyze_all(args: argparse.Namespace, inputs: list[Path], options: AnalyzeO
                     raise
                 finished(item, None, str(e), e.exit_code)
 
+    # Files finish in any order (processes, Ray workers): the summary and batch.json list them in
+    # the order they were given, so two runs of the same batch write the same batch.json.
+    order = {str(p): k for k, p in enumerate(inputs)}
+    outcomes.sort(key=lambda o: order.get(str(o[0]), len(order)))
     if several:
         _batch_summary(outcomes, dirs[0].parent if dirs else Path("footform-out"))
     codes = [code for *_, code in outcomes if code]

@@ -3,7 +3,13 @@
 Flow inside :class:`Analyzer` (one code path live and offline)::
 
     PoseFrame ─► view.assess_framing + ViewTracker ─► KinematicsEstimator ─► filters
-              ─► FootContact ─► CalfRaiseCounter / SingleLegStance ─► FrameResult … Summary
+              ─► FootContact (when an exercise needs it) ─► every running Exercise.step(FrameState)
+              ─► FormTracker + FeedbackEngine ─► FrameResult … Exercise.results ─► Summary
+
+The exercises are driven only through the protocol of :mod:`footform.exercises.base` and looked up
+in :mod:`footform.exercises.registry`: nothing here names an exercise.  Which exercises run: the
+chosen one and those that run with it (``ExerciseInfo.runs_with``), or every registered one in
+``auto`` (exercises/choose.py picks one at the end).
 
 Live and offline run exactly this code with the same filters: the signals are smoothed with
 zero-phase centred Gaussians, so :meth:`Analyzer.step` returns the state of the frame
@@ -18,36 +24,27 @@ summary only per-rep / per-hold figures.  Time is always ``frame.t_s``.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
-from footform.analysis.summary import Quality, Summary, build_summary, calf_rep_row, stance_hold_row
+from footform.analysis.summary import Quality, Summary, build_summary
 from footform.core.filters import CentredSmoother
 from footform.core.kinematics import HEIGHT_CM_RANGE, SIG, Kinematics, KinematicsEstimator, cm_per_fl
 from footform.core.landmarks import PoseFrame
-from footform.core.view import ViewTracker, assess_framing, view_family
+from footform.core.view import ViewTracker, assess_framing
 from footform.exercises import registry
-from footform.exercises.ankle_pumps import YAW_MIN_DEG as PUMP_YAW_MIN_DEG
-from footform.exercises.ankle_pumps import AnklePumps
-from footform.exercises.calf_raise import CalfRaiseCounter
-from footform.exercises.calf_stretch import CalfStretch
+from footform.exercises.base import Exercise, FrameState, FrameUpdate, Setup, StreamEnd
 from footform.exercises.choose import ExerciseChooser
 from footform.exercises.contact import FootContact
-from footform.exercises.single_leg_stance import SingleLegStance
 from footform.feedback.engine import FeedbackEngine, Flag, load_rules
 from footform.feedback.form import FormTracker
 
-#: Every value of ``AnalysisConfig.exercise`` (the registry's ids and ``auto``).
+#: Every value of ``AnalysisConfig.exercise`` when footform starts (the registry's ids and ``auto``;
+#: an exercise registered later is accepted too).
 EXERCISES = (registry.AUTO, *registry.IDS)
-#: Exercises whose state machine runs alone when chosen (``_process_own``); in "auto" every
-#: machine runs and exercises/choose.py picks one at the end.
-OWN_MACHINE = tuple(e.id for e in registry.EXERCISES if e.own_machine)
-#: Protocol hold for the calf stretch when no ``hold_s`` target is given (s).
-STRETCH_TARGET_S = 30.0
 
 #: Offline smoothing (see filters.py for the choice): detection σ and light (sway) σ in seconds,
 #: and the fixed look-ahead in frames.
@@ -63,8 +60,8 @@ class AnalysisConfig:
     """What to analyse and how.
 
     Attributes:
-        exercise: ``"calf_raise"``, ``"single_leg_stance"``, ``"calf_stretch"``, ``"ankle_pumps"`` or
-            ``"auto"`` (decided from the movement at the end: exercises/choose.py).
+        exercise: a registry id (``"calf_raise"``, ``"single_leg_stance"``, ``"calf_stretch"``,
+            ``"ankle_pumps"``) or ``"auto"`` (decided from the movement at the end: exercises/choose.py).
         height_cm: the person's standing height; enables centimetre figures (estimates).
         live: ``True`` for a live session (the summary's ``mode``); the analysis itself is the same.
     """
@@ -79,8 +76,8 @@ class AnalysisConfig:
     targets: dict[str, float] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        if self.exercise not in EXERCISES:
-            raise ValueError(f"exercise must be one of {EXERCISES}, not {self.exercise!r}")
+        if self.exercise != registry.AUTO and registry.find(self.exercise) is None:
+            raise ValueError(f"exercise must be one of {(registry.AUTO, *registry.IDS)}, not {self.exercise!r}")
         lo, hi = HEIGHT_CM_RANGE
         if self.height_cm is not None and not (lo <= float(self.height_cm) <= hi):
             raise ValueError(f"height_cm must be between {lo:.0f} and {hi:.0f}")
@@ -134,11 +131,17 @@ class Analyzer:
         self._views = ViewTracker()
         self._kin = KinematicsEstimator(config.height_cm)
         self._contact = FootContact()
-        self._calf = CalfRaiseCounter(self._cm)
-        self._sls = SingleLegStance(self._cm)
-        self._stretch = CalfStretch(float(config.targets.get("hold_s") or STRETCH_TARGET_S))
-        self._pumps = AnklePumps()
-        self._chooser = ExerciseChooser() if config.exercise == "auto" else None
+        auto = config.exercise == registry.AUTO
+        setup = Setup(cm_per_fl=self._cm, targets=config.targets)
+        running = registry.EXERCISES if auto else registry.group(config.exercise)
+        #: every running exercise, by id (the registry's order)
+        self._machines: dict[str, Exercise] = {e.id: registry.machine(e.id)(setup) for e in running}
+        #: the exercises the live screen shows (FrameResult) and whose rows completed() hands out
+        first = registry.EXERCISES[0].id
+        self._shown = [e.id for e in (registry.group(first) if auto else running)]
+        self._kept = self._shown if auto else [config.exercise]
+        self._uses_contact = auto or any(m.uses_contact for m in self._machines.values())
+        self._chooser = ExerciseChooser() if auto else None
         self.quality = Quality()
         self._guidance: dict[int, str] = {}
         self._det = CentredSmoother(DETECT_SIGMA_S, LAG_FRAMES)
@@ -155,37 +158,35 @@ class Analyzer:
         self._t_last: float | None = None
         self._dts: list[float] = []
         self._finished = False
-        self._rows_out = {"reps": 0, "holds": 0}   # how many rows completed() has handed out
+        self._rows_out = dict.fromkeys(self._kept, 0)   # how many rows completed() has handed out
 
     # -- stages ----------------------------------------------------------------------------
     def _process(self, k: Kinematics, det: np.ndarray, light: np.ndarray, guidance: str) -> FrameResult:
-        if self.config.exercise in OWN_MACHINE:
-            return self._process_own(k, det, guidance)
-        stance = self._contact.step(k.t_s, float(det[SIG["elev_right_minus_left"]]))
-        if k.cut:
-            self._contact.reset()
-        calf_stance = stance
-        if stance == "unknown" and k.feet_ok and view_family(k.view) == "side":
-            # From the side only the near foot is seen: a calf raise is taken as double-leg
-            # (which foot is lifted cannot be told when the far one is hidden).
-            calf_stance = "both"
-        rep = self._calf.step(k, det, calf_stance)
-        hold = self._sls.step(k, light, k.signals, stance, self._contact.finished, self._contact.current,
-                              coming_down=self._contact.pending_touchdown_t is not None)
-        extra: dict[str, float] = {}
+        stance = "unknown"
+        if self._uses_contact:
+            stance = self._contact.step(k.t_s, float(det[SIG["elev_right_minus_left"]]))
+            if k.cut:
+                self._contact.reset()
+        state = FrameState(kin=k, det=det, light=light, stance=stance, lifts_finished=self._contact.finished,
+                           lift_current=self._contact.current,
+                           coming_down=self._contact.pending_touchdown_t is not None)
+        updates: dict[str, FrameUpdate] = {ex: m.step(state) for ex, m in self._machines.items()}
         if self._chooser is not None:
-            # auto: the stretch and pump machines run too (their rows are kept only if chosen)
-            self._stretch.step(k, det)
-            self._pumps.step(k, det)
             self._chooser.step(k, det, self._contact)
-            extra = dict(self._stretch.frame)
-        res = FrameResult(
-            index=k.index, t_s=k.t_s, has_person=k.has_person, feet_visible=k.feet_ok, view=k.view,
-            guidance=guidance, reps=rep.reps, rep_phase=rep.phase, lift=rep.lift, stance=stance,
-            hold_s=hold.hold_s, holds=hold.holds, brief_lifts=hold.brief_lifts,
-            signals={n: float(det[SIG[n]]) for n in _MAIN_SIGNALS} | _stance_signals(stance, light),
-        )
-        self._feedback(k, det, res, hold, extra)
+        res = FrameResult(index=k.index, t_s=k.t_s, has_person=k.has_person, feet_visible=k.feet_ok, view=k.view,
+                          guidance=guidance, stance=stance, signals={n: float(det[SIG[n]]) for n in _MAIN_SIGNALS})
+        judge: list[tuple[str, dict[str, Any]]] = []
+        for ex in self._shown:
+            u = updates[ex]
+            for name, value in u.shown.items():
+                setattr(res, name, value)
+            res.signals.update(u.signals)
+            judge += u.judge
+        # frame metrics of every running exercise (in auto the stretch's feed the frame rules too)
+        extra: dict[str, float] = {}
+        for u in updates.values():
+            extra.update(u.metrics)
+        self._feedback(k, det, res, stance, extra, judge)
         self._emit(res)
         return res
 
@@ -194,26 +195,25 @@ class Analyzer:
         if self._on_frame is not None:
             self._on_frame(res)
 
-    def _feedback(self, k: Kinematics, det: np.ndarray, res: FrameResult, hold: Any,
-                  extra: dict[str, float] | None = None) -> None:
-        """Form metrics of this frame and of a rep that just completed, judged by the rules."""
+    def _feedback(self, k: Kinematics, det: np.ndarray, res: FrameResult, stance: str, extra: dict[str, float],
+                  judge: list[tuple[str, dict[str, Any]]]) -> None:
+        """Form metrics of this frame and of the rows that just completed, judged by the rules."""
         people = self._people.pop(k.index, 1 if k.has_person else 0)
-        metrics = self._form.step(k, det, self._frame_h, people, res.stance, res.rep_phase, res.lift)
-        if extra:
-            metrics.update(extra)
+        metrics = self._form.step(k, det, self._frame_h, people, stance, res.rep_phase, res.lift)
+        metrics.update(extra)
         if self.feedback is None:
             return
-        phase = "hold" if res.hold_s is not None else res.rep_phase
-        fired = self.feedback.step(k.t_s, metrics, view=k.view, phase=phase,
+        in_hold = res.hold_s is not None
+        fired = self.feedback.step(k.t_s, metrics, view=k.view, phase="hold" if in_hold else res.rep_phase,
                                    rep=res.reps + 1 if res.rep_phase == "up" else None,
-                                   hold=res.holds if res.hold_s is not None else None)
-        if len(self._calf.reps) > self._reps_seen:  # a rep just completed: judge it now (live cue)
-            for rep in self._calf.reps[self._reps_seen:]:
-                row = {"index": rep.index, "side": rep.side, "t_start": rep.t_start, "t_end": rep.t_end,
-                       "peak_lift": rep.peak_lift, "rise_s": rep.rise_s, "lower_s": rep.lower_s, "heel_in": rep.heel_in}
-                fired += self.feedback.on_row("rep", {**row, **self._form.rep_metrics(row, k.view)}, view=k.view)
-            self._reps_seen = len(self._calf.reps)
+                                   hold=res.holds if in_hold else None)
+        for scope, row in judge:   # a rep or hold just completed: judge it now (live cue)
+            form = row["form"] if "form" in row else self._row_metrics(scope, row, k.view)
+            fired += self.feedback.on_row(scope, {**row, **form}, view=k.view)
         self._show(res, fired)
+
+    def _row_metrics(self, scope: str, row: dict[str, Any], view: str) -> dict[str, float]:
+        return self._form.rep_metrics(row, view) if scope == "rep" else self._form.hold_metrics(row, view)
 
     def _show(self, res: FrameResult, fired: list[Flag]) -> None:
         """Attach the flags fired on this frame, and the cue to show (the newest, most severe)."""
@@ -223,42 +223,6 @@ class Analyzer:
             self._cue = (res.t_s, newest.message)
         if self._cue is not None and res.t_s - self._cue[0] <= CUE_SHOW_S:
             res.cue = self._cue[1]
-
-    def _process_own(self, k: Kinematics, det: np.ndarray, guidance: str) -> FrameResult:
-        """Calf stretch / ankle pumps: their state machine, frame metrics and rules."""
-        res = FrameResult(index=k.index, t_s=k.t_s, has_person=k.has_person, feet_visible=k.feet_ok, view=k.view,
-                          guidance=guidance, signals={n: float(det[SIG[n]]) for n in _MAIN_SIGNALS})
-        rows: list[dict[str, Any]] = []
-        extra: dict[str, float] = {}
-        if self.config.exercise == "calf_stretch":
-            st = self._stretch
-            ended = st.step(k, det)
-            res.hold_s, res.holds = st.hold_s, len(st.holds)
-            res.stance = st.back or "unknown"
-            res.rep_phase = f"paused ({st.paused})" if st.paused else st.state
-            res.signals.update({"forward_shift": st.f, "stagger": st.stagger})
-            extra = dict(st.frame)
-            rows = [st.row(h, st.holds.index(h) + 1) for h in ended if h in st.holds]
-            scope = "hold"
-        else:
-            pumps = self._pumps
-            new = pumps.step(k, det)
-            res.reps, res.rep_phase = len(pumps.reps), pumps.phase
-            res.signals.update({f"foot_shank_angle_{s}": a for s, a in pumps.angles.items()})
-            rows = [r.to_row() for r in new]
-            scope = "rep"
-        people = self._people.pop(k.index, 1 if k.has_person else 0)
-        metrics = self._form.step(k, det, self._frame_h, people, "unknown", res.rep_phase, float("nan"))
-        metrics.update(extra)
-        if self.feedback is not None:
-            in_hold = res.hold_s is not None
-            fired = self.feedback.step(k.t_s, metrics, view=k.view, phase="hold" if in_hold else res.rep_phase,
-                                       hold=res.holds if in_hold else None)
-            for row in rows:
-                fired += self.feedback.on_row(scope, {**row, **row["form"]}, view=k.view)
-            self._show(res, fired)
-        self._emit(res)
-        return res
 
     def step(self, frame: PoseFrame) -> FrameResult:
         """Analyse one frame (frames must come in time order)."""
@@ -285,25 +249,16 @@ class Analyzer:
     def completed(self) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
         """Rep rows and hold rows (the summary's schema) completed since the last call.
 
-        Only the chosen exercise's rows (both calf-raise reps and stance holds in ``auto``).  They
-        are provisional: :meth:`finish` decides the final rows (a rep near the end of a set may
+        Only the chosen exercise's rows (in ``auto``: those of the exercises on the live screen).
+        They are provisional: :meth:`finish` decides the final rows (a rep near the end of a set may
         still be re-checked), and the live session's store replaces them with the summary's.
         """
-        ex = self.config.exercise
         reps: list[dict[str, Any]] = []
         holds: list[dict[str, Any]] = []
-        if ex in ("calf_raise", "auto"):
-            reps = [calf_rep_row(r) for r in self._calf.reps[self._rows_out["reps"]:]]
-        elif ex == "ankle_pumps":
-            reps = [r.to_row() for r in self._pumps.reps[self._rows_out["reps"]:]]
-        if ex in ("single_leg_stance", "auto"):
-            done = self._sls.holds
-            holds = [stance_hold_row(h, i) for i, h in enumerate(done[self._rows_out["holds"]:], self._rows_out["holds"] + 1)]
-        elif ex == "calf_stretch":
-            done = [h for h in self._stretch.holds if h.t_end is not None]
-            holds = [self._stretch.row(h, i) for i, h in enumerate(done[self._rows_out["holds"]:], self._rows_out["holds"] + 1)]
-        self._rows_out["reps"] += len(reps)
-        self._rows_out["holds"] += len(holds)
+        for ex in self._kept:
+            rows = self._machines[ex].completed(self._rows_out[ex])
+            self._rows_out[ex] += len(rows)
+            (reps if registry.get(ex).counts_reps else holds).extend(rows)
         return reps, holds
 
     def _drain(self, items: list[tuple[tuple[float, Any, Any], tuple[float, Any, Any]]]) -> None:
@@ -315,49 +270,24 @@ class Analyzer:
         if not self._finished:
             self._drain(list(zip(self._det.flush(), self._light.flush())))
             dt = float(np.median(self._dts)) if self._dts else 1 / 30
-            self._sls.light_gain = self._light.noise_gain(dt)
-            self._calf.finish(self._t_last)
-            self._sls.finish(self._t_last, self._contact.pending_touchdown_t)
-            self._stretch.finish(self._t_last)
-            self._pumps.finish(self._t_last)
+            end = StreamEnd(self._t_last, self._contact.pending_touchdown_t, self._light.noise_gain(dt))
+            for m in self._machines.values():
+                m.finish(end)
             self._finished = True
         exercise = self.config.exercise
         choice = None
         if self._chooser is not None:
-            choice = self._chooser.choose(self._calf, self._stretch, self._pumps, self._t_last)
+            choice = self._chooser.choose(self._machines, self._t_last)
             exercise = choice.chosen
-        summary = build_summary(exercise, self._views.dominant(), self.quality, self._calf, self._sls,
+        summary = build_summary(exercise, self._views.dominant(), self.quality, self._machines.get(exercise),
                                 height_cm=self.config.height_cm, live=self.config.live,
                                 automatic=self._chooser is not None)
-        if exercise in OWN_MACHINE:
-            self._own_rows(summary)
         if choice is not None:
             summary.exercise_choice = choice.to_dict()
             if choice.message and summary.analysable:
                 summary.warnings.insert(0, choice.message)
         self._judge(summary)
         return summary
-
-    def _own_rows(self, summary: Summary) -> None:
-        """Reps / holds / set of the calf stretch or ankle pumps, and what the view could not measure."""
-        if not summary.analysable:
-            return
-        if summary.exercise == "calf_stretch":
-            summary.holds = self._stretch.rows()
-            summary.set_stats = self._stretch.set_stats()
-            summary.events = sorted(self._stretch.events, key=lambda e: e["t_s"])
-        else:
-            summary.reps = self._pumps.rows()
-            summary.set_stats = self._pumps.set_stats()
-            summary.events = sorted(self._pumps.events, key=lambda e: e["t_s"])
-            share = summary.set_stats["measurable_share"]
-            if share < 0.5:
-                summary.warnings.append(
-                    "Ankle pumps are counted from the foot's angle to the shank, which is not measurable from a front "
-                    f"view (the body was turned less than {PUMP_YAW_MIN_DEG:.0f}° from square-on on "
-                    f"{100 * (1 - share):.0f} % of the frames): turn the chair about 45–90° to the camera.")
-                summary.not_measurable = sorted(set(summary.not_measurable) | {
-                    "ankle pump count and range: not measurable from a front view"})
 
     def _judge(self, summary: Summary) -> None:
         """Attach form metrics to the final reps/holds/set and the flags of the chosen exercise.
@@ -400,20 +330,6 @@ class Analyzer:
         codes = {r.code for r in rules}
         nm = {**self.feedback.not_measurable, **rows.not_measurable}
         summary.not_measurable = sorted({msg for code, msg in nm.items() if code in codes} | set(summary.not_measurable))
-
-
-def _stance_signals(stance: str, light: np.ndarray) -> dict[str, float]:
-    """Sway and shank signals of the standing leg on the light filter (NaN without a standing leg).
-
-    ``sway_h_stance``: centre-of-mass proxy minus the stance foot, image-horizontal (FL);
-    ``sway_depth_stance``: its depth offset from world landmarks (FL); ``shank_angle_stance``:
-    the stance shank's frontal-plane angle (degrees).
-    """
-    if stance not in ("left", "right"):
-        return {"sway_h_stance": math.nan, "sway_depth_stance": math.nan, "shank_angle_stance": math.nan}
-    return {"sway_h_stance": float(light[SIG["com_x"]] - light[SIG[f"foot_x_{stance}"]]),
-            "sway_depth_stance": float(light[SIG[f"com_depth_{stance}"]]),
-            "shank_angle_stance": float(light[SIG[f"shank_angle_{stance}"]])}
 
 
 def _clean(metrics: dict[str, float]) -> dict[str, float | None]:

@@ -32,6 +32,19 @@ import numpy as np
 from footform.core.kinematics import SIG, Kinematics
 from footform.core.numeric import finite
 from footform.core.view import view_family
+from footform.exercises.base import (
+    AutoEvidence,
+    AutoScore,
+    Exercise,
+    FrameState,
+    FrameUpdate,
+    Results,
+    Setup,
+    StreamEnd,
+    count_words,
+    fmt,
+    saturate,
+)
 
 #: A turn of the angle by this much confirms the extreme before it as a peak.  The clean rendered
 #: pumps swing 43–49° in MediaPipe's image angle (true 55°); still-foot jitter of the smoothed angle
@@ -307,3 +320,98 @@ class AnklePumps:
         total = self.frames_measured + self.frames_front
         out["measurable_share"] = round(self.frames_measured / total, 3) if total else 0.0
         return out
+
+
+# ---------------------------------------------------------------------------------------------
+# The exercise protocol (exercises/base.py)
+# ---------------------------------------------------------------------------------------------
+
+#: ``reps.csv`` of an ankle-pump session: the summary's own field names (units in docs/summary-schema.md).
+REP_COLUMNS = ("kind", "index", "side", "set", "t_start", "t_plantar", "t_dorsi", "t_end", "duration_s", "cycle_s",
+               "plantar_peak_deg", "dorsi_peak_deg", "rom_deg", "plantar_deg", "dorsi_deg", "leg_motion_deg")
+#: ``--exercise auto``: a pump cycle counts only with the leg still: the shank turned less than this
+#: (deg) — the level of the bundled ``pump_whole_leg`` rule (clean rendered pumps 5–8°; the squats
+#: of the real squat-to-calf-raise clip read as pump cycles with 14–28°).
+PUMP_LEG_STILL_DEG = 12.0
+#: ``--exercise auto``: score of a seated or lying recording whose foot angle showed no pump: from
+#: straight in front the foot's angle is not measurable, and a seated person is then still most
+#: likely doing ankle pumps, footform's only seated exercise.
+SEATED_PRIOR = 0.4
+
+
+class AnklePumpsExercise(Exercise):
+    """Ankle pumps behind the exercise protocol (their own machine, metrics and rules)."""
+
+    id = "ankle_pumps"
+    rep_columns = REP_COLUMNS
+
+    def __init__(self, setup: Setup) -> None:
+        super().__init__(setup)
+        self.pumps = AnklePumps()
+
+    def step(self, state: FrameState) -> FrameUpdate:
+        p = self.pumps
+        new = p.step(state.kin, state.det)
+        return FrameUpdate(shown={"reps": len(p.reps), "rep_phase": p.phase},
+                           signals={f"foot_shank_angle_{s}": a for s, a in p.angles.items()},
+                           judge=[("rep", r.to_row()) for r in new])
+
+    def finish(self, end: StreamEnd) -> None:
+        self.pumps.finish(end.t_s)
+
+    def completed(self, start: int) -> list[dict[str, Any]]:
+        return [r.to_row() for r in self.pumps.reps[start:]]
+
+    def results(self, analysable: bool, view: str) -> Results:
+        if not analysable:
+            return Results()
+        p = self.pumps
+        res = Results(reps=p.rows(), set_stats=p.set_stats(), events=sorted(p.events, key=lambda e: e["t_s"]))
+        share = res.set_stats["measurable_share"]
+        if share < 0.5:
+            res.warnings.append(
+                "Ankle pumps are counted from the foot's angle to the shank, which is not measurable from a front "
+                f"view (the body was turned less than {YAW_MIN_DEG:.0f}° from square-on on "
+                f"{100 * (1 - share):.0f} % of the frames): turn the chair about 45–90° to the camera.")
+            res.not_measurable.append("ankle pump count and range: not measurable from a front view")
+        return res
+
+    def auto_score(self, ev: AutoEvidence) -> AutoScore:
+        """Seated cycles of the busier foot with the leg still (exercises/choose.py)."""
+        by_side = {"left": 0, "right": 0}
+        moving = 0
+        for r in self.pumps.reps:
+            sh = ev.seated_share(r.t_start, r.t_end)
+            if sh is None or sh < 0.5:
+                continue
+            if math.isfinite(r.leg_motion_deg) and r.leg_motion_deg > PUMP_LEG_STILL_DEG:
+                moving += 1
+                continue
+            by_side[r.side] = by_side.get(r.side, 0) + 1
+        cycles = max(by_side.values())
+        seated = ev.seated_share()
+        measured = self.pumps.frames_measured + self.pumps.frames_front
+        measurable = self.pumps.frames_measured / measured if measured else 0.0
+        score = saturate(cycles, 1.0)
+        if seated is None or seated == 0.0:
+            evidence = "posture not seen" if seated is None else "standing throughout"
+        else:
+            evidence = count_words(cycles, "cycle") + f" (seated or lying {100 * seated:.0f} % of the time"
+            evidence += f"; {moving} more moved the whole leg)" if moving else ")"
+            if cycles == 0 and seated >= 0.5 and measurable < 0.5:
+                score = SEATED_PRIOR
+                evidence += "; the foot's angle is not measurable from the front"
+        return AutoScore(score, evidence)
+
+    @classmethod
+    def table_lines(cls, res: Results, height_cm: float | None) -> list[str]:
+        lines = [f"{'rep':>3} {'foot':<5} {'set':>3} {'start s':>7} {'end s':>6} {'range°':>6} {'point°':>6} {'pull°':>6} "
+                 f"{'cycle s':>7} {'leg°':>5}"]
+        for r in res.reps:
+            lines.append(f"{r['index']:>3} {r['side']:<5} {r['set']:>3} {fmt(r['t_start']):>7} {fmt(r['t_end']):>6} "
+                         f"{fmt(r['rom_deg'], 1):>6} {fmt(r['plantar_deg'], 1):>6} {fmt(r['dorsi_deg'], 1):>6} "
+                         f"{fmt(r['cycle_s']):>7} {fmt(r['leg_motion_deg'], 1):>5}")
+        s = res.set_stats
+        lines.append(f"pumps: left {s.get('reps_by_side', {}).get('left', 0)}, right {s.get('reps_by_side', {}).get('right', 0)}"
+                     f"   mean range: left {fmt(s.get('mean_rom_deg_left'), 1)}°, right {fmt(s.get('mean_rom_deg_right'), 1)}°")
+        return lines

@@ -1,5 +1,9 @@
 """Calf raises (double- and single-leg): an online rep counter with baseline calibration.
 
+Why over 500 lines: one module per exercise (docs/architecture.md, "How to add an exercise") — the
+state machine and, at the end, its class behind the exercise protocol (summary rows, set figures,
+``--exercise auto`` score, CLI table) belong to the one concept and change together.
+
 Signal
 ------
 The *lift* (foot lengths FL, up positive) is the rise above the person's own standing baseline of:
@@ -66,11 +70,26 @@ import bisect
 import math
 from collections import deque
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
 from footform.core.kinematics import SIG, Kinematics
+from footform.core.numeric import finite
 from footform.core.view import view_family
+from footform.exercises.base import (
+    AutoEvidence,
+    AutoScore,
+    Exercise,
+    FrameState,
+    FrameUpdate,
+    Results,
+    Setup,
+    StreamEnd,
+    count_words,
+    fmt,
+    saturate,
+)
 
 #: Smallest lift that can start a rep, FL.  Smoothed heel-above-toe jitter on a still person is
 #: σ ≈ 0.01–0.015 FL (shared/footage README: heel/toe σ ≈ 2 px at 720p, FL ≈ 80 px, /2.5 by the
@@ -444,3 +463,183 @@ class CalfRaiseCounter:
             self.reps = keep
         for i, r in enumerate(self.reps, 1):
             r.index = i
+
+
+# ---------------------------------------------------------------------------------------------
+# The exercise protocol (exercises/base.py): the counter behind step / finish / results
+# ---------------------------------------------------------------------------------------------
+
+#: Share of the true heel raise MediaPipe reports, by view (measured on rendered people with known
+#: heel height; see docs/metrics.md "What the pose model sees of a heel raise").  Front: heel-above-toe barely changes, the body rise is used.
+HEEL_REPORTED_SHARE = {"side": "~83 %", "back": "64–69 %", "front": "heel barely; reps from the body rise",
+                       "unknown": "52–83 % depending on view"}
+
+#: ``reps.csv`` of a calf-raise session (units in docs/summary-schema.md).
+REP_COLUMNS = ("index", "side", "t_start_s", "t_top_s", "t_end_s", "peak_lift_fl", "peak_lift_cm", "rise_s", "top_s",
+               "lower_s", "heel_in_left_fl", "heel_in_right_fl", "notes")
+
+#: What the decline figure compares, said wherever it is shown.
+DECLINE_LABEL = "peaks, last third of the reps vs first"
+
+
+def decline_text(pct: float | None) -> str:
+    """``set.peak_decline_pct`` in words, the way the CLI and the HTML report both print it.
+
+    ``peak_decline_pct`` = (mean peak of the first third of the reps − mean peak of the last
+    third) / mean peak of the first third × 100: **positive when the last reps were lower**
+    (fatigue), negative when they were higher.  Printed without a sign, as "4.2 % lower" /
+    "0.6 % higher" (last third against the first), so no reader has to know the convention.
+    """
+    if pct is None or not math.isfinite(pct):
+        return "-"
+    if round(abs(pct), 1) == 0.0:
+        return "no change"
+    return f"{abs(pct):.1f} % {'lower' if pct > 0 else 'higher'}"
+
+
+def rep_row(r: Rep) -> dict[str, Any]:
+    """One calf-raise rep as a summary row (times in s, ``peak_lift`` in FL, ``peak_lift_cm`` in cm)."""
+    return {"index": r.index, "side": r.side, "t_start": finite(r.t_start, 3), "t_top": finite(r.t_top, 3),
+            "t_end": finite(r.t_end, 3), "peak_lift": finite(r.peak_lift, 4), "peak_lift_cm": finite(r.peak_lift_cm, 2),
+            "rise_s": finite(r.rise_s, 3), "top_s": finite(r.top_s, 3), "lower_s": finite(r.lower_s, 3),
+            "heel_in": r.heel_in}
+
+
+def set_stats(reps: list[dict[str, Any]]) -> dict[str, Any]:
+    """The set's figures from its rep rows (FL, %, per minute; docs/summary-schema.md)."""
+    if not reps:
+        return {"reps": 0}
+    peaks = np.array([r["peak_lift"] for r in reps], float)
+    tops = np.array([r["t_top"] for r in reps], float)
+    out: dict[str, Any] = {"reps": len(reps), "mean_peak_lift": finite(float(peaks.mean()), 4)}
+    if len(reps) >= 3:
+        third = max(1, len(reps) // 3)
+        first, last = peaks[:third].mean(), peaks[-third:].mean()
+        out["peak_decline_pct"] = finite(float((first - last) / first * 100.0), 1)
+        slope = float(np.polyfit(np.arange(len(peaks)), peaks, 1)[0])
+        out["peak_slope_per_rep"] = finite(slope, 5)
+    else:
+        out["peak_decline_pct"] = None
+        out["peak_slope_per_rep"] = None
+    out["cadence_per_min"] = (finite(float((len(tops) - 1) / (tops[-1] - tops[0]) * 60.0), 1)
+                              if len(tops) >= 2 and tops[-1] > tops[0] else None)
+    lower_ok = [r["lower_s"] >= r["rise_s"] for r in reps]
+    out["controlled_lowering_share"] = finite(float(np.mean(lower_ok)), 3)
+    by_side = {s: [r for r in reps if r["side"] == s] for s in ("both", "left", "right")}
+    out["reps_by_side"] = {s: len(v) for s, v in by_side.items()}
+    if by_side["left"] and by_side["right"]:
+        ml = float(np.mean([r["peak_lift"] for r in by_side["left"]]))
+        mr = float(np.mean([r["peak_lift"] for r in by_side["right"]]))
+        out["left_right_peak_diff_pct"] = finite((ml - mr) / (0.5 * (ml + mr)) * 100.0, 1)
+    else:
+        out["left_right_peak_diff_pct"] = None
+    return out
+
+
+class CalfRaise(Exercise):
+    """The calf raise behind the exercise protocol: the :class:`CalfRaiseCounter` on the shared
+    foot contact (from the side only the near foot is seen: a raise is then taken as double-leg)."""
+
+    id = "calf_raise"
+    uses_contact = True
+    rep_columns = REP_COLUMNS
+
+    def __init__(self, setup: Setup) -> None:
+        super().__init__(setup)
+        self.counter = CalfRaiseCounter(setup.cm_per_fl)
+        self._judged = 0
+
+    def step(self, state: FrameState) -> FrameUpdate:
+        k = state.kin
+        stance = state.stance
+        if stance == "unknown" and k.feet_ok and view_family(k.view) == "side":
+            # From the side only the near foot is seen: a calf raise is taken as double-leg
+            # (which foot is lifted cannot be told when the far one is hidden).
+            stance = "both"
+        rep = self.counter.step(k, state.det, stance)
+        judge: list[tuple[str, dict[str, Any]]] = []
+        reps = self.counter.reps
+        if len(reps) > self._judged:  # a rep just completed: judge it now (live cue)
+            judge = [("rep", {"index": r.index, "side": r.side, "t_start": r.t_start, "t_end": r.t_end,
+                              "peak_lift": r.peak_lift, "rise_s": r.rise_s, "lower_s": r.lower_s, "heel_in": r.heel_in})
+                     for r in reps[self._judged:]]
+            self._judged = len(reps)
+        return FrameUpdate(shown={"reps": rep.reps, "rep_phase": rep.phase, "lift": rep.lift}, judge=judge)
+
+    def finish(self, end: StreamEnd) -> None:
+        self.counter.finish(end.t_s)
+
+    def completed(self, start: int) -> list[dict[str, Any]]:
+        return [rep_row(r) for r in self.counter.reps[start:]]
+
+    def results(self, analysable: bool, view: str) -> Results:
+        c = self.counter
+        warnings = []
+        if analysable and c.rise_mode:
+            warnings.append("The pose model kept losing the person on this footage and its leg landmarks were not "
+                            "trusted: reps were counted from how far the whole body rose, measured from the pixels with "
+                            "the camera's own motion removed. peak_lift is that body rise (FL), not the heel height, "
+                            "the heel alignment could not be measured, and single- and double-leg raises cannot be told "
+                            "apart (every rep is reported as both feet).")
+        elif analysable:
+            fam = view_family(view)
+            warnings.append("Heel lift is the pose model's estimate: it reports only part of a real heel raise "
+                            f"({HEEL_REPORTED_SHARE.get(fam, HEEL_REPORTED_SHARE['unknown'])} from this view).")
+        reps = [rep_row(r) for r in c.reps] if analysable else []
+        events = sorted(c.events, key=lambda e: e.get("t_s") or 0.0) if analysable else []
+        return Results(reps=reps, events=events, warnings=warnings,
+                       set_stats={**set_stats(reps), "lift_from": "body_rise" if c.rise_mode else "landmarks"})
+
+    # -- --exercise auto -------------------------------------------------------------------
+    def rep_tops(self) -> list[float]:
+        return [r.t_top for r in self.counter.reps]
+
+    @property
+    def landmarks_trusted(self) -> bool:
+        return not self.counter.rise_mode
+
+    def auto_score(self, ev: AutoEvidence) -> AutoScore:
+        """Upright reps that no foot lift or stretch position explains (exercises/choose.py)."""
+        n_lift = n_seated = reps = 0
+        for r in self.counter.reps:
+            if ev.explained(r.t_start, r.t_end):
+                n_lift += 1
+            elif ev.upright(r.t_start, r.t_end) < 0.5:
+                n_seated += 1
+            else:
+                reps += 1
+        notes = [f"{n_lift} more explained by a foot lifting or a lunge" if n_lift else "",
+                 f"{n_seated} more while sitting or squatting" if n_seated else ""]
+        return AutoScore(saturate(reps, 1.0), count_words(reps, "rep") + "".join(f" ({n})" for n in notes if n))
+
+    # -- the summary as text and CSV ---------------------------------------------------------
+    @classmethod
+    def table_lines(cls, res: Results, height_cm: float | None) -> list[str]:
+        cm = height_cm is not None
+        lines = [f"{'rep':>3} {'side':<5} {'start s':>7} {'peak at s':>9} {'end s':>6} {'lift FL':>7}"
+                 + (f" {'lift cm':>7}" if cm else "") + f" {'rise s':>6} {'at top s':>8} {'lower s':>7}"]
+        for r in res.reps:
+            lines.append(f"{r['index']:>3} {r['side']:<5} {fmt(r['t_start']):>7} {fmt(r['t_top']):>9} {fmt(r['t_end']):>6} "
+                         f"{fmt(r['peak_lift'], 3):>7}" + (f" {fmt(r['peak_lift_cm'], 1):>7}" if cm else "")
+                         + f" {fmt(r['rise_s']):>6} {fmt(r['top_s']):>8} {fmt(r['lower_s']):>7}")
+        s = res.set_stats
+        lines.append(f"reps: {s.get('reps', 0)}   mean peak: {fmt(s.get('mean_peak_lift'), 3)} FL   "
+                     f"{DECLINE_LABEL}: {decline_text(s.get('peak_decline_pct'))}   "
+                     f"cadence: {fmt(s.get('cadence_per_min'), 1)}/min")
+        lines.append("FL = foot lengths (a height divided by the foot's length, estimated from the shank); times in s on\n"
+                     "the video's clock; 'peak at' = when the heel was highest, 'at top' = time spent above 80 % of the peak.")
+        return lines
+
+    @classmethod
+    def rep_csv(cls, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        out = []
+        for r in rows:
+            hi = r["heel_in"]
+            # numeric columns stay numeric: a sentence such as "not measurable from this view" goes to notes
+            hi_num = hi if isinstance(hi, dict) else {}
+            out.append({"index": r["index"], "side": r["side"], "t_start_s": r["t_start"], "t_top_s": r["t_top"],
+                        "t_end_s": r["t_end"], "peak_lift_fl": r["peak_lift"], "peak_lift_cm": r["peak_lift_cm"],
+                        "rise_s": r["rise_s"], "top_s": r["top_s"], "lower_s": r["lower_s"],
+                        "heel_in_left_fl": hi_num.get("left"), "heel_in_right_fl": hi_num.get("right"),
+                        "notes": f"heel alignment: {hi}" if isinstance(hi, str) and hi else ""})
+        return out

@@ -1,5 +1,9 @@
 """Standing calf stretch: which leg is behind, hold time while the form holds, and per-hold form.
 
+Why over 500 lines: one module per exercise (docs/architecture.md, "How to add an exercise") — the
+state machine and, at the end, its class behind the exercise protocol (summary rows, set figures,
+``--exercise auto`` score, CLI table) belong to the one concept and change together.
+
 Protocol (rehabilitation sources): lunge near a wall or chair, both feet pointing straight forward,
 back knee straight, back heel on the ground; shift the weight forward until the stretch is felt;
 hold 30 s or more, 2–3 times per leg.  Soleus variant: the same with the back knee slightly bent.
@@ -46,6 +50,19 @@ import numpy as np
 from footform.core.kinematics import SIG, Kinematics
 from footform.core.numeric import finite
 from footform.core.view import view_family
+from footform.exercises.base import (
+    AutoEvidence,
+    AutoScore,
+    Exercise,
+    FrameState,
+    FrameUpdate,
+    Results,
+    Setup,
+    StreamEnd,
+    count_words,
+    fmt,
+    saturate,
+)
 
 #: The feet are staggered (a lunge) when one ankle is this far ahead of the other (0.8 FL ≈ 20 cm;
 #: the protocol step is a long pace, 75–77 cm in the rendered scenarios ≈ 2.7 FL); back to
@@ -492,3 +509,82 @@ class CalfStretch:
                 "held_s_by_side": {s: round(sum(h.held_s for h in v), 2) for s, v in by_side.items()},
                 "holds_reaching_target": sum(1 for h in self.holds if h.held_s >= self.target_s),
                 "target_s": self.target_s}
+
+
+# ---------------------------------------------------------------------------------------------
+# The exercise protocol (exercises/base.py)
+# ---------------------------------------------------------------------------------------------
+
+#: Protocol hold when the person's programme gives no ``hold_s`` target (s).
+TARGET_S = 30.0
+#: ``holds.csv`` of a calf-stretch session: the summary's own field names (units in docs/summary-schema.md).
+HOLD_COLUMNS = ("kind", "index", "side", "t_start", "t_end", "duration_s", "held_s", "paused_s", "pauses", "variant",
+                "back_knee_angle_deg", "dorsiflexion_deg", "heel_contact_share", "back_foot_out_deg")
+#: ``--exercise auto``: this much stretch-hold time scores one half (s; :data:`MIN_HOLD_S`).
+AUTO_HALF_S = 3.0
+
+
+class CalfStretchExercise(Exercise):
+    """The standing calf stretch behind the exercise protocol (its own machine, metrics and rules)."""
+
+    id = "calf_stretch"
+    hold_columns = HOLD_COLUMNS
+
+    def __init__(self, setup: Setup) -> None:
+        super().__init__(setup)
+        self.stretch = CalfStretch(float(setup.targets.get("hold_s") or TARGET_S))
+
+    def step(self, state: FrameState) -> FrameUpdate:
+        st = self.stretch
+        ended = st.step(state.kin, state.det)
+        return FrameUpdate(
+            shown={"hold_s": st.hold_s, "holds": len(st.holds), "stance": st.back or "unknown",
+                   "rep_phase": f"paused ({st.paused})" if st.paused else st.state},
+            signals={"forward_shift": st.f, "stagger": st.stagger},
+            metrics=dict(st.frame),
+            judge=[("hold", st.row(h, st.holds.index(h) + 1)) for h in ended if h in st.holds])
+
+    def finish(self, end: StreamEnd) -> None:
+        self.stretch.finish(end.t_s)
+
+    def completed(self, start: int) -> list[dict[str, Any]]:
+        done = [h for h in self.stretch.holds if h.t_end is not None]
+        return [self.stretch.row(h, i) for i, h in enumerate(done[start:], start + 1)]
+
+    def results(self, analysable: bool, view: str) -> Results:
+        if not analysable:
+            return Results()
+        st = self.stretch
+        return Results(holds=st.rows(), set_stats=st.set_stats(), events=sorted(st.events, key=lambda e: e["t_s"]))
+
+    def positions(self, t_last: float) -> list[tuple[float, float, str]]:
+        """The lunge positions (holds and brief stretches, s) with the back (stretched) foot."""
+        st = self.stretch
+        out = [(h.t_enter, h.t_end if h.t_end is not None else t_last, h.side) for h in st.holds]
+        out += [(float(e["t_s"]), float(e.get("t_end_s") or e["t_s"]), str(e.get("side")))
+                for e in st.events if e.get("type") == "brief_stretch"]
+        return out
+
+    def auto_score(self, ev: AutoEvidence) -> AutoScore:
+        """Upright hold time; a brief stretch position counts half (exercises/choose.py)."""
+        st = self.stretch
+        held = sum(h.duration_s * ev.upright(h.t_start, h.t_start + h.duration_s) for h in st.holds)
+        brief = sum(0.5 * (b - a) * ev.upright(a, b) for a, b, _ in self.positions(ev.t_last)[len(st.holds):])
+        return AutoScore(saturate(held + brief, AUTO_HALF_S),
+                         f"{count_words(len(st.holds), 'hold')}, {held:.1f} s" if st.holds else
+                         f"brief stretch positions, {2 * brief:.1f} s" if brief else "no stretch position")
+
+    @classmethod
+    def table_lines(cls, res: Results, height_cm: float | None) -> list[str]:
+        lines = [f"{'hold':>4} {'leg':<6} {'start s':>7} {'end s':>7} {'dur s':>6} {'held s':>6} {'pauses':>6} "
+                 f"{'variant':<13} {'knee°':>6} {'dorsi°':>6} {'heel down':>9}"]
+        for h in res.holds:
+            num = lambda v: fmt(v, 1) if isinstance(v, float) else "n/a"  # noqa: E731
+            lines.append(f"{h['index']:>4} {h['side']:<6} {fmt(h['t_start']):>7} {fmt(h['t_end']):>7} "
+                         f"{fmt(h['duration_s']):>6} {fmt(h['held_s']):>6} {h['pauses']:>6} {h['variant'][:13]:<13} "
+                         f"{num(h['back_knee_angle_deg']):>6} {num(h['dorsiflexion_deg']):>6} "
+                         f"{fmt(h['heel_contact_share']):>9}")
+        s = res.set_stats
+        lines.append(f"holds: {s.get('holds', 0)}   by leg: {s.get('holds_by_side')}   reaching the {fmt(s.get('target_s'), 0)} s "
+                     f"target: {s.get('holds_reaching_target', 0)}")
+        return lines

@@ -1,7 +1,9 @@
 """Which exercise a recording shows (``--exercise auto``): one score per exercise from movement evidence.
 
-In "auto" mode the analyser runs all four state machines on every frame; this module adds what
-they do not measure themselves and, at the end, weighs what each of them found.  Nothing here
+In "auto" mode the analyser runs every registered exercise on every frame; this module adds what
+they do not measure themselves (posture, foot lifts) and, at the end, asks each of them for its
+score through the exercise protocol (``Exercise.auto_score(AutoEvidence)``, exercises/base.py).
+The scoring of each exercise lives in its own module; what it weighs is described here.  Nothing here
 looks at file names or tunes to a clip: every level below says what it was measured on.
 
 Evidence
@@ -32,9 +34,9 @@ Evidence
 * **Calf stretch** — the stretch machine's hold time (staggered feet, hips shifted forward and
   settled); a brief stretch position counts half.
 * **Ankle pumps** — the pump counter's cycles (per foot, the larger) while seated or lying and with
-  the leg still (:data:`PUMP_LEG_STILL_DEG`).  From straight in front the foot's angle is not
+  the leg still (``ankle_pumps.PUMP_LEG_STILL_DEG``).  From straight in front the foot's angle is not
   measurable; a seated or lying person is then still most likely doing ankle pumps, footform's
-  only seated exercise: :data:`SEATED_PRIOR`.
+  only seated exercise: ``ankle_pumps.SEATED_PRIOR``.
 
 Scores
 ------
@@ -44,29 +46,24 @@ exercise's own shortest hold (single-leg stance 2 s, stretch 3 s): ``n / (n + 1)
 the choice is **confident** when it reaches :data:`CONFIDENT_SCORE` and leads the runner-up by
 :data:`CONFIDENT_MARGIN` (two reps or 3 s on one leg against nothing else; a tie of one rep and
 a 2 s lift is not).  Below :data:`MIN_SCORE` no exercise is recognised: the fallback is the calf
-raise (the default exercise), or ankle pumps for a person seated most of the time, and the one
-line says so and lists every ``--exercise``.
+raise (the registry's first exercise), or ankle pumps (its first seated one) for a person seated
+most of the time, and the one line says so and lists every ``--exercise``.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from footform.core.kinematics import SIG, Kinematics
+from footform.exercises import registry
+from footform.exercises.base import AutoEvidence, Exercise
 from footform.exercises.contact import FootContact, Lift
 
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
-
-    from footform.exercises.ankle_pumps import AnklePumps
-    from footform.exercises.calf_raise import CalfRaiseCounter
-    from footform.exercises.calf_stretch import CalfStretch
-
-CANDIDATES = ("calf_raise", "single_leg_stance", "calf_stretch", "ankle_pumps")
-NAMES = {"calf_raise": "calf raise", "single_leg_stance": "single-leg stance", "calf_stretch": "calf stretch",
-         "ankle_pumps": "ankle pumps"}
 
 #: A thigh within this angle of vertical is upright.  Measured (5th–95th percentile of the more
 #: upright thigh, per clip): standing 1–23° (rendered calf-raise and stance samples; real knee
@@ -88,11 +85,6 @@ SOFT_DOWN_FL = 0.08
 #: side the far ankle reads higher by perspective (0.4 FL on the synthetic side-view streams, as
 #: much as the rendered calf stretch's staggered feet).  The calf-raise counter calibrates as long.
 SOFT_CALIBRATE_S = 0.5
-#: Half-score points: one rep / cycle; the shortest hold of each hold exercise (s).
-HALF_STANCE_S = 2.0    # single_leg_stance.MIN_HOLD_S
-HALF_STRETCH_S = 3.0   # calf_stretch.MIN_HOLD_S
-#: Score of a seated or lying recording whose foot angle showed no pump (see the module doc).
-SEATED_PRIOR = 0.4
 #: Confident: the best score reaches this and leads the runner-up by the margin; below MIN_SCORE
 #: nothing is recognised (less than half a rep's worth: a lift under 1 s, a brief stretch).
 CONFIDENT_SCORE = 0.6
@@ -104,10 +96,6 @@ EXPLAIN_COVER = 0.5
 EXPLAIN_SLACK_S = 0.5
 #: Posture runs are broken by gaps longer than this between samples (s).
 MAX_STEP_S = 0.2
-#: A pump cycle counts only with the leg still: the shank turned less than this (deg) — the level
-#: of the bundled ``pump_whole_leg`` rule (clean rendered pumps 5–8°; the squats of the real
-#: squat-to-calf-raise clip read as pump cycles with 14–28°).
-PUMP_LEG_STILL_DEG = 12.0
 
 
 @dataclass
@@ -131,20 +119,6 @@ class ExerciseChoice:
         return {"chosen": self.chosen, "confident": self.confident, "recognised": self.recognised,
                 "runner_up": self.runner_up, "scores": {k: round(v, 3) for k, v in self.scores.items()},
                 "evidence": dict(self.evidence), "message": self.message}
-
-
-def _opt(exercise: str) -> str:
-    """How the command line spells an exercise (``--exercise calf-raise``)."""
-    return exercise.replace("_", "-")
-
-
-def _sat(x: float, half: float) -> float:
-    """``x / (x + half)``: 0 at 0, one half at ``half``, towards 1."""
-    return x / (x + half) if x > 0 else 0.0
-
-
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
 class ExerciseChooser:
@@ -204,7 +178,7 @@ class ExerciseChooser:
             seated += d if is_seated else 0.0
         return seated / total if total > 0 else None
 
-    def _upright(self, t0: float, t1: float) -> float:
+    def upright(self, t0: float, t1: float) -> float:
         """Share of [t0, t1] spent upright (1 when the posture was not measured there)."""
         sh = self.seated_share(t0, t1)
         return 1.0 if sh is None else 1.0 - sh
@@ -221,22 +195,7 @@ class ExerciseChooser:
     def _lift_end(lift: Lift, t_end: float) -> float:
         return lift.t_on if lift.t_on is not None else t_end
 
-    @staticmethod
-    def _lift_weight(lift: Lift) -> float:
-        """A lift whose lift-off was seen counts fully, one only seen ending half, else nothing."""
-        if lift.observed:
-            return 1.0
-        return 0.5 if lift.t_on is not None else 0.0
-
-    def _unexplained_s(self, lift: Lift, back: list[tuple[float, float, str]], t_last: float) -> float:
-        """The lift's time outside stretch positions whose back foot is the lifted one: in a
-        staggered stance the back foot is further from the camera and looks higher from the front
-        (a foot lifted forward, nearer, looks lower)."""
-        a, b = lift.t_off, self._lift_end(lift, t_last)
-        inside = sum(max(0.0, min(b, t1) - max(a, t0)) for t0, t1, side in back if side == lift.lifted_side)
-        return max(0.0, b - a - inside)
-
-    def _explained(self, t0: float, t1: float, lifts: list[Lift], positions: list[tuple[float, float]],
+    def explained(self, t0: float, t1: float, lifts: list[Lift], positions: list[tuple[float, float]],
                    t_last: float) -> bool:
         """A calf-raise "rep" whose rise was a foot lifting, or a stretch position's lunge."""
         dur = max(t1 - t0, 1e-9)
@@ -255,107 +214,56 @@ class ExerciseChooser:
         return False
 
     # -- the decision ------------------------------------------------------------------------
-    def choose(self, calf: CalfRaiseCounter, stretch: CalfStretch, pumps: AnklePumps,
-               t_end: float | None) -> ExerciseChoice:
-        """Score every exercise on what the finished machines and this chooser saw; pick one."""
+    def choose(self, machines: Mapping[str, Exercise], t_end: float | None) -> ExerciseChoice:
+        """Score every registered exercise on what the finished machines (``machines``: id → the
+        exercise, every exercise ``auto`` can pick) and this chooser saw; pick one."""
         t_last = t_end if t_end is not None else 0.0
         per_contact = self._all_lifts(t_end)
         # on footage whose leg landmarks were not trusted (the counter runs on the body rise) the
         # landmark feet say nothing about lifts
-        trusted = {} if calf.rise_mode else per_contact
-        lifts = [lf for ls in trusted.values() for lf in ls]
-        positions = [(h.t_enter, h.t_end if h.t_end is not None else t_last) for h in stretch.holds]
-        sides = [h.side for h in stretch.holds]
-        for e in stretch.events:
-            if e.get("type") == "brief_stretch":
-                positions.append((float(e["t_s"]), float(e.get("t_end_s") or e["t_s"])))
-                sides.append(str(e.get("side")))
+        trusted = all(m.landmarks_trusted for m in machines.values())
+        by_contact = per_contact if trusted else {}
+        ev = AutoEvidence(t_last=t_last, lifts=[lf for ls in by_contact.values() for lf in ls],
+                          lifts_by_contact=by_contact,
+                          positions=[p for m in machines.values() for p in m.positions(t_last)],
+                          rep_tops=[t for m in machines.values() for t in m.rep_tops()],
+                          landmarks_trusted=trusted, posture=self)
+        candidates = tuple(e for e in registry.EXERCISES if e.auto and e.id in machines)
         scores: dict[str, float] = {}
         evidence: dict[str, str] = {}
-
-        # calf raise: upright reps that no foot lift or stretch position explains
-        n_lift = n_seated = 0
-        reps = 0
-        for r in calf.reps:
-            if self._explained(r.t_start, r.t_end, lifts, positions, t_last):
-                n_lift += 1
-            elif self._upright(r.t_start, r.t_end) < 0.5:
-                n_seated += 1
-            else:
-                reps += 1
-        scores["calf_raise"] = _sat(reps, 1.0)
-        notes = [f"{n_lift} more explained by a foot lifting or a lunge" if n_lift else "",
-                 f"{n_seated} more while sitting or squatting" if n_seated else ""]
-        evidence["calf_raise"] = _plural(reps, "rep") + "".join(f" ({n})" for n in notes if n)
-
-        # single-leg stance: upright time with a foot up (the larger total of the two contacts);
-        # a lift holding two or more calf-raise reps is a single-leg calf raise
-        back = [(a, b, side) for (a, b), side in zip(positions, sides)]
-        totals = [sum(self._lift_weight(lf) * self._upright(lf.t_off, self._lift_end(lf, t_last))
-                      * self._unexplained_s(lf, back, t_last)
-                      for lf in ls
-                      if sum(1 for r in calf.reps if lf.t_off <= r.t_top <= self._lift_end(lf, t_last)) < 2)
-                  for ls in trusted.values()]
-        up_s = max(totals, default=0.0)
-        scores["single_leg_stance"] = _sat(up_s, HALF_STANCE_S)
-        evidence["single_leg_stance"] = ("leg landmarks not trusted on this footage" if calf.rise_mode else
-                                         f"a foot off the floor for {up_s:.1f} s" if up_s > 0 else
-                                         "no foot seen leaving the floor")
-
-        # calf stretch: upright hold time (a brief position counts half)
-        held = sum(h.duration_s * self._upright(h.t_start, h.t_start + h.duration_s) for h in stretch.holds)
-        brief = sum(0.5 * (b - a) * self._upright(a, b) for a, b in positions[len(stretch.holds):])
-        scores["calf_stretch"] = _sat(held + brief, HALF_STRETCH_S)
-        evidence["calf_stretch"] = (f"{_plural(len(stretch.holds), 'hold')}, {held:.1f} s" if stretch.holds else
-                                    f"brief stretch positions, {2 * brief:.1f} s" if brief else "no stretch position")
-
-        # ankle pumps: seated cycles of the busier foot with the leg still
-        by_side = {"left": 0, "right": 0}
-        moving = 0
-        for r in pumps.reps:
-            sh = self.seated_share(r.t_start, r.t_end)
-            if sh is None or sh < 0.5:
-                continue
-            if math.isfinite(r.leg_motion_deg) and r.leg_motion_deg > PUMP_LEG_STILL_DEG:
-                moving += 1
-                continue
-            by_side[r.side] = by_side.get(r.side, 0) + 1
-        cycles = max(by_side.values())
+        for e in candidates:
+            sc = machines[e.id].auto_score(ev)
+            scores[e.id], evidence[e.id] = sc.score, sc.evidence
         seated = self.seated_share()
-        measured = pumps.frames_measured + pumps.frames_front
-        measurable = pumps.frames_measured / measured if measured else 0.0
-        scores["ankle_pumps"] = _sat(cycles, 1.0)
-        if seated is None or seated == 0.0:
-            evidence["ankle_pumps"] = "posture not seen" if seated is None else "standing throughout"
-        else:
-            evidence["ankle_pumps"] = _plural(cycles, "cycle") + f" (seated or lying {100 * seated:.0f} % of the time"
-            evidence["ankle_pumps"] += f"; {moving} more moved the whole leg)" if moving else ")"
-            if cycles == 0 and seated >= 0.5 and measurable < 0.5:
-                scores["ankle_pumps"] = SEATED_PRIOR
-                evidence["ankle_pumps"] += "; the foot's angle is not measurable from the front"
-        fallback = "ankle_pumps" if seated is not None and seated >= 0.5 else "calf_raise"
-        return self._decide(scores, evidence, fallback)
+        sitting = seated is not None and seated >= 0.5
+        fallback = next((e.id for e in candidates if e.posture == "seated"), candidates[0].id) if sitting \
+            else candidates[0].id
+        return self._decide(candidates, scores, evidence, fallback)
 
     @staticmethod
-    def _decide(scores: dict[str, float], evidence: dict[str, str], fallback: str) -> ExerciseChoice:
-        ranked = sorted(CANDIDATES, key=lambda e: (-scores[e], e != fallback, CANDIDATES.index(e)))
+    def _decide(candidates: tuple[registry.ExerciseInfo, ...], scores: dict[str, float], evidence: dict[str, str],
+                fallback: str) -> ExerciseChoice:
+        ids = [e.id for e in candidates]
+        names = {e.id: e.label for e in candidates}
+        opt = {e.id: e.cli for e in candidates}
+        ranked = sorted(ids, key=lambda e: (-scores[e], e != fallback, ids.index(e)))
         best, second = ranked[0], ranked[1]
         s1, s2 = scores[best], scores[second]
         recognised = s1 >= MIN_SCORE
         confident = recognised and s1 >= CONFIDENT_SCORE and s1 - s2 >= CONFIDENT_MARGIN
         message = None
         if not recognised:
-            seen = "; ".join(f"{NAMES[e]}: {evidence[e]}" for e in CANDIDATES)
-            message = (f"no exercise recognised ({seen}); analysed as {NAMES[best]} — pass --exercise "
-                       + ", ".join(_opt(e) for e in CANDIDATES[:-1]) + f" or {_opt(CANDIDATES[-1])} to say which it is.")
+            seen = "; ".join(f"{names[e]}: {evidence[e]}" for e in ids)
+            message = (f"no exercise recognised ({seen}); analysed as {names[best]} — pass --exercise "
+                       + ", ".join(opt[e] for e in ids[:-1]) + f" or {opt[ids[-1]]} to say which it is.")
         elif not confident:
             if s2 >= MIN_SCORE:
-                message = (f"could not tell {NAMES[best]} from {NAMES[second]} clearly ({NAMES[best]}: {evidence[best]}, "
-                           f"score {s1:.2f}; {NAMES[second]}: {evidence[second]}, score {s2:.2f}); analysed as "
-                           f"{NAMES[best]} — pass --exercise {_opt(best)} or --exercise {_opt(second)} to choose.")
+                message = (f"could not tell {names[best]} from {names[second]} clearly ({names[best]}: {evidence[best]}, "
+                           f"score {s1:.2f}; {names[second]}: {evidence[second]}, score {s2:.2f}); analysed as "
+                           f"{names[best]} — pass --exercise {opt[best]} or --exercise {opt[second]} to choose.")
             else:
-                message = (f"only weak evidence of {NAMES[best]} ({evidence[best]}, score {s1:.2f}; runner-up "
-                           f"{NAMES[second]}: {evidence[second]}, score {s2:.2f}); analysed as {NAMES[best]} — "
-                           f"pass --exercise {' / '.join(_opt(e) for e in CANDIDATES if e != best)} if it is another.")
+                message = (f"only weak evidence of {names[best]} ({evidence[best]}, score {s1:.2f}; runner-up "
+                           f"{names[second]}: {evidence[second]}, score {s2:.2f}); analysed as {names[best]} — "
+                           f"pass --exercise {' / '.join(opt[e] for e in ids if e != best)} if it is another.")
         return ExerciseChoice(chosen=best, scores=scores, runner_up=second, confident=confident, recognised=recognised,
                               evidence=evidence, message=message)

@@ -24,12 +24,25 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
 from footform.core.kinematics import SIG, Kinematics
 from footform.core.numeric import finite
 from footform.core.view import view_family
+from footform.exercises.base import (
+    AutoEvidence,
+    AutoScore,
+    Exercise,
+    FrameState,
+    FrameUpdate,
+    Results,
+    Setup,
+    StreamEnd,
+    fmt,
+    saturate,
+)
 from footform.exercises.contact import Lift
 
 #: A lift shorter than this is an event, not a hold.  Protocol holds are 30–60 s; knee raises and
@@ -350,3 +363,129 @@ class SingleLegStance:
                                 "note": "still lifted at the end of the video"})
         for h in self.holds:
             h.finalize(self.light_gain, self.cm_per_fl)
+
+
+# ---------------------------------------------------------------------------------------------
+# The exercise protocol (exercises/base.py): an adapter around SingleLegStance
+# ---------------------------------------------------------------------------------------------
+
+#: ``holds.csv`` of a single-leg-stance session (sway, wobble and noise-floor columns follow).
+HOLD_COLUMNS = ("index", "stance_side", "t_start_s", "t_end_s", "duration_s", "ended_by", "touchdowns")
+#: ``--exercise auto``: a foot off the floor this long scores one half (s; :data:`MIN_HOLD_S`).
+AUTO_HALF_S = 2.0
+
+
+def hold_row(h: Hold, index: int) -> dict[str, Any]:
+    """One single-leg hold as a summary row (times in s; sway, wobble and noise floor as measured)."""
+    return {"index": index, "stance_side": h.stance_side, "t_start": finite(h.t_start, 3), "t_end": finite(h.t_end, 3),
+            "duration_s": finite(h.duration_s, 3), "ended_by": h.ended_by, "touchdowns": h.touchdowns,
+            "sway": h.sway, "ankle_wobble": h.wobble, "noise_floor": h.noise_floor}
+
+
+def stance_signals(stance: str, light: np.ndarray) -> dict[str, float]:
+    """Sway and shank signals of the standing leg on the light filter (NaN without a standing leg).
+
+    ``sway_h_stance``: centre-of-mass proxy minus the stance foot, image-horizontal (FL);
+    ``sway_depth_stance``: its depth offset from world landmarks (FL); ``shank_angle_stance``:
+    the stance shank's frontal-plane angle (degrees).
+    """
+    if stance not in ("left", "right"):
+        return {"sway_h_stance": math.nan, "sway_depth_stance": math.nan, "shank_angle_stance": math.nan}
+    return {"sway_h_stance": float(light[SIG["com_x"]] - light[SIG[f"foot_x_{stance}"]]),
+            "sway_depth_stance": float(light[SIG[f"com_depth_{stance}"]]),
+            "shank_angle_stance": float(light[SIG[f"shank_angle_{stance}"]])}
+
+
+def _flat(prefix: str, d: dict[str, Any], out: dict[str, Any]) -> None:
+    for k, v in d.items():
+        if isinstance(v, dict):
+            continue
+        out[f"{prefix}{k}"] = v
+
+
+class SingleLegStanceExercise(Exercise):
+    """The single-leg stance behind the exercise protocol, on the shared foot contact."""
+
+    id = "single_leg_stance"
+    uses_contact = True
+    hold_columns = HOLD_COLUMNS
+
+    def __init__(self, setup: Setup) -> None:
+        super().__init__(setup)
+        self.stance = SingleLegStance(setup.cm_per_fl)
+
+    def step(self, state: FrameState) -> FrameUpdate:
+        hold = self.stance.step(state.kin, state.light, state.raw, state.stance, state.lifts_finished,
+                                state.lift_current, coming_down=state.coming_down)
+        return FrameUpdate(shown={"hold_s": hold.hold_s, "holds": hold.holds, "brief_lifts": hold.brief_lifts},
+                           signals=stance_signals(state.stance, state.light))
+
+    def finish(self, end: StreamEnd) -> None:
+        self.stance.light_gain = end.light_gain
+        self.stance.finish(end.t_s, end.pending_touchdown_t)
+
+    def completed(self, start: int) -> list[dict[str, Any]]:
+        return [hold_row(h, i) for i, h in enumerate(self.stance.holds[start:], start + 1)]
+
+    def results(self, analysable: bool, view: str) -> Results:
+        if not analysable:
+            return Results()
+        return Results(holds=[hold_row(h, i) for i, h in enumerate(self.stance.holds, 1)],
+                       events=sorted(self.stance.events, key=lambda e: e.get("t_s") or 0.0))
+
+    def auto_score(self, ev: AutoEvidence) -> AutoScore:
+        """Upright time with a foot up (the larger total of the two foot contacts).  A lift holding
+        two or more standing reps is a single-leg calf raise; time the lifted foot is the back foot
+        of a stretch position is the staggered stance seen in perspective (exercises/choose.py)."""
+        totals = [sum(_lift_weight(lf) * ev.upright(lf.t_off, ev.lift_end(lf)) * _unexplained_s(lf, ev)
+                      for lf in lifts if sum(1 for t in ev.rep_tops if lf.t_off <= t <= ev.lift_end(lf)) < 2)
+                  for lifts in ev.lifts_by_contact.values()]
+        up_s = max(totals, default=0.0)
+        return AutoScore(saturate(up_s, AUTO_HALF_S),
+                         "leg landmarks not trusted on this footage" if not ev.landmarks_trusted else
+                         f"a foot off the floor for {up_s:.1f} s" if up_s > 0 else "no foot seen leaving the floor")
+
+    @classmethod
+    def table_lines(cls, res: Results, height_cm: float | None) -> list[str]:
+        lines = [f"{'hold':>4} {'stance':<6} {'start s':>7} {'end s':>7} {'dur s':>6} {'ended by':<13} {'touch':>5} "
+                 f"{'sway rms':>8} {'noise':>6} {'wobble°':>7}"]
+        for h in res.holds:
+            sw = h["sway"]
+            key = "rms_ml" if "rms_ml" in sw and sw.get("axes", {}).get("ml") == "image horizontal" else "rms_ap"
+            wob = h["ankle_wobble"].get("rms_deg")
+            lines.append(f"{h['index']:>4} {h['stance_side']:<6} {fmt(h['t_start']):>7} {fmt(h['t_end']):>7} "
+                         f"{fmt(h['duration_s']):>6} {h['ended_by'] or '-':<13} {h['touchdowns']:>5} "
+                         f"{fmt(sw.get(key), 3):>8} {fmt(h['noise_floor'].get(key), 3):>6} "
+                         f"{fmt(wob, 1) if isinstance(wob, float) else 'n/a':>7}")
+        lifts = [e for e in res.events if e["type"] == "brief_lift"]
+        lines.append(f"holds: {len(res.holds)}   brief lifts (not holds): {len(lifts)}")
+        return lines
+
+    @classmethod
+    def hold_csv(cls, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        out = []
+        for h in rows:
+            row = {"index": h["index"], "stance_side": h["stance_side"], "t_start_s": h["t_start"], "t_end_s": h["t_end"],
+                   "duration_s": h["duration_s"], "ended_by": h["ended_by"], "touchdowns": h["touchdowns"]}
+            _flat("sway_", {k + ("" if k.endswith("_cm") or k.endswith("_cm2") or k.endswith("_s") else "_fl")
+                            if k.startswith(("rms", "range", "path")) else k: v for k, v in h["sway"].items()}, row)
+            _flat("wobble_", h["ankle_wobble"], row)
+            _flat("noise_", {k: v for k, v in h["noise_floor"].items() if k != "method"}, row)
+            out.append(row)
+        return out
+
+
+def _lift_weight(lift: Lift) -> float:
+    """A lift whose lift-off was seen counts fully, one only seen ending half, else nothing."""
+    if lift.observed:
+        return 1.0
+    return 0.5 if lift.t_on is not None else 0.0
+
+
+def _unexplained_s(lift: Lift, ev: AutoEvidence) -> float:
+    """The lift's time outside stretch positions whose back foot is the lifted one: in a staggered
+    stance the back foot is further from the camera and looks higher from the front (a foot lifted
+    forward, nearer, looks lower)."""
+    a, b = lift.t_off, ev.lift_end(lift)
+    inside = sum(max(0.0, min(b, t1) - max(a, t0)) for t0, t1, side in ev.positions if side == lift.lifted_side)
+    return max(0.0, b - a - inside)

@@ -42,6 +42,7 @@ from typing import Any
 
 from footform.core.view import view_family
 from footform.errors import InputError
+from footform.exercises import registry
 
 SCHEMA = "footform.rules/1"
 SCOPES = ("frame", "rep", "hold", "set")
@@ -321,6 +322,11 @@ def _to_rule(raw: Mapping[str, Any]) -> Rule:
 
 
 def bundled_rules_path(exercise: str) -> Path:
+    """The rule file of an exercise (``common``: the framing rules): the registry's ``rules_file``
+    when it names one, else ``feedback/rules/<exercise>.toml`` in the package."""
+    info = registry.find(exercise)
+    if info is not None and info.rules_file is not None:
+        return Path(info.rules_file)
     return Path(str(resources.files("footform.feedback") / "rules" / f"{exercise}.toml"))
 
 
@@ -332,7 +338,7 @@ def load_rules(exercise: str, overrides: str | Path | None = None) -> list[Rule]
     ``severity``, ``enabled = false``); an unknown code adds a new rule, which must then be
     complete.  An override file that names an ``exercise`` applies to that exercise only.
     """
-    exercises = ["calf_raise", "single_leg_stance", "calf_stretch", "ankle_pumps"] if exercise == "auto" else [exercise]
+    exercises = list(registry.IDS) if exercise == registry.AUTO else [exercise]
     merged: dict[str, dict[str, Any]] = {}
     for ex in ["common", *exercises]:
         path = bundled_rules_path(ex)

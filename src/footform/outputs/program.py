@@ -49,17 +49,17 @@ from pathlib import Path
 from typing import Any
 
 from footform.errors import InputError
+from footform.exercises import registry
 
 SCHEMA = "footform.program/1"
-#: Exercise names as written in a program (the CLI's spelling) → footform's internal names.
-EXERCISES = {"calf-raise": "calf_raise", "single-leg-stance": "single_leg_stance", "calf-stretch": "calf_stretch",
-             "ankle-pumps": "ankle_pumps"}
+#: Exercise names as written in a program (the CLI's spelling) → footform's internal names (the registry's).
+EXERCISES = {e.cli: e.id for e in registry.EXERCISES}
 #: Exercises counted in reps (the others are held, per leg).
-REP_EXERCISES = ("calf_raise", "ankle_pumps")
-HOLD_EXERCISES = ("single_leg_stance", "calf_stretch")
-#: Words for an exercise in sentences and tables.
-EXERCISE_WORDS = {"calf_raise": "calf raises", "single_leg_stance": "single-leg stance", "calf_stretch": "calf stretch",
-                  "ankle_pumps": "ankle pumps"}
+REP_EXERCISES = tuple(e.id for e in registry.EXERCISES if e.counts_reps)
+HOLD_EXERCISES = tuple(e.id for e in registry.EXERCISES if not e.counts_reps)
+#: Words for an exercise in sentences and tables: the registry's plural labels, kept under this name
+#: for the modules that read it (new code calls ``registry.plural``).
+EXERCISE_WORDS = {e.id: e.plural for e in registry.EXERCISES}
 
 #: Limits of each numeric field (inclusive): wide enough for any home program, narrow enough to
 #: catch a typo (1500 reps, a 3000 s hold).
@@ -139,7 +139,7 @@ class ProgramItem:
         return f"{self.sets} × {self.hold_s:g} s per leg"
 
     def describe(self) -> str:
-        return f"{EXERCISE_WORDS[self.exercise]} {self.dose()}"
+        return f"{registry.plural(self.exercise)} {self.dose()}"
 
     # what one exercise day asks for (adherence)
     @property
@@ -390,14 +390,14 @@ def _parse_item(raw: dict[str, Any], n: int, where: _Lines, base: Path, bad: Any
     if exercise in REP_EXERCISES:
         reps = number("reps", True, required=True)
         if "hold_s" in raw:
-            fail("hold_s", f"hold_s does not apply to {EXERCISE_WORDS[exercise]}, which are counted in reps (use reps)")
+            fail("hold_s", f"hold_s does not apply to {registry.plural(exercise)}, which are counted in reps (use reps)")
     elif exercise in HOLD_EXERCISES:
         hold_s = number("hold_s", False, required=True)
         if "reps" in raw:
-            fail("reps", f"reps does not apply to {EXERCISE_WORDS[exercise]}, which is held (use hold_s, seconds per leg)")
+            fail("reps", f"reps does not apply to {registry.plural(exercise)}, which is held (use hold_s, seconds per leg)")
         if "metronome_bpm" in raw:
             fail("metronome_bpm", f"metronome_bpm applies only to counted exercises (calf-raise, ankle-pumps), "
-                                  f"not to {EXERCISE_WORDS[exercise]}")
+                                  f"not to {registry.plural(exercise)}")
     per_leg = raw.get("per_leg", False)
     if not isinstance(per_leg, bool):
         fail("per_leg", f"per_leg must be true or false, not {per_leg!r}")
@@ -531,8 +531,8 @@ def pick_item(sp: StoredProgram, exercise: str | None, item: int | None = None,
         if not 1 <= item <= len(items):
             raise InputError(f"--item must be from 1 to {len(items)} (the program has {len(items)} items), not {item}.")
         if exercise and exercise != "auto" and items[item - 1].exercise != exercise:
-            raise InputError(f"item {item} of the program is {EXERCISE_WORDS[items[item - 1].exercise]}, not "
-                             f"{EXERCISE_WORDS.get(exercise, exercise)}.")
+            raise InputError(f"item {item} of the program is {registry.plural(items[item - 1].exercise)}, not "
+                             f"{registry.plural(exercise)}.")
         return item
     matching = [k for k, it in enumerate(items, 1) if it.exercise == exercise]
     if not matching:
@@ -669,7 +669,7 @@ def attribution_note(store: Any, session_id: int, person: str, exercise: str | N
     if got is None:
         if current(store, person) is None:
             return ""
-        return f" (not part of {person}'s program: it has no {EXERCISE_WORDS.get(exercise or '', exercise or 'such')} item)"
+        return f" (not part of {person}'s program: it has no {registry.plural(exercise) if exercise else 'such'} item)"
     sp, k = got
     return f" for program item {k} ({sp.item(k).describe()}, version {sp.version})"
 

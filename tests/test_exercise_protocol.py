@@ -177,3 +177,30 @@ def test_analysis_compares_no_exercise_id_strings():
                 if hits:
                     wrong.append(f"{p.relative_to(SRC)}:{node.lineno} compares with {hits}")
     assert not wrong, "\n".join(wrong)
+
+
+def test_one_row_schema_for_the_store_the_export_and_the_summary_csvs(tmp_path):
+    """reps / holds / flags / events: the store's columns, the export's columns and the summary's
+    CSV names come from exercises/rows.py, with foot lengths spelled ``_fl`` everywhere."""
+    import sqlite3
+
+    from footform.exercises import rows as schema
+    from footform.exercises.calf_raise import REP_COLUMNS as SUMMARY_REP_COLUMNS
+    from footform.outputs import export
+    from footform.outputs.store import Store
+
+    db = tmp_path / "s.db"
+    Store.open(db).close()
+    con = sqlite3.connect(db)
+    for table, kind in schema.KINDS.items():
+        cols = [r[1] for r in con.execute(f"PRAGMA table_info({table})")]
+        own = [c for c in cols if c not in ("id", "session_id") and not c.endswith("_json")]
+        assert own == list(schema.names(kind, stored_only=True)), table
+        assert export.TABLES[table][:1 + len(kind)] == ("session_id", *schema.names(kind)), table
+        for f in kind:   # columns.csv / the JSON "columns": the schema's unit and meaning
+            assert export.column_meaning(table, f.name) == f.meaning and export.column_unit(f.name) == f.unit
+    con.close()
+    unit_named = [c for c in SUMMARY_REP_COLUMNS if schema.column_unit(c)]
+    assert unit_named and set(unit_named) <= set(schema.names(schema.REP))
+    every = [c for cols in export.all_columns().values() for c in cols]
+    assert not [c for c in every if "footlengths" in c] and "peak_lift_fl" in every and "sway_rms_ml_fl" in every

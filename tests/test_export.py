@@ -25,8 +25,8 @@ from footform.outputs.export import (
 )
 from footform.outputs.store import Store
 
-UNIT_SUFFIXES = ("_s", "_hz", "_deg", "_footlengths", "_footlengths2", "_footlengths_per_s", "_cm", "_cm2", "_cm_per_s",
-                 "_pct", "_0_10", "_per_min", "_footlengths_per_rep", "_m", "_norm", "_rel", "_ratio")
+UNIT_SUFFIXES = ("_s", "_hz", "_deg", "_fl", "_fl2", "_fl_per_s", "_cm", "_cm2", "_cm_per_s",
+                 "_pct", "_0_10", "_per_min", "_fl_per_rep", "_m", "_norm", "_rel", "_ratio")
 #: Numeric columns that are counts, indices or unitless by nature.
 UNITLESS = {"session_id", "set_index", "rep_index", "hold_index", "flag_index", "frame", "touchdowns", "n_reps", "n_holds",
             "reps", "holds", "flags", "marks", "frames", "frames_with_person", "frames_feet_visible", "reps_both",
@@ -48,11 +48,11 @@ def db(tmp_path_factory):
 
 
 def test_unit_names():
-    assert unit_name("rms_ml") == "rms_ml_footlengths"
+    assert unit_name("rms_ml") == "rms_ml_fl"
     assert unit_name("rms_ml_cm") == "rms_ml_cm"
-    assert unit_name("mean_velocity_ap_per_s") == "mean_velocity_ap_footlengths_per_s"
+    assert unit_name("mean_velocity_ap_per_s") == "mean_velocity_ap_fl_per_s"
     assert unit_name("mean_velocity_ap_per_s_cm") == "mean_velocity_ap_cm_per_s"
-    assert unit_name("ellipse95_area") == "ellipse95_area_footlengths2"
+    assert unit_name("ellipse95_area") == "ellipse95_area_fl2"
     assert unit_name("ellipse95_area_cm2") == "ellipse95_area_cm2"
     assert unit_name("wobble_rms_deg") == "wobble_rms_deg"
 
@@ -67,25 +67,25 @@ def test_csv_export_of_a_person_loads_with_pandas_with_units_and_dtypes(db, tmp_
     reps = t["reps"]
     assert list(reps.columns) == list(REP_COLUMNS)
     assert len(reps) == 5
-    for col in ("peak_lift_footlengths", "peak_lift_cm", "rise_s", "top_s", "lower_s", "t_start_s", "t_top_s"):
+    for col in ("peak_lift_fl", "peak_lift_cm", "rise_s", "top_s", "lower_s", "t_start_s", "t_top_s"):
         assert reps[col].dtype == "float64", col
         assert reps[col].notna().all(), col
     assert reps["rep_index"].dtype == "int64" and reps["full"].dtype == "bool"
     # cm is the FL figure times the person's foot length (0.152 × 172 cm)
-    ratio = (reps["peak_lift_cm"] / reps["peak_lift_footlengths"]).to_numpy()
+    ratio = (reps["peak_lift_cm"] / reps["peak_lift_fl"]).to_numpy()
     assert ratio == pytest.approx(0.152 * 172, rel=0.01)
     holds = t["holds"]
     assert list(holds.columns) == list(HOLD_COLUMNS)       # stable schema, no ad-hoc columns
     assert len(holds) >= 2 and set(holds["stance_side"]) == {"left", "right"}
-    for col in ("duration_s", "sway_rms_ml_footlengths", "sway_rms_ml_cm", "noise_rms_ml_footlengths",
-                "sway_ellipse95_area_footlengths2", "wobble_rms_deg", "wobble_dominant_freq_hz"):
+    for col in ("duration_s", "sway_rms_ml_fl", "sway_rms_ml_cm", "noise_rms_ml_fl",
+                "sway_ellipse95_area_fl2", "wobble_rms_deg", "wobble_dominant_freq_hz"):
         assert holds[col].dtype == "float64" and holds[col].notna().all(), col
-    assert (holds["sway_rms_ml_footlengths"] > holds["noise_rms_ml_footlengths"]).all()
+    assert (holds["sway_rms_ml_fl"] > holds["noise_rms_ml_fl"]).all()
     flags = t["flags"]
     assert len(flags) == 3 and flags["evidence_threshold"].dtype == "float64"
     assert t["marks"]["rating_0_10"].tolist() == [4, 2, 4, 2]
     sig = t["signals"]
-    assert sig["t_s"].dtype == "float64" and sig["lift_footlengths"].dtype == "float64"
+    assert sig["t_s"].dtype == "float64" and sig["lift_fl"].dtype == "float64"
     assert sig.groupby("session_id")["t_s"].apply(lambda s: s.is_monotonic_increasing).all()
     # every numeric column says its unit (or is a count / index)
     for name, df in t.items():
@@ -127,13 +127,13 @@ def test_json_document(db, tmp_path):
         doc = export_document(st, person="Ana")
         one = export_document(st, session=2, with_signals=False, with_landmarks=True)
     text = json.dumps(doc, allow_nan=False)              # strict JSON: no NaN
-    assert doc["schema"] == EXPORT_SCHEMA and "_footlengths" in doc["units"]
+    assert doc["schema"] == EXPORT_SCHEMA and "_fl" in doc["units"]
     assert [p["name"] for p in doc["people"]] == ["Ana"]
     calf, sls = doc["sessions"]
     assert calf["session"]["exercise"] == "calf_raise" and len(calf["reps"]) == 5
-    assert calf["reps"][0]["peak_lift_footlengths"] > 0 and "peak_lift_fl" not in calf["reps"][0]
-    assert len(calf["signals"]["t_s"]) == len(calf["signals"]["lift_footlengths"]) > 100
-    assert sls["holds"][0]["sway_rms_ml_footlengths"] > 0
+    assert calf["reps"][0]["peak_lift_fl"] > 0 and not any("footlengths" in k for k in calf["reps"][0])
+    assert len(calf["signals"]["t_s"]) == len(calf["signals"]["lift_fl"]) > 100
+    assert sls["holds"][0]["sway_rms_ml_fl"] > 0
     assert "landmarks" not in calf and '"lm"' not in text
     assert one["sessions"][0]["landmarks"]["names"][0] == "nose"
     assert "signals" not in one["sessions"][0]
@@ -180,7 +180,7 @@ def test_calf_stretch_and_ankle_pump_exports_keep_units_in_column_names(tmp_path
     assert (holds["kind"] == "calf_stretch").all() and holds["held_s"].tolist() == [h["held_s"] for h in stretch["holds"]]
     assert holds["pauses_heel_lift"].tolist() == [1, 0] and (holds["variant"] == "gastrocnemius").all()
     for col in ("held_s", "paused_s", "t_position_s", "back_knee_angle_deg", "dorsiflexion_deg", "dorsiflexion_gain_deg",
-                "heel_contact_pct", "heel_lift_max_footlengths", "forward_shift_pct"):
+                "heel_contact_pct", "heel_lift_max_fl", "forward_shift_pct"):
         assert holds[col].dtype == "float64" and holds[col].notna().all(), col
     # not measurable from the side: an empty cell and the reason beside it
     assert holds["back_foot_out_deg"].isna().all()
@@ -188,7 +188,7 @@ def test_calf_stretch_and_ankle_pump_exports_keep_units_in_column_names(tmp_path
     assert (reps["kind"] == "ankle_pump").all() and len(reps) == 14
     for col in ("rom_deg", "plantar_peak_deg", "dorsi_peak_deg", "rest_angle_deg", "t_plantar_s", "t_dorsi_s", "duration_s"):
         assert reps[col].dtype == "float64" and reps[col].notna().all(), col
-    assert reps["peak_lift_footlengths"].isna().all()
+    assert reps["peak_lift_fl"].isna().all()
     assert reps["rom_deg"].tolist() == [r["rom_deg"] for r in pumps["reps"]]
     sets = t["sets"]
     assert sets["kind"].tolist() == ["holds", "reps", "reps"] and sets["n_holds"].iloc[0] == 2
@@ -263,13 +263,13 @@ def test_columns_file_describes_every_written_column(db, tmp_path):
             unit, meaning = described[(f.stem, col)]
             assert meaning, f"{f.stem}.{col} has no meaning"
     units = {c: u for (_, c), (u, _) in described.items()}
-    assert units["duration_s"] == "s" and units["sway_rms_ml_footlengths"] == "FL" and units["peak_lift_cm"] == "cm"
+    assert units["duration_s"] == "s" and units["sway_rms_ml_fl"] == "FL" and units["peak_lift_cm"] == "cm"
     assert units["wobble_rms_deg"] == "deg" and units["feet_visible_pct"] == "%" and units["rep_index"] == ""
     # one definition: every column any export can have is described
     for table, columns in all_columns().items():
         for c in columns:
             assert column_meaning(table, c), f"{table}.{c} is not in export.COLUMN_MEANINGS"
-            assert column_unit(c) or not c.endswith(("_s", "_deg", "_footlengths", "_cm", "_pct")), c
+            assert column_unit(c) or not c.endswith(("_s", "_deg", "_fl", "_cm", "_pct")), c
 
 
 def test_export_schema_doc_lists_every_column():

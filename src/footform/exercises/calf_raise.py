@@ -77,6 +77,7 @@ import numpy as np
 from footform.core.kinematics import SIG, Kinematics
 from footform.core.numeric import finite
 from footform.core.view import view_family
+from footform.exercises import rows as schema
 from footform.exercises.base import (
     AutoEvidence,
     AutoScore,
@@ -632,14 +633,17 @@ class CalfRaise(Exercise):
 
     @classmethod
     def rep_csv(cls, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """``reps.csv``: the row schema's columns (exercises/rows.py; numeric columns stay numeric:
+        a sentence such as "not measurable from this view" goes to ``notes``)."""
         out = []
         for r in rows:
-            hi = r["heel_in"]
-            # numeric columns stay numeric: a sentence such as "not measurable from this view" goes to notes
-            hi_num = hi if isinstance(hi, dict) else {}
-            out.append({"index": r["index"], "side": r["side"], "t_start_s": r["t_start"], "t_top_s": r["t_top"],
-                        "t_end_s": r["t_end"], "peak_lift_fl": r["peak_lift"], "peak_lift_cm": r["peak_lift_cm"],
-                        "rise_s": r["rise_s"], "top_s": r["top_s"], "lower_s": r["lower_s"],
-                        "heel_in_left_fl": hi_num.get("left"), "heel_in_right_fl": hi_num.get("right"),
-                        "notes": f"heel alignment: {hi}" if isinstance(hi, str) and hi else ""})
+            f = schema.rep_fields(r, r["index"])
+            note = f["alignment_note"]
+            out.append({"index": f["rep_index"], "side": f["side"], **{c: f[c] for c in _CSV_NUMERIC},
+                        "notes": f"heel alignment: {note}" if note else ""})
         return out
+
+
+#: The schema columns ``reps.csv`` shares with the store and the export.
+_CSV_NUMERIC = ("t_start_s", "t_top_s", "t_end_s", "peak_lift_fl", "peak_lift_cm", "rise_s", "top_s", "lower_s",
+                "heel_in_left_fl", "heel_in_right_fl")

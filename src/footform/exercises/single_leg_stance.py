@@ -31,6 +31,7 @@ import numpy as np
 from footform.core.kinematics import SIG, Kinematics
 from footform.core.numeric import finite
 from footform.core.view import view_family
+from footform.exercises import rows as schema
 from footform.exercises.base import (
     AutoEvidence,
     AutoScore,
@@ -396,13 +397,6 @@ def stance_signals(stance: str, light: np.ndarray) -> dict[str, float]:
             "shank_angle_stance": float(light[SIG[f"shank_angle_{stance}"]])}
 
 
-def _flat(prefix: str, d: dict[str, Any], out: dict[str, Any]) -> None:
-    for k, v in d.items():
-        if isinstance(v, dict):
-            continue
-        out[f"{prefix}{k}"] = v
-
-
 class SingleLegStanceExercise(Exercise):
     """The single-leg stance behind the exercise protocol, on the shared foot contact."""
 
@@ -463,14 +457,15 @@ class SingleLegStanceExercise(Exercise):
 
     @classmethod
     def hold_csv(cls, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """``holds.csv``: the row schema's columns, sway / wobble / noise floor with their units in
+        their names as in the export (``sway_rms_ml_fl``, ``wobble_rms_deg``, a sentence in ``*_note``)."""
         out = []
         for h in rows:
-            row = {"index": h["index"], "stance_side": h["stance_side"], "t_start_s": h["t_start"], "t_end_s": h["t_end"],
-                   "duration_s": h["duration_s"], "ended_by": h["ended_by"], "touchdowns": h["touchdowns"]}
-            _flat("sway_", {k + ("" if k.endswith("_cm") or k.endswith("_cm2") or k.endswith("_s") else "_fl")
-                            if k.startswith(("rms", "range", "path")) else k: v for k, v in h["sway"].items()}, row)
-            _flat("wobble_", h["ankle_wobble"], row)
-            _flat("noise_", {k: v for k, v in h["noise_floor"].items() if k != "method"}, row)
+            f = schema.hold_fields(h, h["index"])
+            row = {"index": f["hold_index"], **{c: f[c] for c in HOLD_COLUMNS[1:]}}
+            row.update(schema.metric_columns("sway_", h["sway"]))
+            row.update(schema.metric_columns("wobble_", h["ankle_wobble"]))
+            row.update(schema.metric_columns("noise_", h["noise_floor"]))
             out.append(row)
         return out
 

@@ -3,8 +3,9 @@
 Every numeric column carries its unit in its name (``docs/export-schema.md``):
 
 * ``_s`` seconds (times on the session's source clock, durations); ``_hz`` hertz; ``_deg`` degrees;
-* ``_footlengths`` body-scaled lengths in foot lengths (FL = 0.618 × the shank length seen in the
-  image, Drillis–Contini proportions) and ``_footlengths2`` areas; ``_footlengths_per_s`` speeds;
+* ``_fl`` body-scaled lengths in foot lengths (FL = 0.618 × the shank length seen in the
+  image, Drillis–Contini proportions) and ``_fl2`` areas; ``_fl_per_s`` speeds (spelled as in the
+  store, the summary's CSVs and the rules: one row schema, ``exercises/rows.py``);
 * ``_cm``, ``_cm2``, ``_cm_per_s`` the same in centimetres, present only when the person's height
   was known (an anthropometric estimate, not a measurement);
 * ``_pct`` percent, ``_0_10`` a 0–10 rating, ``_per_min`` a rate.
@@ -34,11 +35,12 @@ import numpy as np
 from footform import __version__
 from footform.core.numeric import finite
 from footform.errors import InputError, OutputError, os_reason
+from footform.exercises import rows as schema
+from footform.exercises.rows import FL, UNIT_OF_SUFFIX, unit_name
 from footform.outputs.store import SessionRecord, Store
 
 EXPORT_SCHEMA = "footform.export/1"
 COLUMNS_FILE = "columns.csv"
-FL = "footlengths"
 
 #: What each unit suffix means (copied into every JSON export).
 UNITS = {
@@ -69,46 +71,20 @@ SESSION_COLUMNS = (
     "reps", "holds", "flags", "marks", "track_file",
 )
 SET_COLUMNS = (
-    "session_id", "set_index", "kind", "side", "n_reps", "n_holds", "mean_peak_lift_footlengths",
-    "peak_decline_pct", "peak_slope_footlengths_per_rep", "cadence_per_min", "controlled_lowering_pct",
+    "session_id", "set_index", "kind", "side", "n_reps", "n_holds", "mean_peak_lift_fl",
+    "peak_decline_pct", "peak_slope_fl_per_rep", "cadence_per_min", "controlled_lowering_pct",
     "left_right_peak_diff_pct", "reps_both", "reps_left", "reps_right",
 )
-REP_COLUMNS = (
-    "session_id", "set_index", "rep_index", "side", "t_start_s", "t_top_s", "t_end_s", "peak_lift_footlengths",
-    "peak_lift_cm", "rise_s", "top_s", "lower_s", "lower_to_rise_ratio", "heel_in_left_footlengths",
-    "heel_in_right_footlengths", "alignment_note", "full",
-)
+#: reps, holds, flags and events: the row schema's columns (exercises/rows.py), by session.
+REP_COLUMNS = ("session_id", *schema.names(schema.REP))
 _SWAY_KEYS = ("rms_ml", "rms_ap", "range_ml", "range_ap", "path_length_ml", "path_length_ap",
               "mean_velocity_ml_per_s", "mean_velocity_ap_per_s", "ellipse95_area")
 _NOISE_KEYS = ("rms_ml", "rms_ap", "mean_velocity_ml_per_s", "mean_velocity_ap_per_s", "ellipse95_area",
                "jitter_sigma_raw_h", "jitter_sigma_raw_depth", "wobble_rms_deg")
 
 
-def unit_name(key: str) -> str:
-    """A summary key in FL (or with a ``_cm`` / ``_cm2`` suffix) → the export column stem with its unit.
-
-    ``rms_ml`` → ``rms_ml_footlengths``; ``rms_ml_cm`` → ``rms_ml_cm``; ``mean_velocity_ml_per_s`` →
-    ``mean_velocity_ml_footlengths_per_s``; ``mean_velocity_ml_per_s_cm`` → ``mean_velocity_ml_cm_per_s``;
-    ``ellipse95_area`` → ``ellipse95_area_footlengths2``; keys already in deg / Hz / s stay as they are.
-    """
-    if key.endswith(("_deg", "_hz", "_pct")) or key in ("duration_s",):
-        return key
-    if key.endswith("_cm2"):
-        return key
-    unit = FL
-    base = key
-    if key.endswith("_cm"):
-        unit, base = "cm", key[:-3]
-    if base.startswith("ellipse95_area"):
-        return f"{base}_{'cm2' if unit == 'cm' else FL + '2'}"
-    if base.endswith("_per_s"):
-        return f"{base[:-6]}_{unit}_per_s"
-    return f"{base}_{unit}"
-
-
 HOLD_COLUMNS = (
-    "session_id", "set_index", "hold_index", "stance_side", "t_start_s", "t_end_s", "duration_s", "ended_by",
-    "touchdowns", "sway_axis_image_horizontal",
+    "session_id", *schema.names(schema.HOLD), "sway_axis_image_horizontal",
     *(f"sway_{unit_name(k)}" for k in _SWAY_KEYS),
     *(f"sway_{unit_name(k + '_cm')}" for k in _SWAY_KEYS if not k.startswith("ellipse")),
     "sway_ellipse95_area_cm2",
@@ -118,22 +94,21 @@ HOLD_COLUMNS = (
     "wobble_rms_deg", "wobble_dominant_freq_hz", "wobble_mean_angle_deg", "wobble_note",
 )
 FLAG_COLUMNS = (
-    "session_id", "flag_index", "set_index", "code", "label", "severity", "side", "t_start_s", "t_end_s",
-    "rep_index", "hold_index", "message", "description", "evidence_metric", "evidence_value",
+    "session_id", *schema.names(schema.FLAG), "evidence_metric", "evidence_value",
     "evidence_threshold", "evidence_reference", "evidence_baseline", "evidence_json", "evidence_unit",
 )
 MARK_COLUMNS = ("session_id", "t_s", "kind", "rating_0_10", "side", "note", "created_utc")
-EVENT_COLUMNS = ("session_id", "type", "t_s", "t_end_s", "side", "reason", "detail_json")
+EVENT_COLUMNS = ("session_id", *schema.names(schema.EVENT), "reason", "detail_json")
 SIGNAL_COLUMNS = (
-    "session_id", "frame", "t_s", "view", "feet_visible", "stance", "lift_footlengths", "rep_phase", "reps_so_far",
-    "heel_toe_left_footlengths", "heel_toe_right_footlengths", "sway_h_footlengths", "sway_depth_footlengths",
+    "session_id", "frame", "t_s", "view", "feet_visible", "stance", "lift_fl", "rep_phase", "reps_so_far",
+    "heel_toe_left_fl", "heel_toe_right_fl", "sway_h_fl", "sway_depth_fl",
     "shank_angle_stance_deg", "pump_angle_left_deg", "pump_angle_right_deg",
 )
 #: Calf-stretch holds (``holds[].kind == "calf_stretch"``): columns added to ``holds`` when a session has them.
 STRETCH_HOLD_COLUMNS = (
     "kind", "front_side", "t_position_s", "held_s", "paused_s", "pauses", "pauses_heel_lift", "pauses_knee_bend",
     "target_s", "variant", "camera_view", "back_knee_angle_deg", "back_knee_flex_deg", "back_ankle_angle_deg",
-    "dorsiflexion_deg", "dorsiflexion_gain_deg", "angles_note", "heel_contact_pct", "heel_lift_max_footlengths",
+    "dorsiflexion_deg", "dorsiflexion_gain_deg", "angles_note", "heel_contact_pct", "heel_lift_max_fl",
     "back_foot_out_deg", "foot_out_note", "forward_shift_pct", "stretched_side",
 )
 #: Ankle pumps (``reps[].kind == "ankle_pump"``, one row per foot per cycle): columns added to ``reps``.
@@ -157,20 +132,13 @@ TABLES: dict[str, tuple[str, ...]] = {
 # document, and listed in docs/export-schema.md (tests/test_export.py keeps them in step)
 # ---------------------------------------------------------------------------------------------
 
-#: Short unit per column-name suffix (longest suffix wins); a column without one is a count, an
-#: index, a flag or text.
-UNIT_OF_SUFFIX = {
-    "_s": "s", "_hz": "Hz", "_deg": "deg", f"_{FL}": "FL", f"_{FL}2": "FL^2", f"_{FL}_per_s": "FL/s",
-    f"_{FL}_per_rep": "FL/rep", "_cm": "cm", "_cm2": "cm^2", "_cm_per_s": "cm/s", "_pct": "%", "_0_10": "0-10",
-    "_per_min": "1/min", "_utc": "UTC date-time", "_m": "m", "_norm": "0-1 of the frame", "_rel": "model depth units",
-    "_ratio": "ratio",
-}
 #: Units not told by the name: the flag evidence is in the unit its rule states (``evidence_unit``).
 _UNIT_OVERRIDE = {"evidence_value": "evidence_unit", "evidence_threshold": "evidence_unit",
                   "evidence_baseline": "evidence_unit"}
 
-#: Meaning of each column; ``"table.column"`` overrides ``"column"`` where a name means different
-#: things in different tables.  Sway and noise-floor columns are described by :func:`column_meaning`.
+#: Meaning of each column the row schema (exercises/rows.py: reps, holds, flags, events) does not
+#: describe; ``"table.column"`` overrides ``"column"`` where a name means different things in
+#: different tables.  Sway and noise-floor columns are described by :func:`column_meaning`.
 COLUMN_MEANINGS: dict[str, str] = {
     "session_id": "the session (footform sessions)", "session_uuid": "the session's unique id",
     "person": "name or pseudonym", "started_utc": "when the session started", "finished_utc": "when it was completed",
@@ -186,32 +154,19 @@ COLUMN_MEANINGS: dict[str, str] = {
     "set_index": "the set (1, 2 …); rows an offline analysis did not assign take the only set, or the set whose "
                  "time span holds them",
     "sets.kind": "reps / holds", "sets.side": "both / left / right / mixed", "n_reps": "reps in the set (pumps: per foot)",
-    "n_holds": "holds in the set", "mean_peak_lift_footlengths": "mean peak heel lift",
+    "n_holds": "holds in the set", "mean_peak_lift_fl": "mean peak heel lift",
     "peak_decline_pct": "mean peak of the first third of the reps minus the last third, over the first third",
-    "peak_slope_footlengths_per_rep": "linear trend of the peak across the set", "cadence_per_min": "reps per minute",
+    "peak_slope_fl_per_rep": "linear trend of the peak across the set", "cadence_per_min": "reps per minute",
     "controlled_lowering_pct": "reps lowered at least as slowly as raised",
     "left_right_peak_diff_pct": "(left - right) / mean peak, single-leg sets", "reps_both": "two-leg reps",
-    "reps_left": "reps on the left leg", "reps_right": "reps on the right leg",
-    "rep_index": "the rep (1, 2 …)", "reps.side": "working foot, or both", "t_start_s": "start",
-    "reps.t_start_s": "start of the rise (20 % of the peak)", "t_top_s": "middle of the top (80 % of the peak or more)",
-    "t_end_s": "end", "reps.t_end_s": "end of the lowering (20 % of the peak)",
-    "peak_lift_footlengths": "peak heel lift above standing (from the front: whole-body rise)",
-    "peak_lift_cm": "the same in cm (with a known height)", "rise_s": "rise time", "top_s": "time at the top",
-    "lower_s": "lowering time", "lower_to_rise_ratio": "lowering / rise time (< 1: lowered faster than raised)",
-    "heel_in_left_footlengths": "left heel drift towards the midline during the rep (+ in / sickling, - out)",
-    "heel_in_right_footlengths": "right heel drift towards the midline during the rep (+ in / sickling, - out)",
-    "alignment_note": "why heel alignment is empty (not measurable from this view)",
-    "full": "false for a partial rep kept for the record",
+    "reps_left": "reps on the left leg", "reps_right": "reps on the right leg", "t_start_s": "start",
+    "t_end_s": "end",
     "reps.kind": "ankle_pump for ankle-pump rows", "t_plantar_s": "toes pointed most", "t_dorsi_s": "toes pulled up most",
     "reps.duration_s": "pump duration", "cycle_s": "start to start, same foot",
     "plantar_peak_deg": "shank-foot image angle, toes pointed most", "dorsi_peak_deg": "shank-foot image angle, pulled up most",
     "rest_angle_deg": "shank-foot image angle at rest", "rom_deg": "range, pointed to pulled up",
     "plantar_deg": "pointed past rest", "dorsi_deg": "pulled up past rest",
     "leg_motion_deg": "how much the shank turned during the pump", "rom_vs_best_ratio": "range / that foot's best so far",
-    "hold_index": "the hold (1, 2 …)", "stance_side": "standing leg of a single-leg hold (empty for a calf stretch)",
-    "holds.t_start_s": "lift-off (stretch: start of the hold)", "holds.t_end_s": "touch-down, came out, or end",
-    "holds.duration_s": "length of the hold", "ended_by": "touch_down / came_out / end_of_video / tracking_lost / cut",
-    "touchdowns": "brief toe-taps inside the hold",
     "sway_axis_image_horizontal": "ml (front/back view) or ap (side view): the sway axis measured in the image",
     "wobble_rms_deg": "ankle wobble of the stance shank, frontal plane: RMS",
     "wobble_dominant_freq_hz": "ankle wobble: dominant frequency", "wobble_mean_angle_deg": "ankle wobble: mean shank angle",
@@ -228,28 +183,23 @@ COLUMN_MEANINGS: dict[str, str] = {
     "dorsiflexion_deg": "90 deg minus the back shank-foot image angle (estimate)",
     "dorsiflexion_gain_deg": "dorsiflexion gain over upright standing (estimate)",
     "angles_note": "why the angles are empty (not measurable from this view)",
-    "heel_contact_pct": "share of the hold with the back heel down", "heel_lift_max_footlengths": "highest back-heel lift",
+    "heel_contact_pct": "share of the hold with the back heel down", "heel_lift_max_fl": "highest back-heel lift",
     "back_foot_out_deg": "back foot turned out (estimate)", "foot_out_note": "why turn-out is empty",
-    "forward_shift_pct": "mean hip position from the back (0 %) to the front ankle (100 %)",
-    "flag_index": "the flag (1, 2 …)", "code": "rule code", "label": "rule name", "severity": "info / warn / stop",
-    "flags.side": "left / right, or empty", "flags.t_start_s": "first seen", "flags.t_end_s": "last seen",
-    "message": "words for the person", "description": "words for the therapist", "evidence_metric": "measured quantity",
+    "forward_shift_pct": "mean hip position from the back (0 %) to the front ankle (100 %)", "evidence_metric": "measured quantity",
     "evidence_value": "measured value, in evidence_unit", "evidence_threshold": "the rule's threshold, in evidence_unit",
     "evidence_reference": "absolute / baseline / typical",
     "evidence_baseline": "the person's baseline or typical value compared against, in evidence_unit",
     "evidence_json": "the whole evidence object", "evidence_unit": "unit of the evidence values, as in the rule file "
                      "(FL foot lengths, deg, %, s, x typical ...; docs/rules.md)",
     "t_s": "time", "marks.kind": "pain / cramp / note", "rating_0_10": "pain rating", "marks.side": "side, if given",
-    "note": "free text", "created_utc": "wall clock when it was recorded",
-    "type": "partial_rep / rep_aborted / rep_incomplete / brief_lift / touch_down ... (docs/summary-schema.md)",
-    "events.t_end_s": "end, if it lasted", "events.side": "side, if any", "reason": "why", "detail_json": "other details",
+    "note": "free text", "created_utc": "wall clock when it was recorded", "reason": "why", "detail_json": "other details",
     "frame": "frame index in the source", "signals.view": "camera view of this frame", "feet_visible": "both feet seen",
     "stance": "foot on the floor: both / left / right / unknown",
-    "lift_footlengths": "heel lift the rep counter works on, above standing (front: whole-body rise)",
+    "lift_fl": "heel lift the rep counter works on, above standing (front: whole-body rise)",
     "rep_phase": "rep counter state", "reps_so_far": "reps counted up to this frame",
-    "heel_toe_left_footlengths": "left heel above toe (smoothed)", "heel_toe_right_footlengths": "right heel above toe (smoothed)",
-    "sway_h_footlengths": "COM proxy relative to the stance foot, image-horizontal (one leg only)",
-    "sway_depth_footlengths": "COM proxy relative to the stance foot, depth (one leg only)",
+    "heel_toe_left_fl": "left heel above toe (smoothed)", "heel_toe_right_fl": "right heel above toe (smoothed)",
+    "sway_h_fl": "COM proxy relative to the stance foot, image-horizontal (one leg only)",
+    "sway_depth_fl": "COM proxy relative to the stance foot, depth (one leg only)",
     "shank_angle_stance_deg": "frontal-plane tilt of the stance shank (+ knee lateral)",
     "pump_angle_left_deg": "ankle pumps: left shank-foot image angle", "pump_angle_right_deg": "ankle pumps: right shank-foot image angle",
     "landmark_index": "BlazePose landmark 0-32", "landmark": "landmark name (the subject's own left/right)",
@@ -267,15 +217,15 @@ def column_unit(column: str) -> str:
     """The unit of an export column from its name's suffix (``""`` for counts, indices, flags, text)."""
     if column in _UNIT_OVERRIDE:
         return _UNIT_OVERRIDE[column]
-    best = ""
-    for suffix in UNIT_OF_SUFFIX:
-        if column.endswith(suffix) and len(suffix) > len(best):
-            best = suffix
-    return UNIT_OF_SUFFIX.get(best, "")
+    return schema.column_unit(column)
 
 
 def column_meaning(table: str, column: str) -> str:
-    """What an export column holds (empty for a column nobody described)."""
+    """What an export column holds (empty for a column nobody described): the row schema's meaning
+    for reps, holds, flags and events (exercises/rows.py), else this module's."""
+    known = schema.meaning(table, column)
+    if known is not None:
+        return known
     for key in (f"{table}.{column}", column):
         if key in COLUMN_MEANINGS:
             return COLUMN_MEANINGS[key]
@@ -357,10 +307,10 @@ class FrameSignals:
             yield {
                 "session_id": session_id, "frame": int(self.frame[i]), "t_s": finite(self.t_s[i], 4), "view": self.view[i],
                 "feet_visible": bool(self.feet_visible[i]), "stance": self.stance[i],
-                "lift_footlengths": finite(self.lift[i], 5), "rep_phase": self.rep_phase[i],
-                "reps_so_far": int(self.reps_so_far[i]), "heel_toe_left_footlengths": finite(self.heel_toe_left[i], 5),
-                "heel_toe_right_footlengths": finite(self.heel_toe_right[i], 5), "sway_h_footlengths": finite(self.sway_h[i], 5),
-                "sway_depth_footlengths": finite(self.sway_depth[i], 5), "shank_angle_stance_deg": finite(self.shank_angle[i], 3),
+                "lift_fl": finite(self.lift[i], 5), "rep_phase": self.rep_phase[i],
+                "reps_so_far": int(self.reps_so_far[i]), "heel_toe_left_fl": finite(self.heel_toe_left[i], 5),
+                "heel_toe_right_fl": finite(self.heel_toe_right[i], 5), "sway_h_fl": finite(self.sway_h[i], 5),
+                "sway_depth_fl": finite(self.sway_depth[i], 5), "shank_angle_stance_deg": finite(self.shank_angle[i], 3),
                 "pump_angle_left_deg": None if self.pump_angle_left is None else finite(self.pump_angle_left[i], 2),
                 "pump_angle_right_deg": None if self.pump_angle_right is None else finite(self.pump_angle_right[i], 2),
             }
@@ -448,8 +398,8 @@ def set_rows(rec: SessionRecord) -> list[dict[str, Any]]:
         out.append({
             "session_id": rec.id, "set_index": st["set_index"], "kind": st.get("kind"), "side": st.get("side"),
             "n_reps": st.get("n_reps"), "n_holds": st.get("n_holds"),
-            "mean_peak_lift_footlengths": finite(agg.get("mean_peak_lift")), "peak_decline_pct": finite(agg.get("peak_decline_pct")),
-            "peak_slope_footlengths_per_rep": finite(agg.get("peak_slope_per_rep")),
+            "mean_peak_lift_fl": finite(agg.get("mean_peak_lift")), "peak_decline_pct": finite(agg.get("peak_decline_pct")),
+            "peak_slope_fl_per_rep": finite(agg.get("peak_slope_per_rep")),
             "cadence_per_min": finite(agg.get("cadence_per_min")),
             "controlled_lowering_pct": None if share is None else round(100.0 * share, 1),
             "left_right_peak_diff_pct": finite(agg.get("left_right_peak_diff_pct")),
@@ -481,23 +431,28 @@ def _set_index_of(rec: SessionRecord) -> Any:
     return find
 
 
+def _schema_row(rec: SessionRecord, kind: tuple[schema.Field, ...], stored: dict[str, Any]) -> dict[str, Any]:
+    """A stored row read back in the row schema's columns: ``session_id`` first, every numeric
+    (unit-named) column a finite float or empty, the rest as stored."""
+    row: dict[str, Any] = {"session_id": rec.id}
+    for f in kind:
+        v = stored.get(f.name)
+        row[f.name] = finite(v) if f.unit else v
+    return row
+
+
 def rep_rows(rec: SessionRecord) -> list[dict[str, Any]]:
     out = []
     set_of = _set_index_of(rec)
     for r in rec.reps:
-        rise, lower = finite(r.get("rise_s")), finite(r.get("lower_s"))
-        out.append({
-            "session_id": rec.id, "set_index": set_of(r.get("set_index"), _first_present(r, "t_top_s", "t_start_s")), "rep_index": r["rep_index"], "side": r.get("side"),
-            "t_start_s": finite(r.get("t_start_s")), "t_top_s": finite(r.get("t_top_s")), "t_end_s": finite(r.get("t_end_s")),
-            "peak_lift_footlengths": finite(r.get("peak_lift_fl")), "peak_lift_cm": finite(r.get("peak_lift_cm")),
-            "rise_s": rise, "top_s": finite(r.get("top_s")), "lower_s": lower,
-            "lower_to_rise_ratio": round(lower / rise, 3) if rise and lower is not None and rise > 0 else None,
-            "heel_in_left_footlengths": finite(r.get("heel_in_left_fl")), "heel_in_right_footlengths": finite(r.get("heel_in_right_fl")),
-            "alignment_note": r.get("alignment_note"), "full": bool(r.get("full", 1)),
-        })
+        row = _schema_row(rec, schema.REP, r)
+        row["set_index"] = set_of(r.get("set_index"), _first_present(r, "t_top_s", "t_start_s"))
+        row["lower_to_rise_ratio"] = schema.lower_to_rise_ratio(r.get("rise_s"), r.get("lower_s"))
+        row["full"] = bool(r.get("full", 1))
         extra = r.get("extra") or {}
         if extra.get("kind") == "ankle_pump":
-            out[-1].update(_pump_cols(extra))
+            row.update(_pump_cols(extra))
+        out.append(row)
     return out
 
 
@@ -521,7 +476,7 @@ def _stretch_cols(x: Mapping[str, Any]) -> dict[str, Any]:
         "pauses_heel_lift": reasons.get("heel_lift"), "pauses_knee_bend": reasons.get("knee_bend"),
         "target_s": finite(x.get("target_s")), "variant": x.get("variant"), "camera_view": x.get("view"),
         "heel_contact_pct": None if share is None else round(100.0 * share, 1),
-        "heel_lift_max_footlengths": finite(x.get("heel_lift_max_fl")),
+        "heel_lift_max_fl": finite(x.get("heel_lift_max_fl")),
         "forward_shift_pct": None if shift is None else round(100.0 * shift, 1),
     }
     for k in ("back_knee_angle_deg", "back_knee_flex_deg", "back_ankle_angle_deg", "dorsiflexion_deg",
@@ -534,19 +489,6 @@ def _stretch_cols(x: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _metric_cols(prefix: str, d: Mapping[str, Any] | None, skip: Sequence[str] = ("axes", "units", "method")) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for k, v in (d or {}).items():
-        if k in skip or isinstance(v, (dict, list)):
-            continue
-        col = f"{prefix}{unit_name(k)}"
-        if isinstance(v, str):
-            out[f"{prefix}note"] = v
-        else:
-            out[col] = finite(v)
-    return out
-
-
 def hold_rows(rec: SessionRecord) -> list[dict[str, Any]]:
     out = []
     set_of = _set_index_of(rec)
@@ -554,14 +496,11 @@ def hold_rows(rec: SessionRecord) -> list[dict[str, Any]]:
         sway = h.get("sway") or {}
         axes = sway.get("axes") or {}
         horiz = next((a for a, what in axes.items() if "horizontal" in str(what)), None)
-        row: dict[str, Any] = {
-            "session_id": rec.id, "set_index": set_of(h.get("set_index"), h.get("t_start_s")), "hold_index": h["hold_index"],
-            "stance_side": h.get("stance_side"), "t_start_s": finite(h.get("t_start_s")), "t_end_s": finite(h.get("t_end_s")),
-            "duration_s": finite(h.get("duration_s")), "ended_by": h.get("ended_by"), "touchdowns": h.get("touchdowns"),
-            "sway_axis_image_horizontal": horiz,
-        }
-        row.update(_metric_cols("sway_", sway))
-        row.update(_metric_cols("noise_", h.get("noise_floor")))
+        row = _schema_row(rec, schema.HOLD, h)
+        row["set_index"] = set_of(h.get("set_index"), h.get("t_start_s"))
+        row["sway_axis_image_horizontal"] = horiz
+        row.update(schema.metric_columns("sway_", sway))
+        row.update(schema.metric_columns("noise_", h.get("noise_floor")))
         wob = h.get("wobble") or {}
         for k in ("rms_deg", "dominant_freq_hz", "mean_angle_deg"):
             v = wob.get(k)
@@ -583,13 +522,10 @@ def flag_rows(rec: SessionRecord) -> list[dict[str, Any]]:
     set_of = _set_index_of(rec)
     for f in rec.flags:
         ev = f.get("evidence") or {}
+        row = _schema_row(rec, schema.FLAG, f)
+        row["set_index"] = set_of(f.get("set_index"), f.get("t_start_s"))
         out.append({
-            "session_id": rec.id, "flag_index": f.get("flag_index"), "set_index": set_of(f.get("set_index"), f.get("t_start_s")),
-            "code": f["code"],
-            "label": f.get("label"), "severity": f.get("severity"), "side": f.get("side"),
-            "t_start_s": finite(f.get("t_start_s")), "t_end_s": finite(f.get("t_end_s")), "rep_index": f.get("rep_index"),
-            "hold_index": f.get("hold_index"), "message": f.get("message"), "description": f.get("description"),
-            "evidence_metric": ev.get("metric"), "evidence_value": finite(ev.get("value")),
+            **row, "evidence_metric": ev.get("metric"), "evidence_value": finite(ev.get("value")),
             "evidence_threshold": finite(ev.get("threshold")), "evidence_reference": ev.get("reference"),
             "evidence_baseline": finite(_first_present(ev, "baseline", "typical")),
             "evidence_json": json.dumps(ev, sort_keys=True, ensure_ascii=False) if ev else None,
@@ -615,8 +551,7 @@ def event_rows(rec: SessionRecord) -> list[dict[str, Any]]:
     for e in rec.events:
         data = dict(e.get("data") or {})
         reason = data.pop("reason", None)
-        out.append({"session_id": rec.id, "type": e.get("type"), "t_s": finite(e.get("t_s")), "t_end_s": finite(e.get("t_end_s")),
-                    "side": e.get("side"), "reason": reason,
+        out.append({**_schema_row(rec, schema.EVENT, e), "reason": reason,
                     "detail_json": json.dumps(data, sort_keys=True, ensure_ascii=False) if data else None})
     return out
 

@@ -33,7 +33,8 @@ is never overwritten or "repaired".  Schema changes are ordered migration functi
 ``PRAGMA user_version``.
 
 The mapping from the analysis summary (``footform.summary/1``) to rows lives in one place:
-:func:`summary_to_rows`.
+:func:`summary_to_rows`, with the rep / hold / flag / event columns (names, units, meanings) from
+the one row schema in :mod:`footform.exercises.rows` (the export and the summary's CSVs use it too).
 """
 
 from __future__ import annotations
@@ -57,6 +58,9 @@ from footform import __version__
 from footform.core.kinematics import HEIGHT_CM_RANGE
 from footform.core.numeric import finite
 from footform.errors import InputError, OutputError, os_reason
+from footform.exercises import rows
+from footform.exercises.rows import as_int as _int
+from footform.exercises.rows import first_of as _first
 
 #: Current schema version (``PRAGMA user_version``).
 SCHEMA_VERSION = 3
@@ -359,13 +363,8 @@ def migrate(db: sqlite3.Connection, target: int = SCHEMA_VERSION) -> int:
 
 
 # ---------------------------------------------------------------------------------------------
-# Summary → rows: the ONE place that knows the analysis summary's field names
+# Summary → rows (the rep / hold / flag / event columns: exercises/rows.py)
 # ---------------------------------------------------------------------------------------------
-
-def _int(v: Any) -> int | None:
-    f = finite(v)
-    return None if f is None else int(round(f))
-
 
 def _json(v: Any) -> str | None:
     if v is None:
@@ -394,97 +393,37 @@ def _clean(v: Any) -> Any:
     return v
 
 
-def _first(d: Mapping[str, Any], *keys: str, default: Any = None) -> Any:
-    for k in keys:
-        if k in d and d[k] is not None:
-            return d[k]
-    return default
-
-
 def _extra(d: Mapping[str, Any], used: Sequence[str]) -> str | None:
     rest = {k: v for k, v in d.items() if k not in used}
     return _json(_clean(rest)) if rest else None
 
 
-_REP_KEYS = ("index", "rep", "set", "set_index", "side", "t_start", "t_top", "t_end", "peak_lift", "peak_lift_fl",
-             "peak_lift_cm", "rise_s", "top_s", "lower_s", "heel_in", "full")
-_HOLD_KEYS = ("index", "hold", "set", "set_index", "stance_side", "side", "t_start", "t_end", "duration_s", "ended_by",
-              "touchdowns", "sway", "noise_floor", "wobble", "ankle_wobble")
-_FLAG_KEYS = ("code", "label", "severity", "side", "t_start", "t_end", "rep", "hold", "set", "message", "description",
-              "evidence")
-
-
 def rep_row(rep: Mapping[str, Any], default_index: int) -> dict[str, Any]:
-    """One summary rep → a ``reps`` row (without ``session_id``)."""
-    heel_in = rep.get("heel_in")
-    left = right = None
-    note = None
-    if isinstance(heel_in, Mapping):
-        left, right = finite(heel_in.get("left")), finite(heel_in.get("right"))
-    elif isinstance(heel_in, str):
-        note = heel_in
-    return {
-        "set_index": _int(_first(rep, "set", "set_index")),
-        "rep_index": _int(_first(rep, "index", "rep")) or default_index,
-        "side": rep.get("side"),
-        "t_start_s": finite(rep.get("t_start")),
-        "t_top_s": finite(rep.get("t_top")),
-        "t_end_s": finite(rep.get("t_end")),
-        "peak_lift_fl": finite(_first(rep, "peak_lift", "peak_lift_fl")),
-        "peak_lift_cm": finite(rep.get("peak_lift_cm")),
-        "rise_s": finite(rep.get("rise_s")),
-        "top_s": finite(rep.get("top_s")),
-        "lower_s": finite(rep.get("lower_s")),
-        "heel_in_left_fl": left,
-        "heel_in_right_fl": right,
-        "alignment_note": note,
-        "full": 0 if rep.get("full") is False else 1,
-        "extra_json": _extra(rep, _REP_KEYS),
-    }
+    """One summary rep → a ``reps`` row (without ``session_id``): the schema's columns (exercises/rows.py)."""
+    return {**rows.rep_fields(rep, default_index), "extra_json": _extra(rep, rows.REP_KEYS)}
 
 
 def hold_row(hold: Mapping[str, Any], default_index: int) -> dict[str, Any]:
     """One summary hold → a ``holds`` row (without ``session_id``)."""
     return {
-        "set_index": _int(_first(hold, "set", "set_index")),
-        "hold_index": _int(_first(hold, "index", "hold")) or default_index,
-        "stance_side": _first(hold, "stance_side", "side"),
-        "t_start_s": finite(hold.get("t_start")),
-        "t_end_s": finite(hold.get("t_end")),
-        "duration_s": finite(hold.get("duration_s")),
-        "ended_by": hold.get("ended_by"),
-        "touchdowns": _int(hold.get("touchdowns")),
+        **rows.hold_fields(hold, default_index),
         "sway_json": _json(_clean(hold.get("sway"))),
         "noise_floor_json": _json(_clean(hold.get("noise_floor"))),
         "wobble_json": _json(_clean(_first(hold, "ankle_wobble", "wobble"))),
-        "extra_json": _extra(hold, _HOLD_KEYS),
+        "extra_json": _extra(hold, rows.HOLD_KEYS),
     }
 
 
 def flag_row(flag: Mapping[str, Any], default_index: int) -> dict[str, Any]:
     """One summary flag → a ``flags`` row (without ``session_id``)."""
-    return {
-        "flag_index": default_index,
-        "set_index": _int(flag.get("set")),
-        "code": str(flag.get("code") or "flag"),
-        "label": flag.get("label"),
-        "severity": flag.get("severity"),
-        "side": flag.get("side"),
-        "t_start_s": finite(flag.get("t_start")),
-        "t_end_s": finite(flag.get("t_end")),
-        "rep_index": _int(flag.get("rep")),
-        "hold_index": _int(flag.get("hold")),
-        "message": flag.get("message"),
-        "description": flag.get("description"),
-        "evidence_json": _flag_evidence(flag),
-    }
+    return {**rows.flag_fields(flag, default_index), "evidence_json": _flag_evidence(flag)}
 
 
 def _flag_evidence(flag: Mapping[str, Any]) -> str | None:
     """The flag's evidence dict; fields of the flag this version does not know go under ``_extra``."""
     evidence = dict(flag.get("evidence") or {}) if isinstance(flag.get("evidence"), Mapping) else (
         {"value": flag.get("evidence")} if flag.get("evidence") is not None else {})
-    rest = {k: v for k, v in flag.items() if k not in _FLAG_KEYS}
+    rest = {k: v for k, v in flag.items() if k not in rows.FLAG_KEYS}
     if rest:
         evidence["_extra"] = rest
     return _json(_clean(evidence)) if evidence else None
@@ -510,13 +449,7 @@ def mark_row(mark: Mapping[str, Any]) -> dict[str, Any]:
 
 def event_row(event: Mapping[str, Any]) -> dict[str, Any]:
     """One summary event (partial rep, aborted rep, touchdown …) → an ``events`` row."""
-    return {
-        "type": str(_first(event, "type", "kind", default="event")),
-        "t_s": finite(_first(event, "t_s", "t_start", "t")),
-        "t_end_s": finite(_first(event, "t_end_s", "t_end")),
-        "side": event.get("side"),
-        "data_json": _extra(event, ("type", "kind", "t_s", "t_start", "t", "t_end_s", "t_end", "side")),
-    }
+    return {**rows.event_fields(event), "data_json": _extra(event, rows.EVENT_KEYS)}
 
 
 def set_row(s: Mapping[str, Any], default_index: int) -> dict[str, Any]:

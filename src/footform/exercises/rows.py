@@ -5,9 +5,9 @@ turned into *schema rows* here, once: every column name carries its unit as a su
 way everywhere (``_s`` seconds, ``_fl`` foot lengths, ``_deg`` degrees …: :data:`UNIT_OF_SUFFIX`).
 The same rows and names are used by
 
-* the session store (``outputs/store.py``: its ``reps`` / ``holds`` / ``flags`` / ``events`` tables
+* the session store (``outputs/store/``: its ``reps`` / ``holds`` / ``flags`` / ``events`` tables
   have these columns, plus ``extra_json`` for what the schema does not name),
-* the export (``outputs/export.py``: the same columns, with ``session_id`` and derived columns;
+* the export (``outputs/export/``: the same columns, with ``session_id`` and derived columns;
   its column dictionary ``columns.csv`` takes each column's unit and meaning from here),
 * the summary's CSVs (``reps.csv`` / ``holds.csv`` of an analysis: the unit-suffixed names),
 * the reports (which read the stored rows by these names).

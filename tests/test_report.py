@@ -411,3 +411,87 @@ def test_estimated_angles_are_whole_degrees_and_marked(browser, own_reports):
     _open(browser, own_reports["files"]["stretch"])
     honesty = browser.execute_script("return document.querySelector('.honesty').innerText")
     assert "Angles are estimates" in honesty
+
+
+# -- escaping (#15): nothing a user typed or a file named reaches the page unescaped -------------
+
+def _payload(field: str) -> str:
+    """Markup that would run a script, close an attribute and start an entity if it were not escaped."""
+    return f'<script>alert("{field}")</script>"&<>'
+
+
+#: Every user-supplied string that reaches a report, and the page it reaches.
+INJECTED_SESSION = ("person", "age band", "file name", "pose model", "software version", "warning", "view",
+                    "flag label", "flag message", "flag description", "evidence metric", "evidence compare",
+                    "evidence reference", "evidence unit", "mark note", "event", "event reason", "event side",
+                    "target")
+INJECTED_PROGRESS = ("person", "age band", "view", "program note")
+
+
+@pytest.fixture(scope="module")
+def injected(tmp_path_factory):
+    """A calf-raise session and a home program whose every free-text field holds markup, and their reports."""
+    from footform.outputs.program import parse_program, set_program
+
+    tmp = tmp_path_factory.mktemp("report_escaping")
+    p = _payload
+    summary, track = make_session(tmp, "calf", "front")
+    summary = with_flags(summary)
+    summary["view"] = p("view")
+    summary["warnings"] = [p("warning")]
+    for f in summary["flags"]:
+        f.update(label=p("flag label"), message=p("flag message"), description=p("flag description"))
+        f["evidence"].update(metric=p("evidence metric"), compare=p("evidence compare"), reference=p("evidence reference"),
+                             unit=p("evidence unit"), baseline=0.9)
+    summary["marks"][0]["note"] = p("mark note")
+    summary["events"] = [*summary.get("events", []),
+                         {"type": p("event"), "t_s": 1.0, "reason": p("event reason"), "side": p("event side")}]
+    program = parse_program(f"""schema = "footform.program/1"
+start = 2026-11-02
+weeks = 2
+days_per_week = 3
+
+[[item]]
+exercise = "calf-raise"
+sets = 3
+reps = 15
+note = '{p("program note")}'
+""")
+    with Store.open(tmp / "ff.db") as st:
+        name = p("person")
+        st.ensure_person(name, height_cm=172, age_band=p("age band"))
+        set_program(st, name, program)
+        sid = st.add_session(summary, person=name, track_path=track, source={"name": p("file name")},
+                             model={"name": p("pose model"), "sha256": "0" * 64}, software_version=p("software version"),
+                             targets={"exercise": "calf_raise", "sets": 3, p("target") + "_s": 5})
+        files = {"session": write_html(tmp / "session.html", session_report(st, sid)),
+                 "progress": write_html(tmp / "progress.html", render_progress(st, name))}
+    return files
+
+
+def test_user_text_is_escaped_in_the_html(injected):
+    import html
+
+    for page, fields in (("session", INJECTED_SESSION), ("progress", INJECTED_PROGRESS)):
+        text = injected[page].read_text(encoding="utf-8")
+        assert not re.search(r"<\s*script", text, re.IGNORECASE), f"{page}: a script element"
+        assert "alert(" in text      # the payload is there …
+        for field in fields:         # … as text: every field escaped
+            escaped = html.escape(_payload(field))    # quotes as &quot; or (Jinja2's spelling) &#34;
+            assert escaped in text or escaped.replace("&quot;", "&#34;") in text, (page, field)
+            assert _payload(field) not in text, (page, field)
+
+
+def test_user_text_is_text_in_headless_chromium(browser, injected):
+    from selenium.common.exceptions import NoAlertPresentException
+
+    for page, fields in (("session", INJECTED_SESSION), ("progress", INJECTED_PROGRESS)):
+        _open(browser, injected[page])
+        with pytest.raises(NoAlertPresentException):
+            browser.switch_to.alert.text           # no script ran
+        assert _count(browser, "script") == 0
+        assert _count(browser, "body *") > 100     # the page is whole, not cut off by an unclosed tag
+        text = _text(browser)
+        for field in fields:
+            assert _payload(field) in text, (page, field)   # the person's text is shown as they typed it
+        assert [e for e in browser.get_log("browser") if e.get("level") in ("SEVERE", "ERROR")] == []

@@ -5,6 +5,9 @@ stabilogram with its 95 % ellipse per leg; ankle-pump angle curves; stretch hold
 Heights are in foot lengths (FL) with an estimated cm axis when the body height was known, times in
 seconds.  Marked items carry ids (``heel-rep-3``, ``fatigue-rep-3``, ``stab-ellipse-left`` …) so that
 tests and scripts can find them in the page.
+
+About 510 lines: the eight plots of the one page share their helpers (cm axis, legends, rep ticks);
+split further, a page's drawing would be scattered over modules that import each other.
 """
 
 from __future__ import annotations

@@ -11,18 +11,14 @@ import io
 import json
 import os
 import re
-import shutil
-from pathlib import Path
 
 import pytest
-from helpers import make_own_session, make_session, with_flags
+from helpers import make_own_session, make_session, need_browser, open_page, with_flags
 
 from footform.apps.cli_review import main
 from footform.errors import OutputError
-from footform.outputs.report import CHROMIUM_FLAGS, find_chromium, render_progress, session_report, write_html, write_pdf
+from footform.outputs.report import CHROMIUM_FLAGS, render_progress, session_report, write_html, write_pdf
 from footform.outputs.store import Store
-
-IN_CI = bool(os.environ.get("CI"))
 
 
 @pytest.fixture(scope="module")
@@ -164,29 +160,9 @@ def test_pdf_without_chromium_is_one_sentence(reports, tmp_path, monkeypatch):
 
 # -- headless Chromium --------------------------------------------------------------------------
 
-def _need_browser():
-    missing = []
-    chromium = find_chromium()
-    if chromium is None:
-        missing.append("chromium")
-    driver = shutil.which("chromedriver")
-    if driver is None:
-        missing.append("chromedriver")
-    try:
-        import selenium  # noqa: F401
-    except ImportError:
-        missing.append("the selenium package (test extra)")
-    if missing:
-        msg = f"headless browser checks need {', '.join(missing)} (apt-get install chromium chromium-driver)"
-        if IN_CI:
-            pytest.fail(msg + "; CI must run them")
-        pytest.skip(msg)
-    return chromium, driver
-
-
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory):
-    chromium, driver_path = _need_browser()
+    chromium, driver_path = need_browser()
     os.environ.setdefault("SE_OFFLINE", "true")     # Selenium Manager must not look for drivers online
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
@@ -204,26 +180,6 @@ def browser(tmp_path_factory):
     drv.quit()
 
 
-def _open(drv, path: Path) -> list[str]:
-    """Load a report; return the URLs requested by the page, and every request that left the machine.
-
-    Chromium's own pages (``chrome://…``) are not the report's doing; any request by the report's
-    document other than itself, and any http(s)/ws request by anything, is returned.
-    """
-    uri = path.resolve().as_uri()
-    drv.get_log("performance")    # drop what came before
-    drv.get(uri)
-    assert drv.execute_script("return document.readyState") == "complete"
-    urls = []
-    for entry in drv.get_log("performance"):
-        msg = json.loads(entry["message"])["message"]
-        if msg.get("method") == "Network.requestWillBeSent":
-            url = msg["params"]["request"]["url"]
-            if msg["params"].get("documentURL") == uri or re.match(r"(https?|wss?|ftp):", url):
-                urls.append(url)
-    return urls
-
-
 def _count(drv, css: str) -> int:
     return int(drv.execute_script(f"return document.querySelectorAll({json.dumps(css)}).length"))
 
@@ -231,7 +187,7 @@ def _count(drv, css: str) -> int:
 @pytest.mark.parametrize("name", ["calf", "sls", "progress", "stretch", "pumps"])
 def test_report_in_headless_chromium(browser, reports, own_reports, name, tmp_path):
     path = {**reports["files"], **own_reports["files"]}[name]
-    urls = _open(browser, path)
+    urls = open_page(browser, path)
     assert [u for u in urls if u != path.resolve().as_uri()] == [], "the report made network requests"
     errors = [e for e in browser.get_log("browser") if e.get("level") in ("SEVERE", "ERROR")]
     assert errors == []
@@ -274,7 +230,7 @@ def test_report_in_headless_chromium(browser, reports, own_reports, name, tmp_pa
 
 
 def test_pdf_printed_by_chromium(reports, tmp_path):
-    _need_browser()
+    need_browser()
     pdf = write_pdf(reports["files"]["calf"], tmp_path / "calf.pdf")
     data = pdf.read_bytes()
     assert data.startswith(b"%PDF") and len(data) > 20000
@@ -285,7 +241,7 @@ def test_network_check_sees_a_request(browser, tmp_path):
     """The no-network assertion above is not vacuous: a page that fetches something is caught."""
     page = tmp_path / "leaky.html"
     page.write_text('<!DOCTYPE html><html><body><img src="http://127.0.0.1:9/x.png"></body></html>')
-    assert any(u.startswith("http://127.0.0.1:9/") for u in _open(browser, page))
+    assert any(u.startswith("http://127.0.0.1:9/") for u in open_page(browser, page))
 
 
 def test_body_rise_session_is_labelled_as_body_rise(tmp_path):
@@ -339,31 +295,31 @@ def _overlap(a: dict, b: dict) -> bool:
 
 
 def test_targets_in_words_and_no_none(browser, polish_reports, own_reports):
-    _open(browser, polish_reports["sls"])
+    open_page(browser, polish_reports["sls"])
     text = _text(browser)
     assert "Program targets: 3 sets, hold 30 s per leg, rest 60 s between sets" in text
-    _open(browser, polish_reports["calf1"])
+    open_page(browser, polish_reports["calf1"])
     assert "Program targets: 1 set, 12 reps per set, rest 60 s between sets" in _text(browser)
     for path in (*polish_reports.values(), *own_reports["files"].values()):
-        _open(browser, path)
+        open_page(browser, path)
         text = _text(browser)
         assert not re.search(r"\bNone\b|\bnan\b", text), path.name
         assert "hold s " not in text and "metronome bpm" not in text
 
 
 def test_how_to_read_is_per_exercise(browser, polish_reports):
-    _open(browser, polish_reports["calf1"])
+    open_page(browser, polish_reports["calf1"])
     calf = browser.execute_script("return document.querySelector('.honesty').innerText")
     assert "Heights are calibrated estimates" in calf
     assert "Sway" not in calf and "arch" not in calf.lower()
-    _open(browser, polish_reports["sls"])
+    open_page(browser, polish_reports["sls"])
     sls = browser.execute_script("return document.querySelector('.honesty').innerText")
     assert "Sway is that of a centre-of-mass proxy" in sls and "arch-collapse" in sls
     assert "Heights are calibrated estimates" not in sls
 
 
 def test_height_per_rep_has_whole_rep_ticks(browser, polish_reports):
-    _open(browser, polish_reports["calf1"])
+    open_page(browser, polish_reports["calf1"])
     ticks = browser.execute_script(
         "return Array.from(document.querySelectorAll('#fatigue-axes_1 g[id^=\"fatigue-xtick_\"] text'))"
         ".map(t => t.textContent.trim())")
@@ -371,7 +327,7 @@ def test_height_per_rep_has_whole_rep_ticks(browser, polish_reports):
 
 
 def test_stretch_charts_legend_and_target_label(browser, own_reports):
-    _open(browser, own_reports["files"]["stretch"])
+    open_page(browser, own_reports["files"]["stretch"])
     # the target line ends below its label
     assert not _overlap(_rect(browser, '#stretch-target'), _rect(browser, '#stretch-target-label'))
     # left/right chart: the legend sits on no bar, and its keys are neither leg's colour
@@ -387,7 +343,7 @@ def test_stretch_charts_legend_and_target_label(browser, own_reports):
 
 
 def test_stance_left_right_legends_sit_on_no_bar(browser, polish_reports):
-    _open(browser, polish_reports["sls"])
+    open_page(browser, polish_reports["sls"])
     for legend, bars in (("#lr-hold-legend", ["#lr-hold-left-longest", "#lr-hold-right-longest", "#lr-hold-left-total",
                                               "#lr-hold-right-total"]),):
         box = _rect(browser, legend)
@@ -401,14 +357,14 @@ def test_stance_left_right_legends_sit_on_no_bar(browser, polish_reports):
 
 def test_estimated_angles_are_whole_degrees_and_marked(browser, own_reports):
     for name, table in (("stretch", "table.stretch-holds"), ("pumps", "table.pumps")):
-        _open(browser, own_reports["files"][name])
+        open_page(browser, own_reports["files"][name])
         text = browser.execute_script(f"return document.querySelector({json.dumps(table)}).innerText")
         assert "est." in text and "≈" in text
         assert not re.search(r"\d\.\d\s*°", text), text       # no tenths of a degree
         cells = browser.execute_script(
             f"return Array.from(document.querySelectorAll({json.dumps(table + ' tbody td')})).map(c => c.innerText)")
         assert any(re.search(r"≈\s*\d+°?", c) for c in cells)
-    _open(browser, own_reports["files"]["stretch"])
+    open_page(browser, own_reports["files"]["stretch"])
     honesty = browser.execute_script("return document.querySelector('.honesty').innerText")
     assert "Angles are estimates" in honesty
 
@@ -416,8 +372,9 @@ def test_estimated_angles_are_whole_degrees_and_marked(browser, own_reports):
 # -- escaping (#15): nothing a user typed or a file named reaches the page unescaped -------------
 
 def _payload(field: str) -> str:
-    """Markup that would run a script, close an attribute and start an entity if it were not escaped."""
-    return f'<script>alert("{field}")</script>"&<>'
+    """Markup that would run a script, close an attribute and start an entity if it were not escaped, and
+    matplotlib mathtext that does not parse (flag labels are drawn in the plots as well)."""
+    return f'<script>alert("{field}")</script>"&<>$\\foo{{$'
 
 
 #: Every user-supplied string that reaches a report, and the page it reaches.
@@ -486,7 +443,8 @@ def test_user_text_is_text_in_headless_chromium(browser, injected):
     from selenium.common.exceptions import NoAlertPresentException
 
     for page, fields in (("session", INJECTED_SESSION), ("progress", INJECTED_PROGRESS)):
-        _open(browser, injected[page])
+        browser.get_log("browser")                 # drop what earlier pages logged
+        open_page(browser, injected[page])
         with pytest.raises(NoAlertPresentException):
             _ = browser.switch_to.alert.text       # no script ran (an alert would be open)
         assert _count(browser, "script") == 0

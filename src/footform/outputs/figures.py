@@ -24,6 +24,7 @@ MARK_COLOURS = {"pain": "#9400D3", "cramp": "#009E73", "note": "#666666"}
 
 _RC = {
     "svg.fonttype": "none",
+    "text.parse_math": False,    # text from the store (flag labels, mark kinds) is drawn as typed: "$" is no markup
     "font.family": "sans-serif",
     "font.size": 9.0,
     "axes.titlesize": 10.0,

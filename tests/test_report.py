@@ -453,3 +453,29 @@ def test_user_text_is_text_in_headless_chromium(browser, injected):
         for field in fields:
             assert _payload(field) in text, (page, field)   # the person's text is shown as they typed it
         assert [e for e in browser.get_log("browser") if e.get("level") in ("SEVERE", "ERROR")] == []
+
+
+@pytest.mark.slow
+def test_templates_and_css_ship_in_the_wheel(tmp_path):
+    """The report's templates and stylesheet are package data of the built wheel (not only of the checkout)."""
+    import subprocess
+    import sys
+    import zipfile
+
+    from conftest import REPO
+
+    from footform.outputs.report import templating
+
+    proc = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path), str(REPO)],
+                          capture_output=True, text=True, timeout=600, check=False)
+    if proc.returncode != 0:
+        msg = f"cannot build the wheel here (pip wheel: {(proc.stderr or '').strip().splitlines()[-1:]})"
+        if os.environ.get("CI"):
+            pytest.fail(msg)
+        pytest.skip(msg)
+    (wheel,) = tmp_path.glob("footform-*.whl")
+    names = set(zipfile.ZipFile(wheel).namelist())
+    templates = sorted(templating.environment().list_templates())
+    assert {"session.html", "progress.html", "program.html", "base.html"} <= set(templates)
+    missing = [t for t in templates if f"footform/outputs/report/templates/{t}" not in names]
+    assert missing == [] and "footform/outputs/report/report.css" in names, missing

@@ -72,8 +72,6 @@ NOT_MEASURABLE = {
 }
 
 
-
-
 #: Program targets in words: key → (template, shown for these exercises or all).  A target without
 #: a value (``None``) is left out; the exercise itself is the report's title, so it is not repeated.
 TARGET_WORDS: dict[str, str] = {     # in this order (the store keeps the keys sorted)
@@ -110,6 +108,7 @@ def targets_words(targets: Mapping[str, Any], exercise: str | None = None) -> st
         val = (f"{x:g}" if x is not None else str(v)) + (f" {unit}" if unit else "")
         out.append(f"{name.replace('_', ' ')} {val}")
     return ", ".join(out)
+
 
 __all__ = ["ENDED_BY_WORDS", "EVENT_WORDS", "HEEL_SHARE", "NOT_MEASURABLE", "PAUSE_REASON_WORDS", "REASON_WORDS",
            "TARGET_WORDS", "VIEW_NAMES", "not_measurable", "targets_words", "view_family"]

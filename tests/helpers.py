@@ -1,13 +1,20 @@
-"""Helpers shared by several test modules: synthetic stored sessions (summary + landmark track)."""
+"""Helpers shared by several test modules: synthetic stored sessions (summary + landmark track), and
+opening a report in headless Chromium (tests/test_report.py, tests/test_program.py)."""
 
 from __future__ import annotations
 
+import json
+import os
+import re
+import shutil
 from pathlib import Path
 
+import pytest
 from synth import generate, lift, rep, still
 
 from footform.analysis.analyzer import AnalysisConfig, analyze_frames
 from footform.io.track import TrackWriter, make_header
+from footform.outputs.report import find_chromium
 
 
 def make_session(tmp: Path, kind: str = "calf", view: str = "front", height_cm: float | None = 172.0, seed: int = 1,
@@ -77,3 +84,44 @@ def with_flags(summary: dict) -> dict:
     s["marks"] = [{"t_s": 3.0, "kind": "pain", "rating": 4, "side": "left", "note": "sharp at the top"},
                   {"t_s": 6.5, "kind": "cramp", "rating": 2}]
     return s
+
+
+def need_browser() -> tuple[str, str]:
+    """(chromium, chromedriver) paths; skips without them, except in CI (``CI`` set), where it fails."""
+    missing = []
+    chromium = find_chromium()
+    if chromium is None:
+        missing.append("chromium")
+    driver = shutil.which("chromedriver")
+    if driver is None:
+        missing.append("chromedriver")
+    try:
+        import selenium  # noqa: F401
+    except ImportError:
+        missing.append("the selenium package (test extra)")
+    if missing:
+        msg = f"headless browser checks need {', '.join(missing)} (apt-get install chromium chromium-driver)"
+        if os.environ.get("CI"):
+            pytest.fail(msg + "; CI must run them")
+        pytest.skip(msg)
+    return chromium, driver
+
+
+def open_page(drv, path: Path) -> list[str]:
+    """Load a report; return the URLs requested by the page, and every request that left the machine.
+
+    Chromium's own pages (``chrome://…``) are not the report's doing; any request by the report's
+    document other than itself, and any http(s)/ws request by anything, is returned.
+    """
+    uri = path.resolve().as_uri()
+    drv.get_log("performance")    # drop what came before
+    drv.get(uri)
+    assert drv.execute_script("return document.readyState") == "complete"
+    urls = []
+    for entry in drv.get_log("performance"):
+        msg = json.loads(entry["message"])["message"]
+        if msg.get("method") == "Network.requestWillBeSent":
+            url = msg["params"]["request"]["url"]
+            if msg["params"].get("documentURL") == uri or re.match(r"(https?|wss?|ftp):", url):
+                urls.append(url)
+    return urls

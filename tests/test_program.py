@@ -415,7 +415,7 @@ def test_export_has_adherence_tables(tmp_path: Path) -> None:
 # ---------------------------------------------------------------------------------------------
 
 def test_progress_report_shows_adherence_in_headless_chromium(tmp_path: Path) -> None:
-    from test_report import _need_browser, _open
+    from helpers import need_browser, open_page
 
     from footform.outputs.report import render_progress, write_html
 
@@ -427,9 +427,9 @@ def test_progress_report_shows_adherence_in_headless_chromium(tmp_path: Path) ->
     text = page.read_text()
     assert 'id="plot-prog-adherence-v1"' in text and 'id="plot-prog-reps"' in text
     assert "Published reference values" in text           # the cited references are still compared with
-    drv = _browser(tmp_path, *_need_browser())
+    drv = _browser(tmp_path, *need_browser())
     try:
-        urls = _open(drv, page)
+        urls = open_page(drv, page)
         assert [u for u in urls if u != page.resolve().as_uri()] == [], "the report made network requests"
         assert [e for e in drv.get_log("browser") if e.get("level") in ("SEVERE", "ERROR")] == []
         width = drv.execute_script("return document.querySelector('#plot-prog-adherence-v1 svg').getBoundingClientRect().width")

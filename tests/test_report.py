@@ -11,18 +11,14 @@ import io
 import json
 import os
 import re
-import shutil
-from pathlib import Path
 
 import pytest
-from helpers import make_own_session, make_session, with_flags
+from helpers import make_own_session, make_session, need_browser, open_page, with_flags
 
 from footform.apps.cli_review import main
 from footform.errors import OutputError
-from footform.outputs.report import CHROMIUM_FLAGS, find_chromium, render_progress, session_report, write_html, write_pdf
+from footform.outputs.report import CHROMIUM_FLAGS, render_progress, session_report, write_html, write_pdf
 from footform.outputs.store import Store
-
-IN_CI = bool(os.environ.get("CI"))
 
 
 @pytest.fixture(scope="module")
@@ -164,29 +160,9 @@ def test_pdf_without_chromium_is_one_sentence(reports, tmp_path, monkeypatch):
 
 # -- headless Chromium --------------------------------------------------------------------------
 
-def _need_browser():
-    missing = []
-    chromium = find_chromium()
-    if chromium is None:
-        missing.append("chromium")
-    driver = shutil.which("chromedriver")
-    if driver is None:
-        missing.append("chromedriver")
-    try:
-        import selenium  # noqa: F401
-    except ImportError:
-        missing.append("the selenium package (test extra)")
-    if missing:
-        msg = f"headless browser checks need {', '.join(missing)} (apt-get install chromium chromium-driver)"
-        if IN_CI:
-            pytest.fail(msg + "; CI must run them")
-        pytest.skip(msg)
-    return chromium, driver
-
-
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory):
-    chromium, driver_path = _need_browser()
+    chromium, driver_path = need_browser()
     os.environ.setdefault("SE_OFFLINE", "true")     # Selenium Manager must not look for drivers online
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
@@ -204,26 +180,6 @@ def browser(tmp_path_factory):
     drv.quit()
 
 
-def _open(drv, path: Path) -> list[str]:
-    """Load a report; return the URLs requested by the page, and every request that left the machine.
-
-    Chromium's own pages (``chrome://…``) are not the report's doing; any request by the report's
-    document other than itself, and any http(s)/ws request by anything, is returned.
-    """
-    uri = path.resolve().as_uri()
-    drv.get_log("performance")    # drop what came before
-    drv.get(uri)
-    assert drv.execute_script("return document.readyState") == "complete"
-    urls = []
-    for entry in drv.get_log("performance"):
-        msg = json.loads(entry["message"])["message"]
-        if msg.get("method") == "Network.requestWillBeSent":
-            url = msg["params"]["request"]["url"]
-            if msg["params"].get("documentURL") == uri or re.match(r"(https?|wss?|ftp):", url):
-                urls.append(url)
-    return urls
-
-
 def _count(drv, css: str) -> int:
     return int(drv.execute_script(f"return document.querySelectorAll({json.dumps(css)}).length"))
 
@@ -231,7 +187,7 @@ def _count(drv, css: str) -> int:
 @pytest.mark.parametrize("name", ["calf", "sls", "progress", "stretch", "pumps"])
 def test_report_in_headless_chromium(browser, reports, own_reports, name, tmp_path):
     path = {**reports["files"], **own_reports["files"]}[name]
-    urls = _open(browser, path)
+    urls = open_page(browser, path)
     assert [u for u in urls if u != path.resolve().as_uri()] == [], "the report made network requests"
     errors = [e for e in browser.get_log("browser") if e.get("level") in ("SEVERE", "ERROR")]
     assert errors == []
@@ -274,7 +230,7 @@ def test_report_in_headless_chromium(browser, reports, own_reports, name, tmp_pa
 
 
 def test_pdf_printed_by_chromium(reports, tmp_path):
-    _need_browser()
+    need_browser()
     pdf = write_pdf(reports["files"]["calf"], tmp_path / "calf.pdf")
     data = pdf.read_bytes()
     assert data.startswith(b"%PDF") and len(data) > 20000
@@ -285,7 +241,7 @@ def test_network_check_sees_a_request(browser, tmp_path):
     """The no-network assertion above is not vacuous: a page that fetches something is caught."""
     page = tmp_path / "leaky.html"
     page.write_text('<!DOCTYPE html><html><body><img src="http://127.0.0.1:9/x.png"></body></html>')
-    assert any(u.startswith("http://127.0.0.1:9/") for u in _open(browser, page))
+    assert any(u.startswith("http://127.0.0.1:9/") for u in open_page(browser, page))
 
 
 def test_body_rise_session_is_labelled_as_body_rise(tmp_path):
@@ -339,31 +295,31 @@ def _overlap(a: dict, b: dict) -> bool:
 
 
 def test_targets_in_words_and_no_none(browser, polish_reports, own_reports):
-    _open(browser, polish_reports["sls"])
+    open_page(browser, polish_reports["sls"])
     text = _text(browser)
     assert "Program targets: 3 sets, hold 30 s per leg, rest 60 s between sets" in text
-    _open(browser, polish_reports["calf1"])
+    open_page(browser, polish_reports["calf1"])
     assert "Program targets: 1 set, 12 reps per set, rest 60 s between sets" in _text(browser)
     for path in (*polish_reports.values(), *own_reports["files"].values()):
-        _open(browser, path)
+        open_page(browser, path)
         text = _text(browser)
         assert not re.search(r"\bNone\b|\bnan\b", text), path.name
         assert "hold s " not in text and "metronome bpm" not in text
 
 
 def test_how_to_read_is_per_exercise(browser, polish_reports):
-    _open(browser, polish_reports["calf1"])
+    open_page(browser, polish_reports["calf1"])
     calf = browser.execute_script("return document.querySelector('.honesty').innerText")
     assert "Heights are calibrated estimates" in calf
     assert "Sway" not in calf and "arch" not in calf.lower()
-    _open(browser, polish_reports["sls"])
+    open_page(browser, polish_reports["sls"])
     sls = browser.execute_script("return document.querySelector('.honesty').innerText")
     assert "Sway is that of a centre-of-mass proxy" in sls and "arch-collapse" in sls
     assert "Heights are calibrated estimates" not in sls
 
 
 def test_height_per_rep_has_whole_rep_ticks(browser, polish_reports):
-    _open(browser, polish_reports["calf1"])
+    open_page(browser, polish_reports["calf1"])
     ticks = browser.execute_script(
         "return Array.from(document.querySelectorAll('#fatigue-axes_1 g[id^=\"fatigue-xtick_\"] text'))"
         ".map(t => t.textContent.trim())")
@@ -371,7 +327,7 @@ def test_height_per_rep_has_whole_rep_ticks(browser, polish_reports):
 
 
 def test_stretch_charts_legend_and_target_label(browser, own_reports):
-    _open(browser, own_reports["files"]["stretch"])
+    open_page(browser, own_reports["files"]["stretch"])
     # the target line ends below its label
     assert not _overlap(_rect(browser, '#stretch-target'), _rect(browser, '#stretch-target-label'))
     # left/right chart: the legend sits on no bar, and its keys are neither leg's colour
@@ -387,7 +343,7 @@ def test_stretch_charts_legend_and_target_label(browser, own_reports):
 
 
 def test_stance_left_right_legends_sit_on_no_bar(browser, polish_reports):
-    _open(browser, polish_reports["sls"])
+    open_page(browser, polish_reports["sls"])
     for legend, bars in (("#lr-hold-legend", ["#lr-hold-left-longest", "#lr-hold-right-longest", "#lr-hold-left-total",
                                               "#lr-hold-right-total"]),):
         box = _rect(browser, legend)
@@ -401,13 +357,125 @@ def test_stance_left_right_legends_sit_on_no_bar(browser, polish_reports):
 
 def test_estimated_angles_are_whole_degrees_and_marked(browser, own_reports):
     for name, table in (("stretch", "table.stretch-holds"), ("pumps", "table.pumps")):
-        _open(browser, own_reports["files"][name])
+        open_page(browser, own_reports["files"][name])
         text = browser.execute_script(f"return document.querySelector({json.dumps(table)}).innerText")
         assert "est." in text and "≈" in text
         assert not re.search(r"\d\.\d\s*°", text), text       # no tenths of a degree
         cells = browser.execute_script(
             f"return Array.from(document.querySelectorAll({json.dumps(table + ' tbody td')})).map(c => c.innerText)")
         assert any(re.search(r"≈\s*\d+°?", c) for c in cells)
-    _open(browser, own_reports["files"]["stretch"])
+    open_page(browser, own_reports["files"]["stretch"])
     honesty = browser.execute_script("return document.querySelector('.honesty').innerText")
     assert "Angles are estimates" in honesty
+
+
+# -- escaping (#15): nothing a user typed or a file named reaches the page unescaped -------------
+
+def _payload(field: str) -> str:
+    """Markup that would run a script, close an attribute and start an entity if it were not escaped, and
+    matplotlib mathtext that does not parse (flag labels are drawn in the plots as well)."""
+    return f'<script>alert("{field}")</script>"&<>$\\foo{{$'
+
+
+#: Every user-supplied string that reaches a report, and the page it reaches.
+INJECTED_SESSION = ("person", "age band", "file name", "pose model", "software version", "warning", "view",
+                    "flag label", "flag message", "flag description", "evidence metric", "evidence compare",
+                    "evidence reference", "evidence unit", "mark note", "event", "event reason", "event side",
+                    "target")
+INJECTED_PROGRESS = ("person", "age band", "view", "program note")
+
+
+@pytest.fixture(scope="module")
+def injected(tmp_path_factory):
+    """A calf-raise session and a home program whose every free-text field holds markup, and their reports."""
+    from footform.outputs.program import parse_program, set_program
+
+    tmp = tmp_path_factory.mktemp("report_escaping")
+    p = _payload
+    summary, track = make_session(tmp, "calf", "front")
+    summary = with_flags(summary)
+    summary["view"] = p("view")
+    summary["warnings"] = [p("warning")]
+    for f in summary["flags"]:
+        f.update(label=p("flag label"), message=p("flag message"), description=p("flag description"))
+        f["evidence"].update(metric=p("evidence metric"), compare=p("evidence compare"), reference=p("evidence reference"),
+                             unit=p("evidence unit"), baseline=0.9)
+    summary["marks"][0]["note"] = p("mark note")
+    summary["events"] = [*summary.get("events", []),
+                         {"type": p("event"), "t_s": 1.0, "reason": p("event reason"), "side": p("event side")}]
+    program = parse_program(f"""schema = "footform.program/1"
+start = 2026-11-02
+weeks = 2
+days_per_week = 3
+
+[[item]]
+exercise = "calf-raise"
+sets = 3
+reps = 15
+note = '{p("program note")}'
+""")
+    with Store.open(tmp / "ff.db") as st:
+        name = p("person")
+        st.ensure_person(name, height_cm=172, age_band=p("age band"))
+        set_program(st, name, program)
+        sid = st.add_session(summary, person=name, track_path=track, source={"name": p("file name")},
+                             model={"name": p("pose model"), "sha256": "0" * 64}, software_version=p("software version"),
+                             targets={"exercise": "calf_raise", "sets": 3, p("target") + "_s": 5})
+        files = {"session": write_html(tmp / "session.html", session_report(st, sid)),
+                 "progress": write_html(tmp / "progress.html", render_progress(st, name))}
+    return files
+
+
+def test_user_text_is_escaped_in_the_html(injected):
+    import html
+
+    for page, fields in (("session", INJECTED_SESSION), ("progress", INJECTED_PROGRESS)):
+        text = injected[page].read_text(encoding="utf-8")
+        assert not re.search(r"<\s*script", text, re.IGNORECASE), f"{page}: a script element"
+        assert "alert(" in text      # the payload is there …
+        for field in fields:         # … as text: every field escaped
+            escaped = html.escape(_payload(field))    # quotes as &quot; or (Jinja2's spelling) &#34;
+            assert escaped in text or escaped.replace("&quot;", "&#34;") in text, (page, field)
+            assert _payload(field) not in text, (page, field)
+
+
+def test_user_text_is_text_in_headless_chromium(browser, injected):
+    from selenium.common.exceptions import NoAlertPresentException
+
+    for page, fields in (("session", INJECTED_SESSION), ("progress", INJECTED_PROGRESS)):
+        browser.get_log("browser")                 # drop what earlier pages logged
+        open_page(browser, injected[page])
+        with pytest.raises(NoAlertPresentException):
+            _ = browser.switch_to.alert.text       # no script ran (an alert would be open)
+        assert _count(browser, "script") == 0
+        assert _count(browser, "body *") > 100     # the page is whole, not cut off by an unclosed tag
+        text = _text(browser)
+        for field in fields:
+            assert _payload(field) in text, (page, field)   # the person's text is shown as they typed it
+        assert [e for e in browser.get_log("browser") if e.get("level") in ("SEVERE", "ERROR")] == []
+
+
+@pytest.mark.slow
+def test_templates_and_css_ship_in_the_wheel(tmp_path):
+    """The report's templates and stylesheet are package data of the built wheel (not only of the checkout)."""
+    import subprocess
+    import sys
+    import zipfile
+
+    from conftest import REPO
+
+    from footform.outputs.report import templating
+
+    proc = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path), str(REPO)],
+                          capture_output=True, text=True, timeout=600, check=False)
+    if proc.returncode != 0:
+        msg = f"cannot build the wheel here (pip wheel: {(proc.stderr or '').strip().splitlines()[-1:]})"
+        if os.environ.get("CI"):
+            pytest.fail(msg)
+        pytest.skip(msg)
+    (wheel,) = tmp_path.glob("footform-*.whl")
+    names = set(zipfile.ZipFile(wheel).namelist())
+    templates = sorted(templating.environment().list_templates())
+    assert {"session.html", "progress.html", "program.html", "base.html"} <= set(templates)
+    missing = [t for t in templates if f"footform/outputs/report/templates/{t}" not in names]
+    assert missing == [] and "footform/outputs/report/report.css" in names, missing

@@ -1,18 +1,15 @@
 """What every footform report draws with: colours, number formatting and matplotlib figures as inline SVG.
 
-Shared by the session and progress reports (:mod:`footform.outputs.report`) and the home-program section
-(:mod:`footform.outputs.report_program`).  Numbers are formatted with their unit; a missing number is a
-dash, never "nan".
+Shared by the session, progress and home-program reports (:mod:`footform.outputs.report`).  The plots are
+inline SVG with their text kept as text (escaped by matplotlib); the reports' HTML is in their templates.
 """
 
 from __future__ import annotations
 
-import html
 import io
 import re
 from typing import Any
 
-from footform.core.numeric import finite
 from footform.exercises.registry import SIDE_COLOURS
 
 # -- colours (colour-blind safe, Okabe–Ito; the sides are the registry's, as on the live screen) --
@@ -21,28 +18,13 @@ NEUTRAL_KEY = "#4D4D4D"    # legend keys of per-leg bars: neither leg's colour
 MARK_COLOURS = {"pain": "#9400D3", "cramp": "#009E73", "note": "#666666"}
 
 
-def esc(s: Any) -> str:
-    """Text for HTML: escaped, quotes included; None as empty."""
-    return html.escape("" if s is None else str(s), quote=True)
-
-
-def fmt(v: Any, nd: int = 2, unit: str = "", dash: str = "–") -> str:
-    """A number with ``nd`` decimals and a unit, a dash for missing; text is passed through."""
-    if isinstance(v, str):
-        return esc(v)
-    x = finite(v)
-    if x is None:
-        return dash
-    s = f"{x:.{nd}f}".replace("-", "−")
-    return f"{s}&nbsp;{esc(unit)}" if unit else s
-
-
 # ---------------------------------------------------------------------------------------------
 # Matplotlib → inline SVG
 # ---------------------------------------------------------------------------------------------
 
 _RC = {
     "svg.fonttype": "none",
+    "text.parse_math": False,    # text from the store (flag labels, mark kinds) is drawn as typed: "$" is no markup
     "font.family": "sans-serif",
     "font.size": 9.0,
     "axes.titlesize": 10.0,
@@ -107,12 +89,4 @@ def with_rc(fn):
     return wrapper
 
 
-def figure_html(name: str, svg: str, caption: str, **data: Any) -> str:
-    """An SVG plot in a ``<figure>`` with its caption and ``data-*`` attributes (what tests read)."""
-    attrs = "".join(f' data-{esc(k.replace("_", "-"))}="{esc(v)}"' for k, v in data.items())
-    return (f'<figure id="plot-{name}"{attrs}>\n{svg}\n'
-            f'<figcaption id="{name}-caption">{caption}</figcaption>\n</figure>')
-
-
-__all__ = ["MARK_COLOURS", "NEUTRAL_KEY", "SEVERITY_COLOURS", "SIDE_COLOURS", "esc", "figure", "figure_html", "fmt",
-           "svg_of", "with_rc"]
+__all__ = ["MARK_COLOURS", "NEUTRAL_KEY", "SEVERITY_COLOURS", "SIDE_COLOURS", "figure", "svg_of", "with_rc"]

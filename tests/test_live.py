@@ -332,6 +332,16 @@ def test_live_window_under_xvfb_counts_like_analyze(xdisplay: str, tmp_path: Pat
     for f in rec.flags:
         if f["rep_index"] is not None and f["severity"] in ("warn", "stop"):
             assert f["message"] in shown, f"flag {f['code']} was stored but never shown ({sorted(shown)})"
+    # ... and is in the session's report and its flags export (the files live wrote at the end)
+    import csv
+    import html
+
+    report = html.unescape((tmp_path / "out" / "report.html").read_text(encoding="utf-8"))
+    with open(tmp_path / "out" / "flags.csv", newline="", encoding="utf-8") as fh:
+        exported = list(csv.DictReader(fh))
+    for f in rec.flags:
+        assert f["message"] in report, f"flag {f['code']} was stored but is not in the report"
+    assert sorted(r["code"] for r in exported) == sorted(f["code"] for f in rec.flags)
     if "heel_sickling" in {f["code"] for f in offline["flags"]}:
         # The sample's faulty reps, where analyze flags them (with mediapipe 0.10.33 their heel-in
         # sits under the threshold: tests/test_samples.py REAR_SIGNAL): so does the live session when
@@ -427,3 +437,42 @@ def test_live_calf_stretch_under_xvfb_holds_like_analyze(xdisplay: str, tmp_path
     assert "set 1: 1 holds, best right" in proc.stdout
 
 
+
+
+@pytest.mark.model
+def test_a_live_stance_session_stores_no_calf_raise_rows(sample_track, tmp_path: Path) -> None:
+    """The live session's storage path — each row stored as the analysis completes it (advance), then
+    the final document — on the frames of the front stance sample, in a real store: no calf-raise rep
+    (a live stance session was once stored as "1 reps", issue #15), and the same reps, holds and
+    flags as analysing the frames offline."""
+    from footform.analysis.analyzer import AnalysisConfig, Analyzer, analyze_frames
+    from footform.apps.live.coach import Coach
+    from footform.apps.live.record import session_summary
+    from footform.apps.live.session import LiveOptions, advance
+    from footform.io.track import TrackReader
+    from footform.outputs.store import Store
+
+    track = sample_track("single_leg_stance_left_front")
+    plan = LiveOptions("single_leg_stance", sets=1, hold_s=5.0).plan()
+    an = Analyzer(AnalysisConfig(exercise=plan.exercise, live=True, targets=plan.analysis_targets()))
+    coach = Coach(plan)
+    with Store.open(tmp_path / "f.db") as store:
+        session = store.begin_session(exercise=plan.exercise, targets=plan.to_dict())
+        t = 0.0
+        for pose in TrackReader(track):
+            _, _, rows = advance(an, coach, pose)
+            for row in rows:
+                session.add_hold(row)
+            t = pose.t_s
+        summary = an.finish()
+        coach.finish(t)
+        session.finish(session_summary(summary, coach.sets_summary(), coach.marks, [dict(f) for f in summary.flags],
+                                       plan, None))
+        rec = store.session(session.id)
+        (info,) = store.sessions()
+        assert rec.session["exercise"] == "single_leg_stance" and rec.reps == [] and info.reps == 0
+        offline = analyze_frames(iter(TrackReader(track)), AnalysisConfig("single_leg_stance", live=True,
+                                                                           targets=plan.analysis_targets()))
+        assert offline.reps == [] and len(rec.holds) == len(offline.holds)
+        assert flag_keys([{"code": f["code"], "side": f["side"], "rep": f["rep_index"], "hold": f["hold_index"]}
+                          for f in rec.flags]) == flag_keys(offline.flags)

@@ -348,6 +348,6 @@ class Coach:
         if cur is not None:
             cur.t_end, cur.ended_by = t, "end"
 
-
     def sets_summary(self) -> list[dict[str, Any]]:
+        """Every set as a dict (``SetRecord.to_dict``), for the session document and the store."""
         return [s.to_dict() for s in self.sets]

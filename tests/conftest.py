@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -125,3 +127,38 @@ def sample_track(tmp_path_factory):
         return made[name]
 
     return get
+
+
+# ---- an X server for the live window tests (test_live.py, test_program.py) ----
+
+def _xvfb_or_skip() -> str:
+    exe = shutil.which("Xvfb")
+    if exe is None or shutil.which("xwd") is None:
+        missing = "Xvfb" if exe is None else "xwd (x11-apps)"
+        if os.environ.get("CI"):
+            pytest.fail(f"{missing} is not installed, and CI must run the live window tests (.ci/run installs it)")
+        pytest.skip(f"{missing} is not installed (apt-get install xvfb x11-apps) and CI is not set")
+    return exe
+
+
+@pytest.fixture(scope="module")
+def xdisplay():
+    exe = _xvfb_or_skip()
+    for n in range(91, 160):
+        if Path(f"/tmp/.X{n}-lock").exists() or Path(f"/tmp/.X11-unix/X{n}").exists():
+            continue
+        proc = subprocess.Popen([exe, f":{n}", "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and proc.poll() is None:
+            if Path(f"/tmp/.X11-unix/X{n}").exists():
+                break
+            time.sleep(0.05)
+        if proc.poll() is None:
+            try:
+                yield f":{n}"
+            finally:
+                proc.terminate()
+                proc.wait(10)
+            return
+    pytest.fail("no free X display number for Xvfb")

@@ -1,5 +1,6 @@
-"""Helpers shared by several test modules: synthetic stored sessions (summary + landmark track), and
-opening a report in headless Chromium (tests/test_report.py, tests/test_program.py)."""
+"""Helpers shared by several test modules: synthetic stored sessions (summary + landmark track),
+opening a report in headless Chromium (tests/test_report.py, tests/test_program.py), live
+coaching's analysed frames and layout checks, X screenshots."""
 
 from __future__ import annotations
 
@@ -7,12 +8,16 @@ import json
 import os
 import re
 import shutil
+import struct
+import subprocess
 from pathlib import Path
 
+import numpy as np
 import pytest
+from conftest import SAMPLES
 from synth import generate, lift, rep, still
 
-from footform.analysis.analyzer import AnalysisConfig, analyze_frames
+from footform.analysis.analyzer import AnalysisConfig, FrameResult, analyze_frames
 from footform.io.track import TrackWriter, make_header
 from footform.outputs.report import find_chromium
 
@@ -125,3 +130,73 @@ def open_page(drv, path: Path) -> list[str]:
             if msg["params"].get("documentURL") == uri or re.match(r"(https?|wss?|ftp):", url):
                 urls.append(url)
     return urls
+
+
+# ---- live coaching: analysed frames for the coach, the overlay's layout rules, the Xvfb screen ----
+
+def fr(t: float, reps: int = 0, phase: str = "down", feet: bool = True, hold_s: float | None = None,
+       stance: str = "both", holds: int = 0) -> FrameResult:
+    """One analysed frame as the live coach sees it (side view, both feet seen unless ``feet=False``)."""
+    return FrameResult(index=int(t * 30), t_s=t, has_person=True, feet_visible=feet, view="side-left", reps=reps,
+                       rep_phase=phase, stance=stance, hold_s=hold_s, holds=holds)
+
+
+def kinds(events) -> list[str]:
+    return [e.kind for e in events]
+
+
+def legs_lm(feet_y: float = 0.95) -> np.ndarray:
+    """Landmarks of a person standing in the middle of the picture (only hips to toes seen)."""
+    lm = np.zeros((33, 5), np.float32)
+    for i, (x, y) in {23: (0.45, 0.5), 25: (0.45, 0.7), 27: (0.45, feet_y - 0.05), 29: (0.43, feet_y - 0.02),
+                      31: (0.5, feet_y), 24: (0.55, 0.5), 26: (0.55, 0.7), 28: (0.55, feet_y - 0.05),
+                      30: (0.53, feet_y - 0.02), 32: (0.6, feet_y)}.items():
+        lm[i] = (x, y, 0.0, 1.0, 1.0)
+    return lm
+
+
+
+def check_layout(c, where: str = "") -> None:
+    """The rules of the live screen's layout, on a :class:`footform.apps.overlay.Composed`."""
+    from footform.apps.live.canvas import CANVAS_H, contrast_ratio, overlap_area
+
+    panels = c.panels()
+    for t in c.texts():
+        (p,) = [p for p in panels if p.name == t.name]
+        assert p.rect[0] <= t.rect[0] and p.rect[1] <= t.rect[1] and t.rect[2] <= p.rect[2] and t.rect[3] <= p.rect[3], \
+            f"{where}: text {t.text!r} {t.rect} runs out of its panel {p.name} {p.rect}"
+        assert contrast_ratio(t.fg, t.bg) >= 4.5, f"{where}: {t.text!r} contrast {contrast_ratio(t.fg, t.bg):.2f}:1"
+    for i, p in enumerate(panels):
+        if c.feet is not None:
+            assert overlap_area(p.rect, c.feet) == 0, f"{where}: panel {p.name} {p.rect} over the feet {c.feet}"
+        for q in panels[i + 1:]:
+            assert overlap_area(p.rect, q.rect) == 0, f"{where}: panels {p.name} {p.rect} and {q.name} {q.rect} overlap"
+    for t in c.texts("counter"):
+        if t.role == "digits":   # the glyphs as drawn: white rows inside the digits' box
+            x0, y0, x1, y1 = t.rect
+            rows = np.nonzero((c.canvas[y0:y1, x0:x1].min(axis=2) > 240).any(axis=1))[0]
+            assert rows[-1] - rows[0] + 1 >= 0.18 * CANVAS_H, f"{where}: counter digits {rows[-1] - rows[0] + 1} px tall"
+
+
+
+def screenshot(display: str) -> np.ndarray:
+    """The whole X screen as a BGR image (``xwd`` output parsed here: no ImageMagick needed)."""
+    raw = subprocess.run(["xwd", "-root", "-silent", "-display", display], check=True, capture_output=True, timeout=20).stdout
+    h = struct.unpack(">25I", raw[:100])
+    header_size, width, height, byte_order, bpp, bpl, ncolors = h[0], h[4], h[5], h[7], h[11], h[12], h[19]
+    nb = bpp // 8
+    px = np.frombuffer(raw, np.uint8, count=height * bpl, offset=header_size + 12 * ncolors)
+    px = px.reshape(height, bpl)[:, : width * nb].reshape(height, width, nb)
+    if byte_order == 1:
+        px = px[:, :, ::-1]
+    return np.ascontiguousarray(px[:, :, :3])
+
+
+def calf_clip() -> Path:
+    """A rendered calf-raise sample if there is one (from behind first: both feet in view), else the
+    real Pose2Sim clip (a person in full view, no calf raises)."""
+    for name in ("calf_raise_back_sickling.mp4", "calf_raise_side.mp4"):
+        if (SAMPLES / name).is_file():
+            return SAMPLES / name
+    return SAMPLES / "pose2sim_cam01.mp4"
+

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 from conftest import run_cli, run_cli_pty
-from test_live import xdisplay  # noqa: F401 - the Xvfb fixture of the live tests
 
 from footform.outputs import adherence
 from footform.outputs.program import (
@@ -503,7 +502,8 @@ def test_live_follows_a_two_exercise_program_under_xvfb(request: pytest.FixtureR
     import subprocess
     import sys
 
-    from test_live import ROOT, calf_clip
+    from conftest import REPO as ROOT
+    from helpers import calf_clip
 
     display = request.getfixturevalue("xdisplay")
     today = dt.date.today()

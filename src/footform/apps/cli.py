@@ -20,9 +20,8 @@ from footform.analysis.summary import format_table, plural
 from footform.apps import cli_args as ca
 from footform.apps.cli_program import register as register_program
 from footform.apps.cli_review import register as register_review
-from footform.apps.live import register_live
+from footform.apps.live.command import register_live
 from footform.apps.pipeline import AnalyzeOptions, FileResult, analyze_file, batch_file, native_logs_hidden
-from footform.apps.program_live import cmd_live_any
 from footform.errors import FootformError
 from footform.exercises import registry
 from footform.feedback.engine import load_rules
@@ -357,7 +356,7 @@ def build_parser() -> argparse.ArgumentParser:
                         "(default: file names and checksums only)")
     p.set_defaults(func=cmd_analyze)
 
-    register_live(sub).set_defaults(func=cmd_live_any)   # without --exercise: today's home program (#21)
+    register_live(sub)   # without --exercise: today's home program (#21)
     register_review(sub)
     register_program(sub)
     return parser

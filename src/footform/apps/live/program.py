@@ -1,7 +1,7 @@
 """``footform live --person P`` without ``--exercise``: today's home program, item after item.
 
 For each program item today still holds (:func:`footform.outputs.program.due_lines` says the same in
-``footform sessions``) the runner calls :func:`footform.apps.live.run_live` — the one live session loop,
+``footform sessions``) the runner calls :func:`footform.apps.live.session.run_live` — the one live session loop,
 with its coaching, sets, rests, pain marks and incremental store writes — with the item's targets
 (sets, reps or hold per leg, rest, metronome, rule overrides) and ``end_when_done``, so the item
 ends by itself a moment after its last set.  Each stored session is then attributed to its program
@@ -14,17 +14,18 @@ used as the camera ends only the item (each item replays the file from its start
 
 from __future__ import annotations
 
-import argparse
 import dataclasses
 import datetime as _dt
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from footform.errors import InputError
+from footform.apps.live.overlay import CANVAS_H, CANVAS_W, FONT, FONT_BOLD, ascii_text, fit_lines, put_text
+from footform.apps.live.session import LiveOptions, run_live
+from footform.apps.live.window import Window, check_display, hold_screen
+from footform.errors import FootformError, InputError
 from footform.outputs.program import (
     EXERCISE_WORDS,
     ProgramItem,
@@ -68,7 +69,7 @@ def todo_today(store: Any, person: str, today: _dt.date) -> tuple[StoredProgram,
     return sp, todo
 
 
-def item_options(base: Any, item: ProgramItem, sets: int, rules: str | None, out: Path | None) -> Any:
+def item_options(base: LiveOptions, item: ProgramItem, sets: int, rules: str | None, out: Path | None) -> LiveOptions:
     """``LiveOptions`` for one item: the base options with the item's targets."""
     reps = item.reps * (2 if item.per_leg else 1) if item.counted else None
     return dataclasses.replace(base, exercise=item.exercise, sets=sets, reps=reps, hold_s=item.hold_s or base.hold_s,
@@ -79,8 +80,6 @@ def item_options(base: Any, item: ProgramItem, sets: int, rules: str | None, out
 
 def _canvas(title: str, lines: list[str], colour: tuple[int, int, int] = (255, 255, 255)) -> np.ndarray:
     """A plain screen: a title and lines of text, in the live window's size."""
-    from footform.apps.overlay import CANVAS_H, CANVAS_W, FONT, FONT_BOLD, ascii_text, fit_lines, put_text
-
     img = np.full((CANVAS_H, CANVAS_W, 3), 30, np.uint8)
     put_text(img, ascii_text(title), (60, 110), 1.8, colour, 4, FONT_BOLD, outline=False)
     y = 190
@@ -96,27 +95,16 @@ def _canvas(title: str, lines: list[str], colour: tuple[int, int, int] = (255, 2
 
 def _show(canvas: np.ndarray, seconds: float, fullscreen: bool) -> str | None:
     """Show a screen for ``seconds`` (or until a key); returns the key pressed, "closed", or None."""
-    from footform.apps.live import Window
-
     win = Window(fullscreen=fullscreen)
     try:
-        t_end = time.monotonic() + seconds
-        while time.monotonic() < t_end:
-            win.show(canvas)
-            key = win.poll_key(50)
-            if key is not None:
-                return key
-            if win.closed:
-                return "closed"
-        return None
+        return hold_screen(win, lambda _left: canvas, seconds, poll_ms=50)
     finally:
         win.close()
 
 
-def run_program(base: Any, person: str, say: Callable[[str], None] = print, today: _dt.date | None = None,
-                between_s: float = BETWEEN_S, summary_s: float = SUMMARY_S) -> tuple[list[ItemRun], Any]:
+def run_program(base: LiveOptions, person: str, say: Callable[[str], None] = print, today: _dt.date | None = None,
+                between_s: float = BETWEEN_S, summary_s: float = SUMMARY_S) -> tuple[list[ItemRun], FootformError | None]:
     """Run what today's program still holds for ``person``; returns the item runs and the last error (or None)."""
-    from footform.apps.live import check_display, run_live
     from footform.outputs.store import Store
 
     check_display()
@@ -173,29 +161,3 @@ def run_program(base: Any, person: str, say: Callable[[str], None] = print, toda
         _show(_canvas("Today's program", [*items, last, "Any key closes this screen."],
                       (120, 220, 120) if all_done else (80, 200, 255)), summary_s, base.fullscreen)
     return runs, error
-
-
-def cmd_live_any(args: argparse.Namespace) -> int:
-    """``footform live``: the exercise given with ``--exercise``, else what today's home program still holds."""
-    from footform.apps.live import cmd_live
-
-    return cmd_live(args) if args.exercise is not None else cmd_live_program(args)
-
-
-def cmd_live_program(args: argparse.Namespace) -> int:
-    """``footform live --person P`` (no ``--exercise``)."""
-    from footform.apps.live import LiveOptions
-
-    if not args.person:
-        raise InputError("live needs --exercise, or --person to run that person's home program (docs/programs.md).")
-    base = LiveOptions(exercise="", camera=str(args.camera), audio=args.audio, model=args.model, db=args.db,
-                       person=args.person, height_cm=args.height_cm, out=args.out, mirror=args.mirror,
-                       fullscreen=args.fullscreen, rules=args.rules, cue_log=args.cue_log, stats_path=args.stats_path,
-                       debug=args.debug, max_seconds=args.max_seconds)
-    _, error = run_program(base, args.person, say=lambda s: print(s, flush=True))
-    if error is not None:
-        import sys
-
-        print(f"footform: {error}", file=sys.stderr)
-        return error.exit_code
-    return 0

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from footform.analysis.trackability import FOOT_PX_ADVISED, Trackability, TrackabilityMeter
 from footform.core.view import ViewSummary, view_family
 from footform.errors import OutputError, os_reason
 from footform.exercises import registry
@@ -37,6 +38,10 @@ HEEL_REPORTED_SHARE = {"side": "~83 %", "back": "64–69 %", "front": "heel bare
 #: Fewer usable frames than this (or than this share of the frames with a person) → not analysable.
 MIN_FEET_FRAMES = 10
 MIN_FEET_SHARE = 0.05
+#: A calf-raise or stance recording with no rep or hold found and its feet tracked on fewer than this share of the
+#: frames with a person is not analysable (the 0 would be a guess): the held-back real rear phone
+#: clip of issue #18 (238×426, 15 fps) had its feet tracked on 18 % of the frames and gave a silent 0.
+MIN_FEET_SHARE_COUNTED = 0.5
 #: Warn that the leg tracking is unreliable when at least this share of the frames with a person
 #: has implausible leg geometry (kinematics.KinematicsEstimator.leg_problem).  Measured: 0–0.3 %
 #: on four full-body real clips (shared/footage; knee raises, leg swings, seated, squat) and 0 % on
@@ -60,6 +65,8 @@ class Quality:
     t_last: float | None = None
     feet_visible_s: float = 0.0
     _t_prev_feet: float | None = field(default=None, repr=False)
+    #: foot size in the picture and landmark jitter (analysis/trackability.py)
+    meter: TrackabilityMeter = field(default_factory=TrackabilityMeter, repr=False)
 
     def update(self, frame: PoseFrame, k: Kinematics) -> None:
         self.frames += 1
@@ -76,6 +83,7 @@ class Quality:
         if problem:
             self.frames_legs_implausible += 1
             self.implausible_reasons[problem] = self.implausible_reasons.get(problem, 0) + 1
+        self.meter.update(frame, k)
         if k.feet_ok:
             self.frames_feet_visible += 1
             if self._t_prev_feet is not None:
@@ -88,11 +96,17 @@ class Quality:
     def duration_s(self) -> float:
         return 0.0 if self.t_first is None or self.t_last is None else self.t_last - self.t_first
 
+    @property
+    def trackability(self) -> Trackability:
+        """Foot size and landmark jitter; the frame rate is the frames' own (frames per second)."""
+        fps = (self.frames - 1) / self.duration_s if self.frames > 1 and self.duration_s > 0 else None
+        return self.meter.result(fps)
+
     def to_dict(self) -> dict[str, Any]:
         return {"frames": self.frames, "frames_with_person": self.frames_with_person,
                 "frames_feet_visible": self.frames_feet_visible, "frames_multiple_people": self.frames_multiple_people,
                 "cuts_detected": self.cuts, "frames_legs_implausible": self.frames_legs_implausible,
-                "duration_s": round(self.duration_s, 3)}
+                "duration_s": round(self.duration_s, 3), **self.trackability.to_dict()}
 
 
 @dataclass
@@ -194,6 +208,24 @@ def stance_hold_row(h: Hold, index: int) -> dict[str, Any]:
             "sway": h.sway, "ankle_wobble": h.wobble, "noise_floor": h.noise_floor}
 
 
+def _uncountable(quality: Quality, exercise: str, found: bool) -> str | None:
+    """Why this footage cannot be measured from its landmarks, or None.
+
+    Calf raises: too much landmark jitter (small feet, low resolution or frame rate, compression:
+    the count is then wrong either way).  Calf raises and single-leg stance: nothing found (no
+    rep, no hold) while the feet were tracked on fewer than :data:`MIN_FEET_SHARE_COUNTED` of the
+    frames with a person (a 0 that says nothing about the person).  Offline only: a live session
+    keeps what its user saw counted (a warning says it).
+    """
+    track = quality.trackability
+    if exercise == "calf_raise" and track.too_unsteady:
+        return track.unsteady_reason()
+    share = quality.frames_feet_visible / max(1, quality.frames_with_person)
+    if not found and share < MIN_FEET_SHARE_COUNTED:
+        return track.feet_missing_reason(share)
+    return None
+
+
 def build_summary(exercise: str, views: ViewSummary, quality: Quality, calf: CalfRaiseCounter,
                   sls: SingleLegStance, height_cm: float | None = None, live: bool = False,
                   automatic: bool = False) -> Summary:
@@ -213,7 +245,14 @@ def build_summary(exercise: str, views: ViewSummary, quality: Quality, calf: Cal
     elif quality.frames_feet_visible < max(MIN_FEET_FRAMES, MIN_FEET_SHARE * quality.frames_with_person):
         reason = ("The feet are not visible: a person was found but their ankles, heels and toes were not tracked; "
                   "film the whole body, feet included.")
+        track = quality.trackability
+        if track.foot_px is not None and track.foot_px < FOOT_PX_ADVISED:
+            reason = track.feet_missing_reason(quality.frames_feet_visible / quality.frames_with_person)
+    elif exercise in ("calf_raise", "single_leg_stance") and not live and not calf.rise_mode:
+        reason = _uncountable(quality, exercise, bool(calf.reps if exercise == "calf_raise" else sls.holds))
     analysable = reason is None
+    if live and analysable and exercise == "calf_raise" and quality.trackability.too_unsteady:
+        warnings.append(quality.trackability.unsteady_reason() + " The reps counted live may be wrong.")
     if reason:
         warnings.append(reason)
         if automatic:

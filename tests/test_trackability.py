@@ -17,9 +17,10 @@ import numpy as np
 import pytest
 from conftest import run_cli, run_cli_pty
 
-from footform.analysis.trackability import JITTER_MAX_FL, TrackabilityMeter
+from footform.analysis.trackability import FOOT_PX_MIN, SNR_MIN, Trackability, TrackabilityMeter
 from footform.core.kinematics import SIG, SIGNAL_NAMES, Kinematics
 from footform.core.landmarks import PoseFrame
+from footform.exercises.calf_raise import MIN_LIFT_FL
 
 
 def _kin(i: int, fps: float, heel: float, cut: bool = False, ok: bool = True) -> Kinematics:
@@ -47,7 +48,34 @@ def test_jitter_is_the_noise_not_the_calf_raises(sigma):
     got = meter.result(fps)
     assert got.jitter_fl == pytest.approx(sigma, rel=0.15)
     assert got.foot_px == 40.0 and got.width == 640
-    assert got.too_unsteady == (sigma > JITTER_MAX_FL)
+
+
+@pytest.mark.parametrize("view, peaks, jitter, countable", [
+    ("side-left", [0.2, 0.25], 0.07, True),    # 3.2 × the jitter: side and back count that (synthetic)
+    ("side-left", [0.2, 0.25], 0.10, False),   # 2.25 ×
+    ("back", [0.12], 0.04, True),
+    ("front", [0.2, 0.25], 0.07, False),       # from the front 5 × is needed
+    ("front", [0.2, 0.25], 0.04, True),
+    ("side-left", [], 0.02, True),             # no rep, and a 0.06 FL rep would stand 3 × above the jitter
+    ("side-left", [], 0.03, False),            # ... 2 ×: the 0 says nothing
+])
+def test_reps_must_stand_out_of_the_jitter(view, peaks, jitter, countable):
+    t = Trackability(width=1280, height=720, fps=30.0, foot_px=60.0, jitter_fl=jitter)
+    reason = t.calf_raise_reason(view, peaks)
+    assert (reason is None) == countable
+    if reason:
+        assert reason.startswith("The foot landmarks are too unsteady to count calf raises") and "1280×720" in reason
+        need = SNR_MIN["front"] if view == "front" else SNR_MIN["default"]
+        assert f"{np.median(peaks):.2f} foot lengths" in reason if peaks else f"({MIN_LIFT_FL} foot lengths)" in reason
+        assert f"{need:g} times the jitter" in reason
+
+
+def test_small_feet_are_not_counted_whatever_the_jitter():
+    t = Trackability(width=240, height=136, fps=15.0, foot_px=FOOT_PX_MIN - 1, jitter_fl=0.001)
+    reason = t.calf_raise_reason("side-left", [0.2, 0.2, 0.2, 0.2])
+    assert reason and "too small in the picture" in reason and "240×136 video at 15 fps" in reason
+    assert Trackability(width=640, height=360, fps=30.0, foot_px=FOOT_PX_MIN + 1,
+                        jitter_fl=0.001).calf_raise_reason("side-left", [0.2]) is None
 
 
 def test_jitter_is_scaled_to_the_counters_smoothing_time():
@@ -108,8 +136,8 @@ def _assert_one_reason(text: str) -> None:
     lines = [ln for ln in text.splitlines() if ln.startswith("footform: ")]
     assert len(lines) == 1, text
     line = lines[0]
-    assert "too unsteady to count calf raises" in line and "px long" in line and "240×136 video at 15 fps" in line
-    assert "film closer or at a higher resolution" in line
+    assert "too small in the picture to count calf raises" in line and "px long" in line
+    assert "240×136 video at 15 fps" in line and "film closer or at a higher resolution" in line
     assert "Traceback" not in text
 
 
@@ -122,8 +150,7 @@ def test_small_low_frame_rate_video_is_not_counted_and_says_why(phone_clip, tmp_
     import json
     summary = json.loads((out / "summary.json").read_text())
     assert summary["analysable"] is False and summary["reps"] == []
-    assert summary["quality"]["heel_jitter_fl"] > JITTER_MAX_FL
-    assert summary["quality"]["foot_px"] < 20 and summary["quality"]["frame_px"] == "240x136"
+    assert summary["quality"]["foot_px"] < FOOT_PX_MIN and summary["quality"]["frame_px"] == "240x136"
     proc = run_cli("sessions")
     assert "not analysable" in proc.stdout
 
@@ -141,4 +168,5 @@ def test_the_full_size_sample_is_steady(samples_dir, tmp_path):
     proc = run_cli("analyze", str(samples_dir / "calf_raise_side.mp4"), "--no-store", "--out", str(out))
     assert proc.returncode == 0, proc.stderr
     q = json.loads((out / "summary.json").read_text())["quality"]
-    assert q["heel_jitter_fl"] < JITTER_MAX_FL / 2 and q["foot_px"] > 35
+    # 4 reps of ~0.15 FL stand ~40 × above the jitter; the feet are twice the smallest size
+    assert q["heel_jitter_fl"] < 0.01 and q["foot_px"] > 2 * FOOT_PX_MIN

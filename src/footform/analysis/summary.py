@@ -208,18 +208,21 @@ def stance_hold_row(h: Hold, index: int) -> dict[str, Any]:
             "sway": h.sway, "ankle_wobble": h.wobble, "noise_floor": h.noise_floor}
 
 
-def _uncountable(quality: Quality, exercise: str, found: bool) -> str | None:
+def _uncountable(quality: Quality, exercise: str, view: str, calf: CalfRaiseCounter, held: bool) -> str | None:
     """Why this footage cannot be measured from its landmarks, or None.
 
-    Calf raises: too much landmark jitter (small feet, low resolution or frame rate, compression:
-    the count is then wrong either way).  Calf raises and single-leg stance: nothing found (no
+    Calf raises: feet too small in the picture, or reps too small against the landmark jitter
+    (analysis/trackability.py: the count is then wrong either way).  Calf raises and single-leg stance: nothing found (no
     rep, no hold) while the feet were tracked on fewer than :data:`MIN_FEET_SHARE_COUNTED` of the
     frames with a person (a 0 that says nothing about the person).  Offline only: a live session
     keeps what its user saw counted (a warning says it).
     """
     track = quality.trackability
-    if exercise == "calf_raise" and track.too_unsteady:
-        return track.unsteady_reason()
+    if exercise == "calf_raise":
+        reason = track.calf_raise_reason(view, [r.peak_lift for r in calf.reps])
+        if reason:
+            return reason
+    found = bool(calf.reps) if exercise == "calf_raise" else held
     share = quality.frames_feet_visible / max(1, quality.frames_with_person)
     if not found and share < MIN_FEET_SHARE_COUNTED:
         return track.feet_missing_reason(share)
@@ -249,10 +252,12 @@ def build_summary(exercise: str, views: ViewSummary, quality: Quality, calf: Cal
         if track.foot_px is not None and track.foot_px < FOOT_PX_ADVISED:
             reason = track.feet_missing_reason(quality.frames_feet_visible / quality.frames_with_person)
     elif exercise in ("calf_raise", "single_leg_stance") and not live and not calf.rise_mode:
-        reason = _uncountable(quality, exercise, bool(calf.reps if exercise == "calf_raise" else sls.holds))
+        reason = _uncountable(quality, exercise, views.view, calf, bool(sls.holds))
     analysable = reason is None
-    if live and analysable and exercise == "calf_raise" and quality.trackability.too_unsteady:
-        warnings.append(quality.trackability.unsteady_reason() + " The reps counted live may be wrong.")
+    if live and analysable and exercise == "calf_raise" and not calf.rise_mode:
+        unsure = quality.trackability.calf_raise_reason(views.view, [r.peak_lift for r in calf.reps])
+        if unsure:
+            warnings.append(unsure + " The reps counted live may be wrong.")
     if reason:
         warnings.append(reason)
         if automatic:

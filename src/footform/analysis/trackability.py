@@ -17,12 +17,21 @@ What is measured, per analysis (streaming; memory bounded by :data:`MAX_SAMPLES`
   the 30 fps equivalent, ``σ · √(30 / fps)``: the counter smooths over a fixed time (σ = 0.06 s),
   so at 15 fps half as many frames average the same noise away.
 
-Limit, measured (docs/metrics.md "When the feet are too small to count"): the side-view sample
-``samples/calf_raise_side.mp4`` (4 rendered reps) re-encoded at widths 160–640 px, 30 and 15 fps,
-JPEG quality 35–60.  Every version with ``jitter_fl`` ≤ 0.0105 counted 4 of 4; of those ≥ 0.0134,
-five of seven counted wrong (2, 3, 3, 6, 7 reps; feet ≤ 18 px long).  :data:`JITTER_MAX_FL` sits
-between the two.  From behind, counts are wrong at every size on these versions (a signal
-problem of that view, not noise: issue #18), so the back view was not used to set the limit.
+Limits, measured (docs/metrics.md "When the feet are too small to count"):
+
+* **Foot size** (:data:`FOOT_PX_MIN`): the side-view sample ``samples/calf_raise_side.mp4``
+  (4 rendered reps) re-encoded at widths 160–640 px, 30 and 15 fps, JPEG quality 35–60
+  (``bench/bench_lowres.py``): every version with feet ≥ 22 px long counted 4 of 4; of the seven
+  with feet ≤ 18 px, four counted wrong (2, 3, 3 and 6 reps) although their jitter was modest
+  (0.013–0.042 FL): small feet make the model's heel and toe points wrong in a correlated way,
+  which no smoothing removes.
+* **Rep size against jitter** (:data:`SNR_MIN`): synthetic streams (tests/synth.py) of five reps of
+  0.12 and 0.23 FL with white landmark noise, three seeds, per view: from the side and behind,
+  counts were exact while the median rep peak was ≥ 2.9 × ``jitter_fl`` and wrong at ≤ 1.9 ×; from
+  the front (reps from the body rise in the image, the heels only part of it) exact at ≥ 5.8 ×,
+  wrong at ≤ 3.9 ×.  With no rep counted, the smallest rep the counter would count
+  (:data:`~footform.exercises.calf_raise.MIN_LIFT_FL`) stands in for the peak: a 0 in noise that
+  would hide such a rep says nothing.
 """
 
 from __future__ import annotations
@@ -35,12 +44,15 @@ import numpy as np
 
 from footform.core.kinematics import SIG, Kinematics
 from footform.core.landmarks import PoseFrame
+from footform.core.view import view_family
+from footform.exercises.calf_raise import MIN_LIFT_FL
 
-#: Counting stops above this heel-height jitter (FL, 30 fps equivalent); see the module docstring.
-JITTER_MAX_FL = 0.012
-#: Feet shorter than this in the picture (pixels) are called "small" in the advice; all versions
-#: counted right at ≥ 22 px and most wrong at ≤ 18 px (same measurement as the jitter limit).
+#: Feet shorter than this in the picture (pixels) are too small to count calf raises from.
+FOOT_PX_MIN = 20
+#: The advice names this size (a margin above the limit).
 FOOT_PX_ADVISED = 25
+#: Smallest median rep peak, in multiples of ``jitter_fl``, by view family (other views: "default").
+SNR_MIN = {"front": 5.0, "default": 2.5}
 #: Second differences kept for the median (per side): ten minutes at 30 fps.
 MAX_SAMPLES = 18000
 #: Fewer second differences than this and the jitter is not judged (too little to tell).
@@ -71,24 +83,32 @@ class Trackability:
                 "foot_px": None if self.foot_px is None else round(self.foot_px, 1),
                 "heel_jitter_fl": None if self.jitter_fl is None else round(self.jitter_fl, 4)}
 
-    @property
-    def too_unsteady(self) -> bool:
-        """The heel landmarks jitter too much to count calf raises."""
-        return self.jitter_fl is not None and self.jitter_fl > JITTER_MAX_FL
-
     def _picture(self) -> str:
         fps = f" at {self.fps:.0f} fps" if self.fps else ""
         return f"{self.width}×{self.height} video{fps}"
 
-    def unsteady_reason(self) -> str:
-        """One sentence: why counting stopped and what to do."""
-        assert self.jitter_fl is not None
-        size = (f"the feet are only about {self.foot_px:.0f} px long in this {self._picture()}"
-                if self.foot_px is not None else f"in this {self._picture()}")
-        return (f"The foot landmarks are too unsteady to count calf raises: {size}, and the heels jitter by "
-                f"±{self.jitter_fl:.3f} foot lengths from frame to frame (counting needs at most {JITTER_MAX_FL}); "
-                f"film closer or at a higher resolution so that each foot is at least {FOOT_PX_ADVISED} px long, "
-                "in good light, with the camera still.")
+    def calf_raise_reason(self, view: str, peaks_fl: list[float]) -> str | None:
+        """One sentence on why calf raises cannot be counted from these landmarks, or None.
+
+        ``view``: the session's camera view; ``peaks_fl``: the peak lift of every rep counted (FL).
+        """
+        if self.foot_px is not None and self.foot_px < FOOT_PX_MIN:
+            return (f"The feet are too small in the picture to count calf raises: about {self.foot_px:.0f} px long in "
+                    f"this {self._picture()} (at least {FOOT_PX_MIN} px are needed); film closer or at a higher "
+                    f"resolution so that each foot is at least {FOOT_PX_ADVISED} px long.")
+        if self.jitter_fl is None or self.jitter_fl <= 0:
+            return None
+        peak = float(np.median(peaks_fl)) if peaks_fl else MIN_LIFT_FL
+        need = SNR_MIN.get(view_family(view), SNR_MIN["default"])
+        if peak >= need * self.jitter_fl:
+            return None
+        size = f", feet about {self.foot_px:.0f} px long" if self.foot_px is not None else ""
+        what = (f"the reps reach only {peak:.2f} foot lengths" if peaks_fl
+                else f"a small rep ({MIN_LIFT_FL} foot lengths) would be lost in it")
+        return (f"The foot landmarks are too unsteady to count calf raises: the heels jitter by ±{self.jitter_fl:.3f} "
+                f"foot lengths from frame to frame in this {self._picture()}{size}, and {what} (counting needs "
+                f"{need:g} times the jitter); film closer, in good light, with the camera still, or at a higher "
+                "resolution.")
 
     def feet_missing_reason(self, share: float) -> str:
         """One sentence for footage where the feet were tracked on too few frames to count."""

@@ -6,12 +6,12 @@ a phone video at 240 px, a person far from the camera, heavy compression, 15 fps
 jitter by a sizeable part of that, and the counter both misses reps and counts jitter as reps.
 Counting then must stop with a reason, not report a number (issue #18: "never a silent zero").
 
-What is measured, per analysis (streaming; memory bounded by :data:`MAX_SAMPLES`):
+What is measured, per analysis (streaming, in constant memory):
 
 * ``foot_px`` — the foot length FL in pixels (the median of the per-frame body scale,
   :attr:`footform.core.kinematics.Kinematics.foot_px`): how big the feet are in the picture.
-* ``jitter_fl`` — the frame-to-frame noise of the raw (unsmoothed) heel heights, FL, as a robust
-  standard deviation from second differences of consecutive frames:
+* ``jitter_fl`` — the frame-to-frame noise of the raw (unsmoothed) heel height of the steadier
+  foot, FL, as a robust standard deviation from second differences of consecutive frames:
   ``σ = median|x[i+1] − 2x[i] + x[i−1]| / (0.6745 · √6)`` (white noise of σ gives second
   differences of σ·√6; the median ignores the few frames of real fast motion).  It is scaled to
   the 30 fps equivalent, ``σ · √(30 / fps)``: the counter smooths over a fixed time (σ = 0.06 s),
@@ -29,15 +29,14 @@ Limits, measured (docs/metrics.md "When the feet are too small to count"):
   0.12 and 0.23 FL with white landmark noise, three seeds, per view: from the side and behind,
   counts were exact while the median rep peak was ≥ 2.9 × ``jitter_fl`` and wrong at ≤ 1.9 ×; from
   the front (reps from the body rise in the image, the heels only part of it) exact at ≥ 5.8 ×,
-  wrong at ≤ 3.9 ×.  With no rep counted, the smallest rep the counter would count
-  (:data:`~footform.exercises.calf_raise.MIN_LIFT_FL`) stands in for the peak: a 0 in noise that
-  would hide such a rep says nothing.
+  wrong at ≤ 3.9 ×.  With no rep counted there is no peak to compare: the feet-tracked share
+  decides (summary.py), since a still person's jitter read on real 720p footage (0.01–0.03 FL,
+  motion included) would wrongly call good footage unsteady against the smallest rep (0.06 FL).
 """
 
 from __future__ import annotations
 
 import math
-from collections import deque
 from dataclasses import dataclass
 
 import numpy as np
@@ -45,7 +44,6 @@ import numpy as np
 from footform.core.kinematics import SIG, Kinematics
 from footform.core.landmarks import PoseFrame
 from footform.core.view import view_family
-from footform.exercises.calf_raise import MIN_LIFT_FL
 
 #: Feet shorter than this in the picture (pixels) are too small to count calf raises from.
 FOOT_PX_MIN = 20
@@ -53,8 +51,6 @@ FOOT_PX_MIN = 20
 FOOT_PX_ADVISED = 25
 #: Smallest median rep peak, in multiples of ``jitter_fl``, by view family (other views: "default").
 SNR_MIN = {"front": 5.0, "default": 2.5}
-#: Second differences kept for the median (per side): ten minutes at 30 fps.
-MAX_SAMPLES = 18000
 #: Fewer second differences than this and the jitter is not judged (too little to tell).
 MIN_SAMPLES = 30
 _MAD_TO_SIGMA = 1.0 / (0.6745 * math.sqrt(6.0))
@@ -96,15 +92,14 @@ class Trackability:
             return (f"The feet are too small in the picture to count calf raises: about {self.foot_px:.0f} px long in "
                     f"this {self._picture()} (at least {FOOT_PX_MIN} px are needed); film closer or at a higher "
                     f"resolution so that each foot is at least {FOOT_PX_ADVISED} px long.")
-        if self.jitter_fl is None or self.jitter_fl <= 0:
+        if self.jitter_fl is None or self.jitter_fl <= 0 or not peaks_fl:
             return None
-        peak = float(np.median(peaks_fl)) if peaks_fl else MIN_LIFT_FL
+        peak = float(np.median(peaks_fl))
         need = SNR_MIN.get(view_family(view), SNR_MIN["default"])
         if peak >= need * self.jitter_fl:
             return None
         size = f", feet about {self.foot_px:.0f} px long" if self.foot_px is not None else ""
-        what = (f"the reps reach only {peak:.2f} foot lengths" if peaks_fl
-                else f"a small rep ({MIN_LIFT_FL} foot lengths) would be lost in it")
+        what = f"the reps reach only {peak:.2f} foot lengths"
         return (f"The foot landmarks are too unsteady to count calf raises: the heels jitter by ±{self.jitter_fl:.3f} "
                 f"foot lengths from frame to frame in this {self._picture()}{size}, and {what} (counting needs "
                 f"{need:g} times the jitter); film closer, in good light, with the camera still, or at a higher "
@@ -122,19 +117,48 @@ class Trackability:
         return f"The feet were tracked on only {100 * share:.0f} % of the frames with a person ({why}); {fix}."
 
 
+class _LogHistogram:
+    """Median of positive values in constant memory: counts in geometric bins (2 % wide)."""
+
+    def __init__(self, lo: float, hi: float, bins: int) -> None:
+        self._edges = np.geomspace(lo, hi, bins + 1)
+        self._counts = np.zeros(bins + 2, dtype=np.int64)   # + under- and overflow
+
+    def add(self, x: float) -> None:
+        self._counts[int(np.searchsorted(self._edges, x, side="right"))] += 1
+
+    @property
+    def n(self) -> int:
+        return int(self._counts.sum())
+
+    def median(self) -> float | None:
+        n = self.n
+        if n == 0:
+            return None
+        i = int(np.searchsorted(np.cumsum(self._counts), (n + 1) / 2.0))
+        if i == 0:
+            return 0.0
+        if i > len(self._edges) - 1:
+            return float(self._edges[-1])
+        return float(np.sqrt(self._edges[i - 1] * self._edges[i]))  # the bin's geometric centre
+
+
 class TrackabilityMeter:
-    """Streaming measurement of :class:`Trackability`: feed every frame's kinematics."""
+    """Streaming measurement of :class:`Trackability`: feed every frame's kinematics.
+
+    Memory is constant: the medians come from histograms, not from stored samples.
+    """
 
     def __init__(self) -> None:
-        self._foot_px: deque[float] = deque(maxlen=MAX_SAMPLES)
-        self._d2: dict[str, deque[float]] = {s: deque(maxlen=MAX_SAMPLES) for s in _SIDES}
+        self._foot_px = _LogHistogram(1.0, 4000.0, 420)
+        self._d2 = {s: _LogHistogram(1e-5, 10.0, 700) for s in _SIDES}
         self._prev: dict[str, tuple[int, float, float] | None] = {s: None for s in _SIDES}  # (index, x[i-1], x[i])
         self._size = (0, 0)
 
     def update(self, frame: PoseFrame, k: Kinematics) -> None:
         self._size = (frame.width, frame.height)
         if math.isfinite(k.foot_px) and k.foot_px > 0:
-            self._foot_px.append(float(k.foot_px))
+            self._foot_px.add(float(k.foot_px))
         for s in _SIDES:
             v = float(k.signals[SIG[f"heel_h_{s}"]]) if k.foot_ok.get(s) else math.nan
             prev = self._prev[s]
@@ -143,17 +167,18 @@ class TrackabilityMeter:
                 continue
             if prev is not None and prev[0] == k.index - 1:
                 if math.isfinite(prev[1]):
-                    self._d2[s].append(abs(v - 2.0 * prev[2] + prev[1]))
+                    self._d2[s].add(abs(v - 2.0 * prev[2] + prev[1]))
                 self._prev[s] = (k.index, prev[2], v)
             else:
                 self._prev[s] = (k.index, math.nan, v)
 
     def result(self, fps: float | None) -> Trackability:
-        d2 = [x for s in _SIDES for x in self._d2[s]]
+        """The steadier foot's jitter (a lifted or swinging free foot moves; the standing one shows the noise)."""
+        medians = [h.median() for h in self._d2.values() if h.n >= MIN_SAMPLES]
         jitter = None
-        if len(d2) >= MIN_SAMPLES:
-            jitter = float(np.median(d2)) * _MAD_TO_SIGMA
+        if medians:
+            jitter = min(m for m in medians if m is not None) * _MAD_TO_SIGMA
             if fps and fps > 0:
                 jitter *= math.sqrt(30.0 / fps)
-        foot = float(np.median(self._foot_px)) if self._foot_px else None
-        return Trackability(width=self._size[0], height=self._size[1], fps=fps, foot_px=foot, jitter_fl=jitter)
+        return Trackability(width=self._size[0], height=self._size[1], fps=fps, foot_px=self._foot_px.median(),
+                            jitter_fl=jitter)

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from footform.core.numeric import finite
+from footform.core.trackability import FOOT_PX_ADVISED, Trackability, TrackabilityMeter
 from footform.core.view import ViewSummary
 from footform.errors import OutputError, os_reason
 from footform.exercises import registry
@@ -35,6 +36,12 @@ SCHEMA = "footform.summary/1"
 #: Fewer usable frames than this (or than this share of the frames with a person) → not analysable.
 MIN_FEET_FRAMES = 10
 MIN_FEET_SHARE = 0.05
+#: A recording where nothing was found (no rep, no hold) and the feet were tracked on fewer than
+#: this share of the frames with a person is not analysable (the 0 would be a guess): the
+#: held-back real rear phone clip of issue #18 (238×426, 15 fps) had its feet tracked on 18 % of
+#: the frames and gave a silent 0 calf raises.  Every sample and real clip in shared/footage with
+#: feet found is at ≥ 93 %.
+MIN_FEET_SHARE_FOUND = 0.5
 #: Warn that the leg tracking is unreliable when at least this share of the frames with a person
 #: has implausible leg geometry (kinematics.KinematicsEstimator.leg_problem).  Measured: 0–0.3 %
 #: on four full-body real clips (shared/footage; knee raises, leg swings, seated, squat) and 0 % on
@@ -58,6 +65,8 @@ class Quality:
     t_last: float | None = None
     feet_visible_s: float = 0.0
     _t_prev_feet: float | None = field(default=None, repr=False)
+    #: foot size in the picture and landmark jitter (core/trackability.py)
+    meter: TrackabilityMeter = field(default_factory=TrackabilityMeter, repr=False)
 
     def update(self, frame: PoseFrame, k: Kinematics) -> None:
         self.frames += 1
@@ -74,6 +83,7 @@ class Quality:
         if problem:
             self.frames_legs_implausible += 1
             self.implausible_reasons[problem] = self.implausible_reasons.get(problem, 0) + 1
+        self.meter.update(frame, k)
         if k.feet_ok:
             self.frames_feet_visible += 1
             if self._t_prev_feet is not None:
@@ -86,11 +96,17 @@ class Quality:
     def duration_s(self) -> float:
         return 0.0 if self.t_first is None or self.t_last is None else self.t_last - self.t_first
 
+    @property
+    def trackability(self) -> Trackability:
+        """Foot size and landmark jitter; the frame rate is the frames' own (frames per second)."""
+        fps = (self.frames - 1) / self.duration_s if self.frames > 1 and self.duration_s > 0 else None
+        return self.meter.result(fps)
+
     def to_dict(self) -> dict[str, Any]:
         return {"frames": self.frames, "frames_with_person": self.frames_with_person,
                 "frames_feet_visible": self.frames_feet_visible, "frames_multiple_people": self.frames_multiple_people,
                 "cuts_detected": self.cuts, "frames_legs_implausible": self.frames_legs_implausible,
-                "duration_s": round(self.duration_s, 3)}
+                "duration_s": round(self.duration_s, 3), **self.trackability.to_dict()}
 
 
 @dataclass
@@ -141,6 +157,25 @@ class Summary:
         }
 
 
+def _unmeasurable(quality: Quality, machine: Exercise, res: Results, view: str) -> str | None:
+    """Why this footage cannot measure the exercise from its landmarks, or None.
+
+    The exercise's own limits first (:meth:`~footform.exercises.base.Exercise.unmeasurable`: the
+    calf raise's foot size and jitter); then, for every exercise, nothing found (no rep, no hold)
+    while the feet were tracked on fewer than :data:`MIN_FEET_SHARE_FOUND` of the frames with a
+    person.  Offline the recording is then not analysable; a live session keeps what its user saw
+    counted and gets the sentence as a warning.
+    """
+    track = quality.trackability
+    why = machine.unmeasurable(track, view)
+    if why:
+        return why
+    share = quality.frames_feet_visible / max(1, quality.frames_with_person)
+    if not res.reps and not res.holds and share < MIN_FEET_SHARE_FOUND:
+        return track.feet_missing_reason(share)
+    return None
+
+
 def build_summary(exercise: str, views: ViewSummary, quality: Quality, machine: Exercise | None,
                   height_cm: float | None = None, live: bool = False, automatic: bool = False) -> Summary:
     """Assemble the :class:`Summary` from the quality counts and the chosen exercise's finished machine.
@@ -162,6 +197,9 @@ def build_summary(exercise: str, views: ViewSummary, quality: Quality, machine: 
     elif quality.frames_feet_visible < max(MIN_FEET_FRAMES, MIN_FEET_SHARE * quality.frames_with_person):
         reason = ("The feet are not visible: a person was found but their ankles, heels and toes were not tracked; "
                   "film the whole body, feet included.")
+        track = quality.trackability
+        if track.foot_px is not None and track.foot_px < FOOT_PX_ADVISED:
+            reason = track.feet_missing_reason(quality.frames_feet_visible / quality.frames_with_person)
     analysable = reason is None
     if reason:
         warnings.append(reason)
@@ -181,6 +219,14 @@ def build_summary(exercise: str, views: ViewSummary, quality: Quality, machine: 
     if quality.frames_multiple_people:
         warnings.append(f"More than one person was seen on {quality.frames_multiple_people} frames; the tracked person was followed.")
     res = machine.results(analysable, views.view) if machine is not None else Results()
+    if analysable and machine is not None:
+        why = _unmeasurable(quality, machine, res, views.view)
+        if why and live:
+            warnings.append(why + " What was counted live may be wrong.")
+        elif why:
+            reason, analysable = why, False
+            warnings.append(why)
+            res = machine.results(False, views.view)
     warnings += res.warnings
     return Summary(exercise=exercise, view=views.view, view_share=views.share, analysable=analysable, reason=reason,
                    quality=quality, reps=res.reps, set_stats=res.set_stats, holds=res.holds, events=res.events,

@@ -31,6 +31,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from footform.core.kinematics import Kinematics
+from footform.core.trackability import Trackability
 from footform.exercises.contact import Lift
 
 
@@ -218,6 +219,12 @@ class Exercise(ABC):
     def results(self, analysable: bool, view: str) -> Results:
         """The summary's rows and figures of this exercise (after :meth:`finish`); ``analysable``:
         the recording could be analysed at all; ``view``: the session's dominant camera view."""
+
+    def unmeasurable(self, track: Trackability, view: str) -> str | None:
+        """Why this footage cannot measure this exercise (after :meth:`finish`), in one sentence naming
+        the cause and what to do — e.g. feet too small in the picture — or None.  The summary then
+        calls the recording not analysable (offline) or warns (live)."""
+        return None
 
     def completed(self, start: int) -> list[dict[str, Any]]:
         """Rows (the summary's schema) completed so far, from the ``start``-th on (provisional:

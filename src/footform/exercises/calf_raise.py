@@ -76,6 +76,7 @@ import numpy as np
 
 from footform.core.kinematics import SIG, Kinematics
 from footform.core.numeric import finite
+from footform.core.trackability import FOOT_PX_ADVISED, Trackability
 from footform.core.view import view_family
 from footform.exercises import rows as schema
 from footform.exercises.base import (
@@ -124,6 +125,22 @@ RISE_BASELINE_WINDOW_S = 1.5
 RISE_VALLEY_FALL = 0.5
 RISE_TURN_FRACTION = 0.2
 RISE = "body_rise"
+
+#: Footage the counter cannot count from (:meth:`CalfRaise.unmeasurable`; core/trackability.py
+#: measures ``foot_px`` and ``jitter_fl``; docs/metrics.md "When the feet are too small to count").
+#: * Feet shorter than FOOT_PX_MIN pixels: samples/calf_raise_side.mp4 (4 reps) re-encoded at widths
+#:   160–640 px, 30 and 15 fps, JPEG quality 35–60 (bench/bench_lowres.py): every version with feet
+#:   ≥ 22 px counted 4 of 4; of the seven with feet ≤ 18 px four counted wrong (2, 3, 3, 6) though
+#:   their jitter was modest (0.013–0.042 FL): small feet put the heel and toe points wrong in a
+#:   correlated way that smoothing does not remove.
+#: * A median rep peak under SNR_MIN × jitter_fl: synthetic streams (tests/synth.py), five reps of
+#:   0.12 and 0.23 FL with white landmark noise, three seeds per view: side and back counted exactly
+#:   at ≥ 2.9 × and wrong at ≤ 1.9 ×; front (reps from the body's rise) exact at ≥ 5.8 ×, wrong at
+#:   ≤ 3.9 ×.  With no rep there is no peak to judge (a still person's real 720p jitter, 0.01–0.03
+#:   FL with motion, would fail good footage against the 0.06 FL smallest rep): the summary's
+#:   feet-tracked rule decides.  Body-rise counting does not use the heel landmarks: exempt.
+FOOT_PX_MIN = 20
+SNR_MIN = {"front": 5.0, "default": 2.5}
 
 NOT_MEASURABLE = "not measurable from this view"
 
@@ -590,6 +607,27 @@ class CalfRaise(Exercise):
         events = sorted(c.events, key=lambda e: e.get("t_s") or 0.0) if analysable else []
         return Results(reps=reps, events=events, warnings=warnings,
                        set_stats={**set_stats(reps), "lift_from": "body_rise" if c.rise_mode else "landmarks"})
+
+    def unmeasurable(self, track: Trackability, view: str) -> str | None:
+        """Feet too small in the picture, or reps that do not stand out of the landmark jitter."""
+        if self.counter.rise_mode:
+            return None
+        if track.foot_px is not None and track.foot_px < FOOT_PX_MIN:
+            return (f"The feet are too small in the picture to count calf raises: about {track.foot_px:.0f} px long "
+                    f"in this {track.picture()} (at least {FOOT_PX_MIN} px are needed); film closer or at a higher "
+                    f"resolution so that each foot is at least {FOOT_PX_ADVISED} px long.")
+        peaks = [r.peak_lift for r in self.counter.reps]
+        if track.jitter_fl is None or track.jitter_fl <= 0 or not peaks:
+            return None
+        peak = float(np.median(peaks))
+        need = SNR_MIN.get(view_family(view), SNR_MIN["default"])
+        if peak >= need * track.jitter_fl:
+            return None
+        size = f", feet about {track.foot_px:.0f} px long" if track.foot_px is not None else ""
+        return (f"The foot landmarks are too unsteady to count calf raises: the heels jitter by ±{track.jitter_fl:.3f} "
+                f"foot lengths from frame to frame in this {track.picture()}{size}, and the reps reach only "
+                f"{peak:.2f} foot lengths (counting needs {need:g} times the jitter); film closer, in good light, "
+                "with the camera still, or at a higher resolution.")
 
     # -- --exercise auto -------------------------------------------------------------------
     def rep_tops(self) -> list[float]:

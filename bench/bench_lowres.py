@@ -6,7 +6,7 @@ from a webcam gives — runs ``footform analyze --exercise calf-raise`` on each 
 per version: the foot length in pixels, the heel-landmark jitter (FL, 30 fps equivalent;
 footform/core/trackability.py), the reps counted against the truth, and whether footform
 declared the footage not analysable.  This is the measurement behind
-the limits in ``exercises/calf_raise.py`` (``FOOT_PX_MIN``) (docs/metrics.md, "When the feet are too small to count").
+the calf raise's ``FOOT_PX_MIN`` (exercises/calf_raise.py; docs/metrics.md, "When the feet are too small to count").
 
     python bench/bench_lowres.py samples/calf_raise_side.mp4 [MORE.mp4 ...] [--widths 640 480 ...]
         [--every 1 2] [--quality 60] [--small-quality 35] [--work DIR]

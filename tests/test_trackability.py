@@ -17,11 +17,11 @@ import numpy as np
 import pytest
 from conftest import run_cli, run_cli_pty
 
+from footform.core.kinematics import SIG, SIGNAL_NAMES, Kinematics
+from footform.core.landmarks import PoseFrame
 from footform.core.trackability import Trackability, TrackabilityMeter
 from footform.exercises.base import Setup
 from footform.exercises.calf_raise import FOOT_PX_MIN, SNR_MIN, CalfRaise
-from footform.core.kinematics import SIG, SIGNAL_NAMES, Kinematics
-from footform.core.landmarks import PoseFrame
 
 
 def _kin(i: int, fps: float, heel: float, cut: bool = False, ok: bool = True) -> Kinematics:

@@ -51,14 +51,6 @@ def test_jitter_is_the_noise_not_the_calf_raises(sigma):
     assert got.foot_px == pytest.approx(40.0, rel=0.02) and got.width == 640  # 2 % histogram bins
 
 
-@pytest.mark.parametrize("view, peaks, jitter, countable", [
-    ("side-left", [0.2, 0.25], 0.07, True),    # 3.2 × the jitter: side and back count that (synthetic)
-    ("side-left", [0.2, 0.25], 0.10, False),   # 2.25 ×
-    ("back", [0.12], 0.04, True),
-    ("front", [0.2, 0.25], 0.07, False),       # from the front 5 × is needed
-    ("front", [0.2, 0.25], 0.04, True),
-    ("side-left", [], 0.2, True),              # no rep: no peak to judge (the feet-tracked share decides)
-])
 def _calf_raise_with(peaks: list[float]) -> CalfRaise:
     """A finished calf raise whose counted reps peaked at ``peaks`` (FL)."""
     from types import SimpleNamespace
@@ -68,6 +60,14 @@ def _calf_raise_with(peaks: list[float]) -> CalfRaise:
     return machine
 
 
+@pytest.mark.parametrize("view, peaks, jitter, countable", [
+    ("side-left", [0.2, 0.25], 0.07, True),    # 3.2 × the jitter: side and back count that (synthetic)
+    ("side-left", [0.2, 0.25], 0.10, False),   # 2.25 ×
+    ("back", [0.12], 0.04, True),
+    ("front", [0.2, 0.25], 0.07, False),       # from the front 5 × is needed
+    ("front", [0.2, 0.25], 0.04, True),
+    ("side-left", [], 0.2, True),              # no rep: no peak to judge (the feet-tracked share decides)
+])
 def test_reps_must_stand_out_of_the_jitter(view, peaks, jitter, countable):
     t = Trackability(width=1280, height=720, fps=30.0, foot_px=60.0, jitter_fl=jitter)
     reason = _calf_raise_with(peaks).unmeasurable(t, view)

@@ -161,7 +161,7 @@ class Analyzer:
     def _process(self, k: Kinematics, det: np.ndarray, light: np.ndarray, guidance: str) -> FrameResult:
         if self.config.exercise in OWN_MACHINE:
             return self._process_own(k, det, guidance)
-        stance = self._contact.step(k.t_s, float(det[SIG["elev_right_minus_left"]]))
+        stance = self._contact.step_signals(k.t_s, det, k.foot_ok, k.has_person)
         if k.cut:
             self._contact.reset()
         calf_stance = stance

@@ -43,7 +43,7 @@ import numpy as np
 from footform.core.kinematics import SIG, Kinematics
 from footform.core.numeric import finite
 from footform.core.view import view_family
-from footform.exercises.contact import Lift
+from footform.exercises.contact import MIN_DOWN_S, Lift
 
 #: A lift shorter than this is an event, not a hold.  Protocol holds are 30–60 s; knee raises and
 #: stumbles in shared/footage last 0.5–0.8 s; 2 s leaves a wide margin on both sides.
@@ -337,12 +337,14 @@ class SingleLegStance:
             self._decide_cut(t, stance, current, coming_down, kin)
         # pending touch-down: too long → the hold ended when the foot came down
         if self._hold is not None and self._touch_t is not None:
-            if current is not None and current.lifted_side != self._hold.stance_side:
+            if current is not None and current.lifted_side != self._hold.stance_side \
+                    and current.t_off - self._touch_t <= MAX_TOUCHDOWN_S:
                 self._hold.touchdowns += 1
                 self.events.append({"type": "touch_down", "t_s": round(self._touch_t, 3), "t_end_s": round(current.t_off, 3),
                                     "side": current.lifted_side, "hold": len(self.holds) + 1})
                 self._touch_t = None
-            elif t - self._touch_t > MAX_TOUCHDOWN_S:
+            elif t - self._touch_t > MAX_TOUCHDOWN_S + MIN_DOWN_S or current is not None:
+                # (a low re-lift is confirmed MIN_DOWN_S after it began: contact.RELIFT_S)
                 self._close_hold(self._touch_t, "touch_down")
         if self._hold is None and current is not None and current.t_off >= self._last_end:
             if self._lift is None or self._lift.t_off != current.t_off:

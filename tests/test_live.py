@@ -607,12 +607,12 @@ def session_status(db: Path) -> str | None:
         return None
 
 
-def offline_summary(clip: Path, tmp: Path) -> dict:
+def offline_summary(clip: Path, tmp: Path, exercise: str = "calf-raise") -> dict:
     """What ``footform analyze`` finds in ``clip`` (its summary.json)."""
     import json
 
     out = tmp / "analyze"
-    r = subprocess.run([sys.executable, "-m", "footform", "analyze", str(clip), "--exercise", "calf-raise", "--out", str(out)],
+    r = subprocess.run([sys.executable, "-m", "footform", "analyze", str(clip), "--exercise", exercise, "--out", str(out)],
                        capture_output=True, text=True, timeout=300, cwd=ROOT)
     assert r.returncode == 0, r.stderr
     return json.loads((out / "summary.json").read_text())
@@ -821,18 +821,12 @@ def test_live_single_leg_stance_under_xvfb_holds_like_analyze(xdisplay: str, tmp
     """Issue #16: the front stance sample (free foot 7 cm up, towards the camera) as the camera: the
     live session stores the hold ``footform analyze`` finds (once showed "LIFT ONE FOOT · 0 s")."""
     import itertools
-    import json
 
     from footform.io.track import TrackReader
     from footform.outputs.store import Store
 
     clip = SAMPLES / "single_leg_stance_left_front.mp4"
-    out = tmp_path / "analyze"
-    r = subprocess.run([sys.executable, "-m", "footform", "analyze", str(clip), "--exercise", "single-leg-stance", "--out",
-                        str(out), "--db", str(tmp_path / "offline.db")], capture_output=True, text=True, timeout=300, cwd=ROOT,
-                       check=False)
-    assert r.returncode == 0, r.stderr
-    (offline,) = json.loads((out / "summary.json").read_text())["holds"]
+    (offline,) = offline_summary(clip, tmp_path, "single-leg-stance")["holds"]
     assert offline["stance_side"] == "left"
     db = tmp_path / "f.db"
     env = {**os.environ, "DISPLAY": xdisplay, "QT_QPA_PLATFORM": "xcb"}

@@ -132,3 +132,22 @@ def test_short_touch_down_in_a_hold_is_counted_and_the_hold_goes_on(height_m):
     assert h["touchdowns"] == 1 and h["ended_by"] == "touch_down"
     (td,) = [e for e in s.events if e["type"] == "touch_down"]
     assert 6.0 <= td["t_s"] <= 7.0 and td["hold"] == 1
+
+
+@pytest.mark.parametrize("back_up", [True, False])
+def test_person_lost_mid_hold_is_decided_by_what_is_seen_after(back_up):
+    """The person lost for 1 s in the middle of a hold: seen again on one leg → one hold that goes on;
+    seen again on both feet → the hold ended when tracking was lost."""
+    from dataclasses import replace
+
+    segs = [still(1.5), lift("right", 10.0), still(2.0)] if back_up else [still(1.5), lift("right", 5.0), still(6.0)]
+    frames, truth = generate(segs, view="front", seed=33)
+    frames = [replace(f, image=None, world=None, n_people=0) if 5.0 <= f.t_s < 6.0 else f for f in frames]
+    s = analyze_frames(frames, AnalysisConfig(exercise="single_leg_stance"))
+    (h,) = s.holds
+    if back_up:
+        (want,) = truth.lifts
+        assert h["ended_by"] == "touch_down" and abs(h["t_end"] - want["t_on"]) <= FRAME + 1e-6
+        assert [e["type"] for e in s.events if e["type"].endswith("_in_hold")] == ["tracking_lost_in_hold"]
+    else:
+        assert h["ended_by"] == "tracking_lost" and 5.0 <= h["t_end"] <= 6.0

@@ -14,6 +14,9 @@ so a foot that is down after the cut is seen down first); it ends *at the cut* (
 "cut"``) when contact instead sees the foot down (or the other foot up) right after the cut, loses
 the feet, or nothing is decided within :data:`CUT_DECIDE_S`.  Sway is not accumulated while the
 decision is open.  A cut to a legs-only close-up of the same stance therefore continues the hold.
+**Lost tracking** (contact gives up on the lift: no usable feet for its gap time) is decided the
+same way from the moment contact gave up: the same foot seen up again → the hold goes on
+(``tracking_lost_in_hold`` event); otherwise it ends then (``ended_by = "tracking_lost"``).
 
 **Holds never overlap** and never share a start: a hold starts no earlier than the end of the
 previous one, and the lift that made a closed hold cannot open another (issue #16: after a cut the
@@ -295,6 +298,7 @@ class SingleLegStance:
         self._delay: deque[tuple[float, HoldStats, tuple]] = deque()  # sway samples of the last SETTLE_S
         self._cut_t: float | None = None        # a cut inside the hold, not yet decided
         self._cut_seen_t: float | None = None   # first frame after that cut with the foot seen up
+        self._gap_kind = "cut"                  # what opened the decision: "cut" or "tracking_lost"
 
     def step_finished_lift(self, lift: Lift) -> None:
         """Record a lift that ended before becoming a hold (a brief lift)."""
@@ -328,16 +332,17 @@ class SingleLegStance:
             if self._hold is not None:
                 if self._cut_t is None:
                     self._cut_t = t           # decided below from what contact sees after the cut
-                self._cut_seen_t = None
+                self._cut_seen_t, self._gap_kind = None, "cut"
             self._lift = None
             self._pending_stats = None
         # lifts that ended this frame
         for lift in finished:
             if self._hold is not None and lift.lifted_side != self._hold.stance_side:
                 if self._cut_t is not None and (lift.t_on is None or lift.t_on - self._cut_t < CUT_CONFIRM_S):
-                    self._close_hold(self._cut_t, "cut")       # the foot was not seen up after the cut
+                    self._close_hold(self._cut_t, self._gap_kind)   # the foot was not seen up after it
                 elif lift.t_on is None:
-                    self._close_hold(t, "tracking_lost")
+                    # the feet were lost: decided like a cut, from what contact sees when they are back
+                    self._cut_t, self._cut_seen_t, self._gap_kind = t, None, "tracking_lost"
                 else:
                     self._touch_t = lift.t_on
             elif lift.t_off >= self._last_end:
@@ -395,19 +400,20 @@ class SingleLegStance:
                 self._cut_seen_t = t
             if t - self._cut_seen_t >= CUT_CONFIRM_S:
                 h.cuts_bridged += 1
-                self.events.append({"type": "cut_in_hold", "t_s": round(self._cut_t, 3), "hold": len(self.holds) + 1,
-                                    "detail": "the same foot was seen off the floor after the cut: the hold went on"})
+                kind = "cut" if self._gap_kind == "cut" else "tracking gap"
+                self.events.append({"type": f"{self._gap_kind}_in_hold", "t_s": round(self._cut_t, 3), "hold": len(self.holds) + 1,
+                                    "detail": f"the same foot was seen off the floor after the {kind}: the hold went on"})
                 self._cut_t = self._cut_seen_t = None
                 return
         else:
             self._cut_seen_t = None
         if stance not in ("unknown", h.stance_side) or t - self._cut_t > CUT_DECIDE_S:
-            self._close_hold(self._cut_t, "cut")
+            self._close_hold(self._cut_t, self._gap_kind)
 
     def finish(self, t_s: float | None, pending_touchdown_t: float | None = None) -> None:
         """End of stream; ``pending_touchdown_t``: the lifted foot came down then, unconfirmed."""
         if self._hold is not None and self._cut_t is not None:
-            self._close_hold(self._cut_t, "cut")  # undecided at the end: the hold as last seen
+            self._close_hold(self._cut_t, self._gap_kind)  # undecided at the end: the hold as last seen
         if pending_touchdown_t is not None:
             if self._hold is not None and self._touch_t is None:
                 self._touch_t = pending_touchdown_t

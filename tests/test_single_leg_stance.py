@@ -114,7 +114,7 @@ def test_low_lift_held_is_a_hold(view, height_m):
     assert 1.5 <= h["t_start"] <= 1.8 and 9.2 <= h["t_end"] <= 9.5 + FRAME
 
 
-def test_weight_shift_and_calf_raises_are_no_low_lift():
+def test_double_leg_calf_raises_are_no_low_lift():
     """Double-leg calf raises (both feet rise together) give no hold and no lift."""
     frames, _ = generate([still(1.5)] + [rep(0.06), pause(1.0)] * 4, view="front", seed=29)
     s = analyze_frames(frames, AnalysisConfig(exercise="single_leg_stance"))

@@ -219,12 +219,12 @@ def session_status(db: Path) -> str | None:
         return None
 
 
-def offline_summary(clip: Path, tmp: Path) -> dict:
+def offline_summary(clip: Path, tmp: Path, exercise: str = "calf-raise") -> dict:
     """What ``footform analyze`` finds in ``clip`` (its summary.json)."""
     import json
 
     out = tmp / "analyze"
-    r = subprocess.run([sys.executable, "-m", "footform", "analyze", str(clip), "--exercise", "calf-raise", "--out", str(out)],
+    r = subprocess.run([sys.executable, "-m", "footform", "analyze", str(clip), "--exercise", exercise, "--out", str(out)],
                        capture_output=True, text=True, timeout=300, cwd=ROOT)
     assert r.returncode == 0, r.stderr
     return json.loads((out / "summary.json").read_text())
@@ -435,6 +435,37 @@ def test_live_calf_stretch_under_xvfb_holds_like_analyze(xdisplay: str, tmp_path
     cues = (tmp_path / "cues.txt").read_text()
     assert "\thold\tHold the stretch." in cues and "\thold\t5 seconds. Well done." in cues
     assert "set 1: 1 holds, best right" in proc.stdout
+
+
+@pytest.mark.model
+@pytest.mark.slow
+def test_live_single_leg_stance_under_xvfb_holds_like_analyze(xdisplay: str, tmp_path: Path) -> None:
+    """Issue #16: the front stance sample (free foot 7 cm up, towards the camera) as the camera: the
+    live session stores the hold ``footform analyze`` finds (once showed "LIFT ONE FOOT · 0 s")."""
+    import itertools
+
+    from footform.io.track import TrackReader
+    from footform.outputs.store import Store
+
+    clip = SAMPLES / "single_leg_stance_left_front.mp4"
+    (offline,) = offline_summary(clip, tmp_path, "single-leg-stance")["holds"]
+    assert offline["stance_side"] == "left"
+    db = tmp_path / "f.db"
+    env = {**os.environ, "DISPLAY": xdisplay, "QT_QPA_PLATFORM": "xcb"}
+    args = ["--exercise", "single-leg-stance", "--camera", str(clip), "--hold", "5", "--sets", "1", "--db", str(db),
+            "--out", str(tmp_path / "out"), "--stats", str(tmp_path / "stats.json")]
+    proc = subprocess.run([*live_cmd(), *args], env=env, cwd=ROOT, capture_output=True, text=True, timeout=180, check=False)
+    assert proc.returncode == 0, proc.stderr
+    with Store.open(db) as store:
+        rec = store.session(1)
+        assert rec.session["exercise"] == "single_leg_stance"
+        (live,) = rec.holds
+        frames = list(TrackReader(rec.track_path))
+    assert live["stance_side"] == "left"
+    gap = max(b.t_s - a.t_s for a, b in itertools.pairwise(frames))
+    tol = 7 / 30 + gap          # the live filter's lag + the longest run of frames skipped to keep up
+    assert abs(live["t_start_s"] - offline["t_start"]) <= tol
+    assert abs(live["t_end_s"] - offline["t_end"]) <= tol
 
 
 

@@ -164,7 +164,7 @@ class Analyzer:
     def _process(self, k: Kinematics, det: np.ndarray, light: np.ndarray, guidance: str) -> FrameResult:
         stance = "unknown"
         if self._uses_contact:
-            stance = self._contact.step(k.t_s, float(det[SIG["elev_right_minus_left"]]))
+            stance = self._contact.step_signals(k.t_s, det, k.foot_ok, k.has_person)
             if k.cut:
                 self._contact.reset()
         state = FrameState(kin=k, det=det, light=light, stance=stance, lifts_finished=self._contact.finished,

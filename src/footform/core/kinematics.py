@@ -178,6 +178,7 @@ class KinematicsEstimator:
         self.height_cm = height_cm
         self._shanks: deque[float] = deque(maxlen=SCALE_WINDOW)
         self._ref_pos: np.ndarray | None = None   # ankle midpoint (px) of the last accepted frame
+        self._ref_ankles: dict[str, np.ndarray] = {}  # its usable ankles (px) by side
         self._ref_shank: float | None = None
         self._ref_t: float | None = None
         self._pending: list[tuple[np.ndarray, float]] = []
@@ -194,14 +195,24 @@ class KinematicsEstimator:
     def reset_scale(self) -> None:
         self._shanks.clear()
 
-    def _cut_check(self, t_s: float, pos: np.ndarray, shank: float) -> tuple[bool, bool]:
-        """(accept this frame, a cut happened).  Frames inside an unconfirmed jump are held back."""
+    def _cut_check(self, t_s: float, ankles: dict[str, np.ndarray], shank: float) -> tuple[bool, bool]:
+        """(accept this frame, a cut happened).  Frames inside an unconfirmed jump are held back.
+
+        The jump is measured per foot, on the feet usable both now and in the reference frame, and
+        the *smallest* (or the midpoint's, if smaller) counts: a cut or a camera jerk moves every foot, while one leg tucked behind
+        the other, hidden or misplaced by the model moves only its own foot (issue #16: a tucked
+        free leg read as a cut and ended single-leg holds).
+        """
+        pos = np.mean(list(ankles.values()), axis=0)
         if self._ref_pos is None or self._ref_t is None or self._ref_shank is None:
             return True, False
         if t_s - self._ref_t > LOST_GAP_S:
             return True, True
         ref = self._ref_shank
         jump = float(np.linalg.norm(pos - self._ref_pos)) / ref
+        common = [s for s in ankles if s in self._ref_ankles]
+        if common:  # (the midpoint still counts: a left/right swap by the model moves both feet, not it)
+            jump = min(jump, min(float(np.linalg.norm(ankles[s] - self._ref_ankles[s])) for s in common) / ref)
         ratio = max(shank, 1e-6) / ref
         far = jump > CUT_JUMP_SHANKS or ratio > CUT_SCALE_RATIO or ratio < 1.0 / CUT_SCALE_RATIO
         if not far:
@@ -273,8 +284,9 @@ class KinematicsEstimator:
         shanks = [float(np.linalg.norm(P[LEGS[s].knee] - P[LEGS[s].ankle])) for s in sides]
         # The longer shank: a bent or lifted leg only ever looks shorter (foreshortening).
         shank_now = float(max(shanks))
-        pos = np.mean([P[LEGS[s].ankle] for s in sides], axis=0)
-        accept, cut = self._cut_check(frame.t_s, pos, shank_now)
+        ankles_now = {s: P[LEGS[s].ankle] for s in sides}
+        pos = np.mean(list(ankles_now.values()), axis=0)
+        accept, cut = self._cut_check(frame.t_s, ankles_now, shank_now)
         if not accept:
             return Kinematics(frame.index, frame.t_s, True, {"left": False, "right": False}, view,
                               self.shank_px, self.shank_px * FOOT_PER_SHANK, self._cm_per_px(), False, sig,
@@ -283,6 +295,7 @@ class KinematicsEstimator:
             self._shanks.clear()
         if self._restart:
             cut, self._restart = True, False
+        self._ref_ankles = ankles_now
         self._ref_pos, self._ref_shank, self._ref_t = pos, (shank_now if cut or self._ref_shank is None else
                                                              0.8 * self._ref_shank + 0.2 * shank_now), frame.t_s
         self._shanks.append(shank_now)

@@ -8,6 +8,23 @@ drift; using each foot's lowest point makes a heel raise (toes stay down) not lo
 States: ``both`` (both feet down), ``left`` (standing on the left, right foot lifted), ``right``,
 ``unknown`` (no usable pair of feet).  The standing offset between the feet (from the side the far
 foot looks a little higher) is the running median of the elevation while both feet are down.
+
+**Low lifts** (issue #16: real people often lift the foot only a few centimetres).  Besides the
+image elevation above, :meth:`FootContact.step_signals` takes two more signals, each relative to its
+own running standing offset: the model's 3-D world-landmark elevation (``elev_world_right_minus_left``,
+which sees a foot lifted towards the camera that perspective hides in the image) and the image
+ankle-height difference (the ankle rises with the foot even where the toe, pointing at the camera,
+does not).  A foot is also off the floor when the world elevation is above :data:`LOW_WORLD_FL` *and*
+the image agrees (lowest point or ankle above :data:`LOW_IMAGE_FL`) for :data:`LOW_CONFIRM_S`
+without a break; lift-off is then the first frame of that stretch.  Neither signal alone is trusted:
+the world one drifts on real footage, the image one is hidden by perspective from the front.  The
+foot is down again when neither the image level (:data:`LIFT_EXIT_FL`) nor the low-lift evidence says
+it is up, for :data:`MIN_DOWN_S`.
+
+**A hidden free foot.**  Once a foot is off the floor, frames on which the pair of feet cannot be
+measured (the free foot tucked behind the standing calf, pressed on the thigh, out of the picture or
+implausible) keep the lift going as long as the standing foot is usable, and for up to
+:data:`HIDDEN_GAP_S` while the person is found at all; only then is the state ``unknown``.
 """
 
 from __future__ import annotations
@@ -16,6 +33,8 @@ from collections import deque
 from dataclasses import dataclass
 
 import numpy as np
+
+from footform.core.kinematics import SIG
 
 #: A foot is lifted when its lowest point is this many foot lengths above the other's (≈ 13 cm
 #: for a 1.70 m person); it is down again below :data:`LIFT_EXIT_FL`.  Lift-off / touch-down
@@ -34,6 +53,25 @@ MIN_DOWN_S = 0.25
 OFFSET_WINDOW = 31
 #: Longer than this without a usable pair of feet → state ``unknown``.
 MAX_GAP_S = 0.5
+#: Low-lift evidence (see the module docstring), FL above the standing offset of each signal.
+#: World elevation: standing noise (running-median-corrected) ±0.03 FL on the rendered stance
+#: clips, ±0.07 FL on the real knee-raise clip between raises; a 4.5 cm lift reads ≈ 0.3 FL and a
+#: 7 cm one ≈ 0.27 FL (rendered front views: the world foot also moves forward).  0.10 FL ≈ 2.6 cm
+#: at 1.70 m.  Image (lowest point or ankle): standing noise ±0.02 FL rendered; the 4.5 cm front
+#: lift reads +0.05 (lowest point) / +0.10 (ankle), the 7 cm sample +0.0 / +0.22.
+LOW_WORLD_FL = 0.10
+LOW_IMAGE_FL = 0.05
+#: The low-lift evidence must last this long without a break before it counts (s): longer than
+#: a weight shift or a step; a hold needs 2 s anyway (single_leg_stance.MIN_HOLD_S).
+LOW_CONFIRM_S = 1.0
+#: A foot set down this recently (s) needs the low-lift evidence only :data:`MIN_DOWN_S` to be up
+#: again: a short touch-down inside a low hold (single_leg_stance.MAX_TOUCHDOWN_S = 1 s) must be
+#: seen to end before the hold gives up on it.
+RELIFT_S = 1.0
+#: While a foot is off the floor, frames without a measurable pair of feet keep the lift going this
+#: long (s) when the standing foot is not usable either (implausible frames, a moment of lost
+#: tracking); with the standing foot usable, as long as it stays usable.
+HIDDEN_GAP_S = 1.5
 
 
 @dataclass(frozen=True)
@@ -72,9 +110,14 @@ class FootContact:
         self.state = "unknown"
         self._offsets: deque[float] = deque(maxlen=OFFSET_WINDOW)
         self._first_low_t: float | None = None  # first time the lifted foot dropped below the enter level
+        self._hover_t: float | None = None      # since when it is below that level with low-lift evidence
         self._last_t: float | None = None
         self.current: Lift | None = None
         self.finished: list[Lift] = []  # lifts that ended in the last step (drained by the caller)
+        self._offsets_w: deque[float] = deque(maxlen=OFFSET_WINDOW)   # world elevation, both down
+        self._offsets_a: deque[float] = deque(maxlen=OFFSET_WINDOW)   # image ankle-height difference
+        self._low: tuple[str, float] | None = None  # (lifted side, since) of running low-lift evidence
+        self._last_down: tuple[str, float] | None = None  # (side, time) of the last foot set down
 
     @property
     def offset(self) -> float:
@@ -86,13 +129,53 @@ class FootContact:
         return self._first_low_t if self.current is not None else None
 
     def reset(self) -> None:
-        """Forget the standing offset (after a cut)."""
+        """Forget the standing offsets (after a cut)."""
         self._offsets.clear()
+        self._offsets_w.clear()
+        self._offsets_a.clear()
+        self._low = None
         self._t_cal0 = None
 
-    def step(self, t_s: float, elev: float) -> str:
+    def step_signals(self, t_s: float, sig: np.ndarray, foot_ok: dict[str, bool] | None = None,
+                     has_person: bool = True) -> str:
+        """:meth:`step` from a frame's (smoothed) signal vector (``kinematics.SIGNAL_NAMES``), with the
+        low-lift evidence and which feet are usable (a hidden free foot keeps a lift going)."""
+        elev = float(sig[SIG["elev_right_minus_left"]])
+        world = float(sig[SIG["elev_world_right_minus_left"]])
+        ankle = float(sig[SIG["ankle_h_right"]] - sig[SIG["ankle_h_left"]])
+        return self.step(t_s, elev, world=world, ankle=ankle, foot_ok=foot_ok, has_person=has_person)
+
+    @staticmethod
+    def _median(d: deque[float]) -> float:
+        return float(np.median(d)) if d else 0.0
+
+    def _low_side(self, e: float, world: float, ankle: float) -> str | None:
+        """The side whose foot the low-lift evidence says is up this frame (None: no evidence)."""
+        if not (np.isfinite(world) and self._offsets_w):
+            return None
+        ew = world - self._median(self._offsets_w)
+        if abs(ew) <= LOW_WORLD_FL:
+            return None
+        sign = 1.0 if ew > 0 else -1.0
+        img = sign * e
+        if np.isfinite(ankle) and self._offsets_a:
+            img = max(img, sign * (ankle - self._median(self._offsets_a)))
+        return ("right" if sign > 0 else "left") if img > LOW_IMAGE_FL else None
+
+    def step(self, t_s: float, elev: float, world: float = float("nan"), ankle: float = float("nan"),
+             foot_ok: dict[str, bool] | None = None, has_person: bool = True) -> str:
+        """One frame: ``elev`` (FL, image); optional low-lift evidence ``world`` / ``ankle`` (FL, see
+        :meth:`step_signals`) and the usable feet.  Returns the state."""
         self.finished = []
         if not np.isfinite(elev):
+            self._low = None
+            if self.current is not None and self._last_t is not None:
+                stance = self.current.stance_side
+                if foot_ok is not None and foot_ok.get(stance, False):
+                    self._last_t = t_s          # the standing foot is seen: the free one is hidden
+                    return self.state
+                if has_person and t_s - self._last_t <= HIDDEN_GAP_S:
+                    return self.state
             if self._last_t is not None and t_s - self._last_t > MAX_GAP_S:
                 if self.current is not None:
                     self.finished.append(Lift(self.current.lifted_side, self.current.t_off, None, self.current.observed))
@@ -107,29 +190,64 @@ class FootContact:
             self.state = "both"
             return self.state
         e = elev - self.offset
+        low = self._low_side(e, world, ankle)
         if self.state in ("both", "unknown"):
+            if low is None or (self._low is not None and self._low[0] != low):
+                self._low = None if low is None else (low, t_s)
+            elif self._low is None:
+                self._low = (low, t_s)
             if e > self.enter_fl or e < -self.enter_fl:
                 lifted = "right" if e > 0 else "left"
                 # seen leaving the floor only when both feet were seen down just before
                 self.current = Lift(lifted, t_s, None, observed=self.state == "both")
-                self._first_low_t = None
+                self._first_low_t = self._hover_t = None
+                self._low = None
+                self.state = "left" if lifted == "right" else "right"
+            elif self._low is not None and t_s - self._low[1] >= self._low_confirm_s(*self._low):
+                lifted, since = self._low
+                self.current = Lift(lifted, since, None, observed=self.state == "both")
+                self._first_low_t = self._hover_t = None
+                self._low = None
                 self.state = "left" if lifted == "right" else "right"
             else:
                 self.state = "both"
-                if abs(e) < self.exit_fl:
+                if abs(e) < self.exit_fl and self._low is None:
                     self._offsets.append(elev)
+                    if np.isfinite(world):
+                        self._offsets_w.append(world)
+                    if np.isfinite(ankle):
+                        self._offsets_a.append(ankle)
         else:
             lifted = "right" if self.state == "left" else "left"
             e_l = e if lifted == "right" else -e
-            if e_l <= self.enter_fl:
-                if self._first_low_t is None:
-                    self._first_low_t = t_s
+            if e_l > self.enter_fl:
+                self._first_low_t = self._hover_t = None
             else:
-                self._first_low_t = None
-            if e_l < self.exit_fl and self._first_low_t is not None and t_s - self._first_low_t >= MIN_DOWN_S:
+                if self._first_low_t is None:
+                    self._first_low_t = t_s     # touch-down time if it is confirmed
+                if low == lifted:
+                    # under the image level, but the low-lift evidence says the foot is up: a foot
+                    # passing through (a landing) keeps its first low frame as the touch-down time;
+                    # one that stays there for MIN_DOWN_S is hovering, not coming down
+                    if self._hover_t is None:
+                        self._hover_t = t_s
+                    if t_s - self._hover_t >= MIN_DOWN_S:
+                        self._first_low_t = None
+                else:
+                    self._hover_t = None
+            low_up = low == lifted
+            if e_l < self.exit_fl and not low_up and self._first_low_t is not None and t_s - self._first_low_t >= MIN_DOWN_S:
                 assert self.current is not None
                 t_on = self._first_low_t if self._first_low_t is not None else t_s
                 self.finished.append(Lift(lifted, self.current.t_off, t_on, self.current.observed))
+                self._last_down = (lifted, t_on)
                 self.current = None
                 self.state = "both"
         return self.state
+
+    def _low_confirm_s(self, side: str, since: float) -> float:
+        """How long low-lift evidence must last: :data:`LOW_CONFIRM_S`, or :data:`MIN_DOWN_S` for the
+        same foot going up again within :data:`RELIFT_S` of setting down (a toe tap in a low hold)."""
+        if self._last_down is not None and self._last_down[0] == side and since - self._last_down[1] <= RELIFT_S:
+            return MIN_DOWN_S
+        return LOW_CONFIRM_S

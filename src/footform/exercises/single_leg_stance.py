@@ -6,6 +6,22 @@ raise, a stumble, a step) are **events** ("brief_lift"), never holds.  During a 
 touch-down of the lifted foot shorter than :data:`MAX_TOUCHDOWN_S` is counted and the hold goes
 on; a longer one ends the hold at the moment of touch-down.
 
+**Cuts.**  A hard cut (the camera or the framing jumps, ``Kinematics.cut``) does not by itself end
+a hold: it ends it only when the evidence after the cut says so.  The hold goes on when, within
+:data:`CUT_DECIDE_S` of the cut, foot contact shows the same foot still off the floor on the new
+picture for :data:`CUT_CONFIRM_S` (longer than contact's own :data:`~footform.exercises.contact.MIN_DOWN_S`,
+so a foot that is down after the cut is seen down first); it ends *at the cut* (``ended_by =
+"cut"``) when contact instead sees the foot down (or the other foot up) right after the cut, loses
+the feet, or nothing is decided within :data:`CUT_DECIDE_S`.  Sway is not accumulated while the
+decision is open.  A cut to a legs-only close-up of the same stance therefore continues the hold.
+**Lost tracking** (contact gives up on the lift: no usable feet for its gap time) is decided the
+same way from the moment contact gave up: the same foot seen up again → the hold goes on
+(``tracking_lost_in_hold`` event); otherwise it ends then (``ended_by = "tracking_lost"``).
+
+**Holds never overlap** and never share a start: a hold starts no earlier than the end of the
+previous one, and the lift that made a closed hold cannot open another (issue #16: after a cut the
+contact state still carried the lift's start, and the next frame reopened a hold from it).
+
 Per hold, statistics accumulate incrementally (memory does not grow with the hold's length):
 
 * **Sway** of the COM proxy (``kinematics.py``) relative to the stance foot's centre, in FL (and
@@ -23,6 +39,7 @@ Per hold, statistics accumulate incrementally (memory does not grow with the hol
 from __future__ import annotations
 
 import math
+from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -44,13 +61,25 @@ from footform.exercises.base import (
     fmt,
     saturate,
 )
-from footform.exercises.contact import Lift
+from footform.exercises.contact import MIN_DOWN_S, Lift
 
 #: A lift shorter than this is an event, not a hold.  Protocol holds are 30–60 s; knee raises and
 #: stumbles in shared/footage last 0.5–0.8 s; 2 s leaves a wide margin on both sides.
 MIN_HOLD_S = 2.0
 #: A touch-down shorter than this (a toe tap to regain balance) is counted, the hold goes on.
 MAX_TOUCHDOWN_S = 1.0
+#: After a cut inside a hold: the same foot must be seen off the floor this long on the new picture
+#: for the hold to go on (s); the decision is taken within :data:`CUT_DECIDE_S` of the cut, or the
+#: hold ends at the cut.  0.5 s is twice contact's MIN_DOWN_S (a foot down after the cut is seen
+#: down before the hold is confirmed) and leaves the ~0.1 s of the cut check's held-back frames.
+CUT_CONFIRM_S = 0.5
+CUT_DECIDE_S = 2.0
+#: Sway and wobble leave out this long (s) after lift-off and before touch-down: the weight moving
+#: onto / off the standing foot is not sway.  The rendered truth measures sway over the commanded
+#: hold, which starts and ends ~0.33 s inside its lift-off / touch-down; on the rendered stance clips
+#: with a calibration seed (even: front 00 / 06, three-quarter 02) the ratio footform / truth moved
+#: 1.15 → 1.05, 1.16 → 0.93 with 0.25 s (0.85 → 0.83 on 00), and hardly further with 0.5–1 s.
+SETTLE_S = 0.25
 #: Samples further apart than this do not add to the path length.
 MAX_STEP_S = 0.2
 CHI2_95_2D = 5.991
@@ -174,6 +203,8 @@ class Hold:
     t_end: float | None = None
     ended_by: str | None = None
     touchdowns: int = 0
+    #: hard cuts inside the hold after which the same stance was seen again (the hold went on)
+    cuts_bridged: int = 0
     stats: HoldStats = field(default_factory=HoldStats, repr=False)
     view: str = "unknown"
     sway: dict = field(default_factory=dict)
@@ -277,6 +308,11 @@ class SingleLegStance:
         self.light_gain: tuple[float, float] | None = None
         self.off_floor_s = 0.0
         self._t_prev: float | None = None
+        self._last_end = -math.inf              # end of the last closed hold: no hold starts before it
+        self._delay: deque[tuple[float, HoldStats, tuple]] = deque()  # sway samples of the last SETTLE_S
+        self._cut_t: float | None = None        # a cut inside the hold, not yet decided
+        self._cut_seen_t: float | None = None   # first frame after that cut with the foot seen up
+        self._gap_kind = "cut"                  # what opened the decision: "cut" or "tracking_lost"
 
     def step_finished_lift(self, lift: Lift) -> None:
         """Record a lift that ended before becoming a hold (a brief lift)."""
@@ -290,10 +326,13 @@ class SingleLegStance:
     def _close_hold(self, t_end: float, ended_by: str) -> None:
         h = self._hold
         assert h is not None
-        h.t_end, h.ended_by = t_end, ended_by
+        h.t_end, h.ended_by = max(t_end, h.t_start), ended_by
         self.holds.append(h)
+        self._delay.clear()
+        self._last_end = h.t_end
         self._hold = None
         self._touch_t = None
+        self._cut_t = self._cut_seen_t = None
 
     def step(self, kin: Kinematics, light: np.ndarray, raw: np.ndarray, stance: str, finished: list[Lift],
              current: Lift | None, coming_down: bool = False) -> StanceState:
@@ -305,28 +344,37 @@ class SingleLegStance:
         self._t_prev = t
         if kin.cut:
             if self._hold is not None:
-                self._close_hold(t, "cut")
+                if self._cut_t is None:
+                    self._cut_t = t           # decided below from what contact sees after the cut
+                self._cut_seen_t, self._gap_kind = None, "cut"
             self._lift = None
             self._pending_stats = None
         # lifts that ended this frame
         for lift in finished:
             if self._hold is not None and lift.lifted_side != self._hold.stance_side:
-                if lift.t_on is None:
-                    self._close_hold(t, "tracking_lost")
+                if self._cut_t is not None and (lift.t_on is None or lift.t_on - self._cut_t < CUT_CONFIRM_S):
+                    self._close_hold(self._cut_t, self._gap_kind)   # the foot was not seen up after it
+                elif lift.t_on is None:
+                    # the feet were lost: decided like a cut, from what contact sees when they are back
+                    self._cut_t, self._cut_seen_t, self._gap_kind = t, None, "tracking_lost"
                 else:
                     self._touch_t = lift.t_on
-            else:
+            elif lift.t_off >= self._last_end:
                 self.step_finished_lift(lift)
+        if self._hold is not None and self._cut_t is not None:
+            self._decide_cut(t, stance, current, coming_down, kin)
         # pending touch-down: too long → the hold ended when the foot came down
         if self._hold is not None and self._touch_t is not None:
-            if current is not None and current.lifted_side != self._hold.stance_side:
+            if current is not None and current.lifted_side != self._hold.stance_side \
+                    and current.t_off - self._touch_t <= MAX_TOUCHDOWN_S:
                 self._hold.touchdowns += 1
                 self.events.append({"type": "touch_down", "t_s": round(self._touch_t, 3), "t_end_s": round(current.t_off, 3),
                                     "side": current.lifted_side, "hold": len(self.holds) + 1})
                 self._touch_t = None
-            elif t - self._touch_t > MAX_TOUCHDOWN_S:
+            elif t - self._touch_t > MAX_TOUCHDOWN_S + MIN_DOWN_S or current is not None:
+                # (a low re-lift is confirmed MIN_DOWN_S after it began: contact.RELIFT_S)
                 self._close_hold(self._touch_t, "touch_down")
-        if self._hold is None and current is not None:
+        if self._hold is None and current is not None and current.t_off >= self._last_end:
             if self._lift is None or self._lift.t_off != current.t_off:
                 self._lift = current
                 self._pending_stats = HoldStats()
@@ -337,17 +385,49 @@ class SingleLegStance:
                 self._lift = None
         # accumulate sway of the COM over the stance foot
         stats = self._hold.stats if self._hold is not None else self._pending_stats
-        if stats is not None and stance in ("left", "right") and self._touch_t is None and not coming_down:
+        if stats is not None and stance in ("left", "right") and self._touch_t is None and not coming_down \
+                and self._cut_t is None:
             s = stance
             h = light[SIG["com_x"]] - light[SIG[f"foot_x_{s}"]]
             h_raw = raw[SIG["com_x"]] - raw[SIG[f"foot_x_{s}"]]
-            stats.add(t, h, light[SIG[f"com_depth_{s}"]], light[SIG[f"shank_angle_{s}"]],
-                      h_raw, raw[SIG[f"com_depth_{s}"]], raw[SIG[f"shank_angle_{s}"]])
+            start = self._hold.t_start if self._hold is not None else (self._lift.t_off if self._lift else t)
+            if t - start >= SETTLE_S:
+                self._delay.append((t, stats, (t, h, light[SIG[f"com_depth_{s}"]], light[SIG[f"shank_angle_{s}"]],
+                                               h_raw, raw[SIG[f"com_depth_{s}"]], raw[SIG[f"shank_angle_{s}"]])))
+        elif self._touch_t is not None or coming_down or self._cut_t is not None:
+            self._delay.clear()   # the weight going back onto the free foot is not sway
+        while self._delay and (t - self._delay[0][0] > SETTLE_S or self._delay[0][1] is not stats):
+            _, st, args = self._delay.popleft()
+            if st is stats:
+                st.add(*args)
         hold_s = None if self._hold is None else t - self._hold.t_start
         return StanceState(stance, hold_s, len(self.holds) + (self._hold is not None), self.brief_lifts)
 
+    def _decide_cut(self, t: float, stance: str, current: Lift | None, coming_down: bool, kin: Kinematics) -> None:
+        """After a cut inside the hold: go on once the same foot is seen up long enough, else end at the cut."""
+        h = self._hold
+        assert h is not None and self._cut_t is not None
+        same = (stance == h.stance_side and current is not None and current.stance_side == h.stance_side
+                and not coming_down and kin.foot_ok.get(h.stance_side, False))
+        if same and t > self._cut_t:
+            if self._cut_seen_t is None:
+                self._cut_seen_t = t
+            if t - self._cut_seen_t >= CUT_CONFIRM_S:
+                h.cuts_bridged += 1
+                kind = "cut" if self._gap_kind == "cut" else "tracking gap"
+                self.events.append({"type": f"{self._gap_kind}_in_hold", "t_s": round(self._cut_t, 3), "hold": len(self.holds) + 1,
+                                    "detail": f"the same foot was seen off the floor after the {kind}: the hold went on"})
+                self._cut_t = self._cut_seen_t = None
+                return
+        else:
+            self._cut_seen_t = None
+        if stance not in ("unknown", h.stance_side) or t - self._cut_t > CUT_DECIDE_S:
+            self._close_hold(self._cut_t, self._gap_kind)
+
     def finish(self, t_s: float | None, pending_touchdown_t: float | None = None) -> None:
         """End of stream; ``pending_touchdown_t``: the lifted foot came down then, unconfirmed."""
+        if self._hold is not None and self._cut_t is not None:
+            self._close_hold(self._cut_t, self._gap_kind)  # undecided at the end: the hold as last seen
         if pending_touchdown_t is not None:
             if self._hold is not None and self._touch_t is None:
                 self._touch_t = pending_touchdown_t
@@ -357,6 +437,9 @@ class SingleLegStance:
             if self._touch_t is not None:
                 self._close_hold(self._touch_t, "touch_down")
             else:
+                for _, st, args in self._delay:   # still up at the end: no unloading to leave out
+                    if st is self._hold.stats:
+                        st.add(*args)
                 self._close_hold(t_s if t_s is not None else self._hold.t_start, "end_of_video")
         elif self._lift is not None and t_s is not None:
             self.events.append({"type": "brief_lift", "t_s": round(self._lift.t_off, 3), "t_end_s": None,

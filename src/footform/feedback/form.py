@@ -102,7 +102,10 @@ class FormTracker:
         fam = view_family(k.view)
         body = k.shank_px / SHANK_PER_HEIGHT / frame_height if frame_height and math.isfinite(k.shank_px) else math.nan
         metrics = {
-            "feet_visible": 1.0 if k.feet_ok or (fam == "side" and any(k.foot_ok.values())) else 0.0,
+            # standing on one leg, the standing foot is what must be in view: a free foot tucked
+            # behind the calf or on the thigh is hidden, not out of the picture (issue #16)
+            "feet_visible": 1.0 if k.feet_ok or (fam == "side" and any(k.foot_ok.values()))
+            or (stance in ("left", "right") and k.foot_ok.get(stance, False)) else 0.0,
             "people": float(people),
             "body_frac": body,
             "view_front": 1.0 if fam == "front" else 0.0,

@@ -69,7 +69,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from footform.core.kinematics import SIG, Kinematics
+from footform.core.kinematics import SIG, UPRIGHT_MAX_DEG, Kinematics
 from footform.core.view import view_family
 
 #: Smallest lift that can start a rep, FL.  Smoothed heel-above-toe jitter on a still person is
@@ -91,6 +91,13 @@ MAX_GAP_S = 0.5
 BASELINE_QUANTILE = 0.2
 BASELINE_WINDOW_S = 4.0
 CALIBRATION_S = 0.5
+#: Resting time between two baseline samples counts at most this (s; a frame at ≥ 10 fps): the
+#: time of a rep in between is not rest.  The window keeps the newest :data:`CALIBRATION_S` of
+#: resting samples however old: before, a rep longer than :data:`BASELINE_WINDOW_S` (slow tempo,
+#: a long top, two reps merged) aged every resting sample out, the counter re-calibrated for 0.5 s
+#: after it and missed a rep starting then (the rear sample re-encoded at 300 px lost its 3rd rep
+#: that way).  Only then does it differ from a plain 4 s window.
+REST_STEP_MAX_S = 0.1
 PHASE_LO = 0.2
 PHASE_HI = 0.8
 #: Body rise (drifting, see above).  The window is shorter than the heel signals' so that an
@@ -104,40 +111,74 @@ RISE_BASELINE_WINDOW_S = 1.5
 RISE_VALLEY_FALL = 0.5
 RISE_TURN_FRACTION = 0.2
 RISE = "body_rise"
+#: Landmark signals: a rep whose lift fell by this share of its peak and rose again by
+#: :data:`SPLIT_TURN` of it was two reps (:meth:`CalfRaiseCounter._split_at_valley`).  Stricter
+#: than the body rise's (0.5 / 0.2): with those, the landmark jitter of people 200–240 px wide
+#: split single reps (side sample downscaled: 4 → 6–11 reps).  Measured on the rear and side samples and
+#: their re-encoded/downscaled variants (/work/lowq; 300–640 px): between reps 0.5 s apart the
+#: lift bottoms out at 27–40 % of the peaks at 300–360 px.
+SPLIT_VALLEY_FALL = 0.6
+SPLIT_TURN = 0.35
+#: Squatting or seated (``thigh_incline_deg`` above :data:`UPRIGHT_MAX_DEG`): no lift is measured
+#: (landmark signals).  Frames whose thighs are inclined more than this past the person's own
+#: standing incline (the median of the resting frames, deg) add nothing to the baselines: going
+#: into and out of a squat the thighs cross 45° with the hips already/still ~1 FL low (shared/
+#: footage hard_night_squat_to_calf_raise: standing 6–9°; 10.5° with the hips 0.02 FL low, 14.5°
+#: with them 0.17 FL low), and those low frames made the standing up after a squat read as a rep.
+BENT_MARGIN_DEG = 5.0
+#: Views whose lift is the rise of the body in the image (hips, shoulders, heels and ankles of the
+#: standing feet) instead of heel above toe.  From the front the heel hides behind the toes; from
+#: straight behind MediaPipe's toe point sits behind the heel and rises with it, so heel above toe
+#: moves by only 0.01–0.10 FL in an 8 cm raise (0.32 FL; rendered rear sample, right foot 0.01–0.05)
+#: — the rear sample's peaks (0.061–0.07 FL) straddled :data:`MIN_LIFT_FL` and 1–3 of its 4 reps
+#: were counted — while every image height rose by 0.22–0.36 FL (0.7–1.1 of the truth) with a
+#: resting σ of 0.011–0.028 FL (measured on the sample as shipped and JPEG-60 re-encoded).
+IMAGE_HEIGHT_VIEWS = ("front", "back")
 
 NOT_MEASURABLE = "not measurable from this view"
 
 
 class LiftBaseline:
-    """Low-quantile baseline of one signal over the recent resting samples (bounded deque)."""
+    """Low-quantile baseline of one signal over the recent resting samples (bounded deque).
+
+    Samples older than ``window_s`` (wall time) leave the window, except that the newest
+    ``calibration_s`` of *resting* time always stay (see :data:`REST_STEP_MAX_S`): a rep longer
+    than the window does not leave the baseline empty behind it.
+    """
 
     def __init__(self, quantile: float = BASELINE_QUANTILE, window_s: float = BASELINE_WINDOW_S,
                  calibration_s: float = CALIBRATION_S) -> None:
         self.quantile = quantile
         self.window_s = window_s
         self.calibration_s = calibration_s
-        self._buf: deque[tuple[float, float]] = deque()
+        self._buf: deque[tuple[float, float, float]] = deque()  # (t_s, resting clock s, value)
         self._sorted: list[float] = []  # the same values, kept sorted (bisect): the quantile is a lookup
+        self._rest_s = 0.0
         self.value = float("nan")
 
     def reset(self) -> None:
         self._buf.clear()
         self._sorted.clear()
+        self._rest_s = 0.0
         self.value = float("nan")
 
     @property
     def ready(self) -> bool:
         if self.calibration_s <= 0.0:
             return bool(self._buf)
-        return len(self._buf) >= 3 and (self._buf[-1][0] - self._buf[0][0]) >= self.calibration_s
+        return len(self._buf) >= 3 and (self._buf[-1][1] - self._buf[0][1]) >= self.calibration_s
 
     def add(self, t_s: float, v: float) -> None:
         if not math.isfinite(v):
             return
-        self._buf.append((t_s, v))
+        if self._buf:
+            self._rest_s += min(max(t_s - self._buf[-1][0], 0.0), REST_STEP_MAX_S)
+        self._buf.append((t_s, self._rest_s, v))
         bisect.insort(self._sorted, v)
-        while self._buf and t_s - self._buf[0][0] > self.window_s:
-            _, old = self._buf.popleft()
+        keep_s = max(self.calibration_s, 0.0)
+        while (len(self._buf) > 1 and t_s - self._buf[0][0] > self.window_s
+               and self._rest_s - self._buf[1][1] >= keep_s):
+            _, _, old = self._buf.popleft()
             del self._sorted[bisect.bisect_left(self._sorted, old)]
         if self.ready:
             # numpy's default ("linear") quantile, computed on the sorted window
@@ -203,6 +244,12 @@ class CalfRaiseCounter:
         self._armed = True
         #: the body rise drives the counter (set for good once it is first measured)
         self._rise_mode = False
+        #: the lift of the current frame is the body's rise in the image (IMAGE_HEIGHT_VIEWS)
+        self._image_heights = False
+        #: the person's standing thigh incline (deg, median of the resting frames) and whether
+        #: this frame's thighs are bent past it (see :meth:`_upright`)
+        self._incline_base = LiftBaseline(0.5)
+        self._bent = False
 
     # -- signals -------------------------------------------------------------------------------
     def _components(self, kin: Kinematics, det: np.ndarray, stance: str) -> dict[str, float]:
@@ -213,7 +260,8 @@ class CalfRaiseCounter:
             return {RISE: v} if np.isfinite(v) else {}
         feet = [s for s in ("left", "right") if kin.foot_ok.get(s) and (stance in ("both", s))]
         comps: dict[str, float] = {}
-        if view_family(kin.view) == "front":
+        self._image_heights = view_family(kin.view) in IMAGE_HEIGHT_VIEWS
+        if self._image_heights:
             for name in ("hip_h", "shoulder_h"):
                 comps[name] = det[SIG[name]]
             for s in feet:
@@ -270,12 +318,14 @@ class CalfRaiseCounter:
         return i_pk, c.lifts[i_pk], i_pk + int(np.argmin(c.lifts[i_pk:]))
 
     def _valley(self, c: _Current) -> int | None:
-        """Index of the valley that ends a body-rise rep now, or None (see "Body rise")."""
+        """Index of the valley that ends a rep now, or None (body rise: see "Body rise"; the
+        landmark signals: :data:`SPLIT_VALLEY_FALL`)."""
         i_pk, peak, i_lo = self._after_top(c)
         if peak <= 0.0 or i_pk == len(c.lifts) - 1:
             return None
-        fell = peak - c.lifts[i_lo] >= RISE_VALLEY_FALL * peak
-        turned = c.lifts[-1] - c.lifts[i_lo] >= RISE_TURN_FRACTION * peak
+        fall, turn = (RISE_VALLEY_FALL, RISE_TURN_FRACTION) if self._rise_mode else (SPLIT_VALLEY_FALL, SPLIT_TURN)
+        fell = peak - c.lifts[i_lo] >= fall * peak
+        turned = c.lifts[-1] - c.lifts[i_lo] >= turn * peak
         return i_lo if fell and turned else None
 
     def _end_at_valley(self, i_lo: int) -> None:
@@ -293,20 +343,69 @@ class CalfRaiseCounter:
         self._armed = True  # the valley was seen: the next rise may start a rep at once
         self._last_lo_t = ts[0]
 
-    def _keep_if_past_top(self) -> None:
-        """At a scene cut or the end of the stream: keep a body-rise rep whose top was complete.
+    def _split_at_valley(self, i_lo: int) -> None:
+        """Landmark signals: end the rep at sample ``i_lo`` and go on with the next one from there.
+
+        Two reps with a short rest between them, whose lift did not come back under
+        :data:`END_FRACTION` of the peak in between (the pose model lags and smooths small people:
+        the rear sample at 360 px bottoms out at 27 % of its peaks between reps 0.5 s apart), are
+        two reps, not one.  The baselines stay (these signals do not drift like the body rise);
+        the samples from the valley on are the next rep's rise.
+        """
+        c = self._cur
+        assert c is not None
+        ts, lifts, heel_in = c.ts[i_lo:], c.lifts[i_lo:], {k: list(v) for k, v in c.heel_in.items()}
+        del c.ts[i_lo + 1:], c.lifts[i_lo + 1:]
+        self._finish_rep(c.ts[-1])
+        self._cur = _Current(t_start=ts[0], side=c.side, ts=ts, lifts=lifts, t_last=ts[-1])
+        # heel alignment samples are not kept per time: the next rep starts its own
+        del heel_in
+        self.phase = "up"
+
+    def _keep_if_past_top(self, landmarks: bool = False) -> None:
+        """At a scene cut or the end of the stream: keep a body-rise rep whose top was complete;
+        with ``landmarks``, also a landmark rep (when the person squats or sits down).
 
         A rep that had risen and come back under the top level (:data:`PHASE_HI` of its peak)
         was seen whole but for the end of its lowering; it ends at its lowest point seen.  The
-        heel signals do not need this (their reps end at the ``END_FRACTION`` level, which a cut
-        rarely interrupts), so it applies to the body rise only.
+        heel signals do not need this at a cut or the end (their reps end at the
+        ``END_FRACTION`` level, which a cut rarely interrupts); they do when the person goes
+        from a raise straight into a squat (shared/footage hard_night_squat_to_calf_raise).
         """
         c = self._cur
-        if not self._rise_mode or c is None or not c.lifts:
+        if not (self._rise_mode or landmarks) or c is None or not c.lifts:
             return
         _, peak, i_lo = self._after_top(c)
         if peak > 0.0 and c.lifts[i_lo] < PHASE_HI * peak:
-            self._end_at_valley(i_lo)
+            if self._rise_mode:
+                self._end_at_valley(i_lo)
+            else:
+                del c.ts[i_lo + 1:], c.lifts[i_lo + 1:]
+                self._finish_rep(c.ts[-1])
+
+    def _upright(self, t: float, incline_deg: float) -> bool:
+        """Posture check of this frame (landmark signals): False while squatting or seated.
+
+        Going below :data:`UPRIGHT_MAX_DEG` ends a rep that was past its top (a raise straight
+        into a squat) and drops one that was not; the next rep must be seen starting low.  Sets
+        :attr:`_bent` (thighs more than :data:`BENT_MARGIN_DEG` past the person's standing
+        incline): such frames are no standing baseline.
+        """
+        if not math.isfinite(incline_deg):
+            self._bent = False
+            return True
+        if incline_deg > UPRIGHT_MAX_DEG:
+            self._keep_if_past_top(landmarks=True)
+            if self._cur is not None:
+                self.reset(t, "not_upright", rebaseline=False)
+            self._armed = False
+            self._bent = True
+            return False
+        stand = self._incline_base
+        self._bent = stand.ready and incline_deg > stand.value + BENT_MARGIN_DEG
+        if self._cur is None:
+            stand.add(t, incline_deg)
+        return True
 
     # -- per frame -----------------------------------------------------------------------------
     def step(self, kin: Kinematics, det: np.ndarray, stance: str) -> RepState:
@@ -319,6 +418,10 @@ class CalfRaiseCounter:
             self.reset(t, "cut")
         side = "both" if self._rise_mode or stance == "both" else stance
         comps = self._components(kin, det, stance) if (self._rise_mode or stance in ("both", "left", "right")) else {}
+        if comps and not self._rise_mode and not self._upright(t, float(det[SIG["thigh_incline_deg"]])):
+            # seen, not a tracking gap: nothing is measured until the person stands again
+            self._last_valid_t = t
+            comps = {}
         if not comps:
             self.lift = float("nan")
             self.phase = "not_measurable" if self.phase != "calibrating" else "calibrating"
@@ -328,7 +431,7 @@ class CalfRaiseCounter:
             # only start again after the lift has been seen low (no half-observed reps)
             self.reset(t, "tracking_lost", rebaseline=False)
         self._last_valid_t = t
-        if self._cur is None:
+        if self._cur is None and not self._bent:
             for k, v in comps.items():
                 self._base(k).add(t, v)
         rises = [v - self._base(k).value for k, v in comps.items() if self._base(k).ready]
@@ -368,11 +471,13 @@ class CalfRaiseCounter:
                 if np.isfinite(v) and b.ready:
                     c.heel_in[s].append(float(v - b.value))
             peak = max(c.lifts)
-            valley = self._valley(c) if self._rise_mode and peak > start_thr else None
+            valley = self._valley(c) if peak > start_thr else None
             if lift < END_FRACTION * peak and peak > start_thr:
                 self._finish_rep(t)
-            elif valley is not None:
+            elif valley is not None and self._rise_mode:
                 self._end_at_valley(valley)
+            elif valley is not None and self._image_heights:
+                self._split_at_valley(valley)
             elif t - c.t_start > MAX_REP_S:
                 self.reset(t, "too_long")
         # resting heel alignment baseline (median of the resting samples)

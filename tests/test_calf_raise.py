@@ -398,3 +398,16 @@ def test_rising_out_of_a_squat_is_no_calf_raise():
     c = _count_image_heights(lift, 13.5, view="front", incline_at=incline)
     assert [r.t_top for r in c.reps] == pytest.approx([8.55, 11.55], abs=0.3), c.events
     assert any(e["reason"] == "not_upright" for e in c.events) or not c.events
+
+
+@pytest.mark.parametrize("view", ["front", "back"])
+def test_single_leg_raise_with_the_free_foot_barely_up_is_told_by_the_weight_shift(view):
+    """The free foot 3 cm up (the foot contact needs ~13 cm and sees both feet down, as from the
+    front when the free foot is held forward): the body's centre over the left foot says which
+    foot works.  Double-leg raises stay ``both``."""
+    frames, _ = generate([still(1.5)] + FULL * 4, view=view, seed=21, single_leg_side="left", single_leg_lift_m=0.03)
+    s = analyze_frames(frames, AnalysisConfig(exercise="calf_raise"))
+    assert [r["side"] for r in s.reps] == ["left"] * 4, s.events
+    frames, _ = generate([still(1.5)] + FULL * 4, view=view, seed=22)
+    s = analyze_frames(frames, AnalysisConfig(exercise="calf_raise"))
+    assert [r["side"] for r in s.reps] == ["both"] * 4, s.events

@@ -134,6 +134,20 @@ BENT_MARGIN_DEG = 5.0
 #: were counted — while every image height rose by 0.22–0.36 FL (0.7–1.1 of the truth) with a
 #: resting σ of 0.011–0.028 FL (measured on the sample as shipped and JPEG-60 re-encoded).
 IMAGE_HEIGHT_VIEWS = ("front", "back")
+#: Single-leg raises the foot contact reported as double-leg (from the front the free foot held
+#: forward hides behind perspective: 0.02 FL higher in the image, shared samples) are told by the
+#: weight shift and the 3-D height of the free foot (:func:`single_leg_side`).  Measured on the
+#: rendered single-leg stance sample seen from the front (free foot 7 cm up): the body's centre
+#: sits at +0.95…+1.05 of the way to the stance foot (0.0 ± 0.05 standing on both), the world
+#: elevation of the free foot is 0.30–0.38 FL (0.03–0.06 standing).  Double-leg raises (rendered
+#: rear sample at every width of the re-encoded set, per-rep medians): |shift| ≤ 0.11, but the
+#: world elevation reaches −0.17 FL at 240 px: it only vetoes the shift, and decides alone
+#: only where the shift is not measurable.
+SINGLE_LEG_SHIFT = 0.6
+SINGLE_LEG_ELEV_WORLD_FL = 0.15
+#: The weight shift needs the feet this far apart across the image (FL; standing feet are
+#: 0.5–0.6 FL apart from the front or back, ~0 from the side).
+SHIFT_MIN_SPREAD_FL = 0.3
 
 NOT_MEASURABLE = "not measurable from this view"
 
@@ -189,6 +203,40 @@ class LiftBaseline:
             self.value = float(xs[lo] + (xs[hi] - xs[lo]) * (pos - lo))
 
 
+def weight_shift_left(det: np.ndarray) -> float:
+    """Where the body's centre (``com_x``) sits between the feet in the image: 0 midway, +1 over
+    the left foot, −1 over the right (NaN when the feet are less than :data:`SHIFT_MIN_SPREAD_FL`
+    apart across the image, as from the side)."""
+    xl, xr, c = (float(det[SIG[n]]) for n in ("foot_x_left", "foot_x_right", "com_x"))
+    half = 0.5 * (xl - xr)
+    if not (math.isfinite(half) and math.isfinite(c)) or abs(half) < 0.5 * SHIFT_MIN_SPREAD_FL:
+        return float("nan")
+    return (c - 0.5 * (xl + xr)) / half
+
+
+def single_leg_side(shift_left: list[float], elev_world_r_minus_l: list[float]) -> str | None:
+    """The working foot of a rep from its frames (None: both feet, or not measurable).
+
+    A single-leg raise stands on one foot: the body's centre sits over that foot
+    (:data:`SINGLE_LEG_SHIFT`) and the free foot is off the floor in 3-D
+    (:data:`SINGLE_LEG_ELEV_WORLD_FL`).  The weight shift decides where it is measurable (the
+    feet apart across the image: front, back, three-quarter views); the world elevation must
+    not contradict it, and decides alone where the shift is not measurable (from the side).
+    """
+    sh = [v for v in shift_left if math.isfinite(v)]
+    el = [v for v in elev_world_r_minus_l if math.isfinite(v)]
+    by_shift = by_elev = None
+    if len(sh) >= 3:
+        m = float(np.median(sh))
+        by_shift = "left" if m >= SINGLE_LEG_SHIFT else "right" if m <= -SINGLE_LEG_SHIFT else None
+    if len(el) >= 3:
+        m = float(np.median(el))
+        by_elev = "left" if m >= SINGLE_LEG_ELEV_WORLD_FL else "right" if m <= -SINGLE_LEG_ELEV_WORLD_FL else None
+    if by_shift is not None:
+        return by_shift if by_elev in (None, by_shift) else None
+    return by_elev if not sh else None
+
+
 @dataclass
 class Rep:
     """One calf-raise rep.  Times in seconds on the source clock; heights in FL (and cm)."""
@@ -225,6 +273,10 @@ class _Current:
     lifts: list[float] = field(default_factory=list)
     heel_in: dict[str, list[float]] = field(default_factory=lambda: {"left": [], "right": []})
     t_last: float = 0.0
+    #: per frame of the rep: the weight shift towards the left foot (-1 … +1, see
+    #: :func:`weight_shift_left`) and how much higher the right foot is in 3-D (FL)
+    shift_left: list[float] = field(default_factory=list)
+    elev_world: list[float] = field(default_factory=list)
 
 
 class CalfRaiseCounter:
@@ -242,6 +294,7 @@ class CalfRaiseCounter:
         self.lift = float("nan")
         self.phase = "calibrating"
         self._armed = True
+        self._below_since: float | None = None  # since when the lift has stayed under the start level
         #: the body rise drives the counter (set for good once it is first measured)
         self._rise_mode = False
         #: the lift of the current frame is the body's rise in the image (IMAGE_HEIGHT_VIEWS)
@@ -288,6 +341,7 @@ class CalfRaiseCounter:
                                 "side": self._cur.side, "reason": reason})
             self._cur = None
         self._armed = False  # a new rep needs the lift to come down first
+        self._below_since = None
         self._last_lo_t = None
         if rebaseline:
             for b in self._bases.values():
@@ -449,8 +503,17 @@ class CalfRaiseCounter:
         start_thr, _ = self._thresholds()
         if self._cur is None:
             self.phase = "down"
-            if lift <= 0.5 * start_thr:
-                self._last_lo_t = t
+            if lift > start_thr:
+                self._below_since = None
+            elif self._below_since is None:
+                self._below_since = t
+            if lift <= 0.5 * start_thr or (self._below_since is not None and t - self._below_since >= CALIBRATION_S):
+                # seen low: at half the start level, or under it for a calibration's time (a
+                # mean of low-quantile baselines rests a little above 0: 0.84 σ of the
+                # components' jitter; with noisy image heights that stayed above half the start
+                # level and the first rep after a restart was never armed)
+                if lift <= 0.5 * start_thr or not self._armed:
+                    self._last_lo_t = t
                 self._armed = True
             if lift > start_thr and self._armed:
                 t0 = self._last_lo_t if self._last_lo_t is not None else t
@@ -470,6 +533,8 @@ class CalfRaiseCounter:
                 b = self._base(f"heel_medial_{s}")
                 if np.isfinite(v) and b.ready:
                     c.heel_in[s].append(float(v - b.value))
+            c.shift_left.append(weight_shift_left(det))
+            c.elev_world.append(float(det[SIG["elev_world_right_minus_left"]]))
             peak = max(c.lifts)
             valley = self._valley(c) if peak > start_thr else None
             if lift < END_FRACTION * peak and peak > start_thr:
@@ -510,8 +575,12 @@ class CalfRaiseCounter:
             heel_in = NOT_MEASURABLE
         else:
             heel_in = {s: (round(float(np.mean(v)), 4) if v else None) for s, v in c.heel_in.items()}
+        side = c.side
+        if side == "both" and not self._rise_mode:
+            # the contact saw both feet down; the weight shift and the free foot may say otherwise
+            side = single_leg_side(c.shift_left, c.elev_world) or side
         rep = Rep(
-            index=0, side=c.side, t_start=t_start, t_top=0.5 * (t_hi0 + t_hi1), t_end=t_end,
+            index=0, side=side, t_start=t_start, t_top=0.5 * (t_hi0 + t_hi1), t_end=t_end,
             peak_lift=peak, peak_lift_cm=None if self.cm_per_fl is None else peak * self.cm_per_fl,
             rise_s=t_hi0 - t_start, top_s=t_hi1 - t_hi0, lower_s=t_end - t_hi1, heel_in=heel_in,
         )

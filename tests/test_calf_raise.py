@@ -411,3 +411,30 @@ def test_single_leg_raise_with_the_free_foot_barely_up_is_told_by_the_weight_shi
     frames, _ = generate([still(1.5)] + FULL * 4, view=view, seed=22)
     s = analyze_frames(frames, AnalysisConfig(exercise="calf_raise"))
     assert [r["side"] for r in s.reps] == ["both"] * 4, s.events
+
+
+def test_a_view_label_flipping_mid_rep_keeps_the_rep_when_both_signal_sets_are_seen():
+    """Three-quarter views flip between 'unknown' (heel above toe) and 'front' (image heights):
+    both sets' baselines are kept calibrated at rest, so a flip in the middle of a rep changes
+    the signal, not the count."""
+    import numpy as np
+
+    from footform.core.kinematics import SIG, SIGNAL_NAMES, Kinematics
+    from footform.exercises.calf_raise import CalfRaiseCounter
+
+    counter = CalfRaiseCounter()
+    fps = 30.0
+    for i in range(int(15 * fps)):
+        t = i / fps
+        u = t % 3.0
+        h = 0.2 * np.sin(np.pi * (u - 1.0)) if 1.0 <= u < 2.0 else 0.0
+        view = "unknown" if int((t + 1.5) // 3.0) % 2 == 0 else "front"  # flips at 1.5, 4.5, … s: mid-rep
+        sig = np.full(len(SIGNAL_NAMES), np.nan)
+        for name in ("hip_h", "shoulder_h", "heel_h_left", "heel_h_right", "ankle_h_left", "ankle_h_right"):
+            sig[SIG[name]] = 10.0 + h
+        sig[SIG["heel_toe_left"]] = sig[SIG["heel_toe_right"]] = 0.1 + 0.7 * h
+        k = Kinematics(i, t, True, {"left": True, "right": True}, view, 100.0, 61.8, float("nan"), False, sig)
+        counter.step(k, sig, "both")
+    counter.finish(15.0)
+    assert not [e for e in counter.events if e["type"] == "rep_aborted"], counter.events
+    assert len(counter.reps) == 5

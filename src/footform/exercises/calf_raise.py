@@ -305,25 +305,27 @@ class CalfRaiseCounter:
         self._bent = False
 
     # -- signals -------------------------------------------------------------------------------
-    def _components(self, kin: Kinematics, det: np.ndarray, stance: str) -> dict[str, float]:
+    def _components(self, kin: Kinematics, det: np.ndarray, stance: str) -> tuple[dict[str, float], dict[str, float]]:
+        """(the components of this frame's lift, every landmark component of the standing feet).
+
+        The second set keeps the baselines of the other view's components warm, so that a view
+        label flipping mid-set (front ↔ unknown at three-quarter views) finds them calibrated."""
         if self._rise_mode:
             # once the pose stage measures the body rise it does so for the rest of the stream:
             # no falling back to the landmarks on a frame where it was not measured
             v = float(det[SIG[RISE]])
-            return {RISE: v} if np.isfinite(v) else {}
+            return ({RISE: v}, {RISE: v}) if np.isfinite(v) else ({}, {})
         feet = [s for s in ("left", "right") if kin.foot_ok.get(s) and (stance in ("both", s))]
-        comps: dict[str, float] = {}
+        heights: dict[str, float] = {name: det[SIG[name]] for name in ("hip_h", "shoulder_h")}
+        heel_toe: dict[str, float] = {}
+        for s in feet:
+            heights[f"heel_h_{s}"] = det[SIG[f"heel_h_{s}"]]
+            heights[f"ankle_h_{s}"] = det[SIG[f"ankle_h_{s}"]]
+            heel_toe[f"heel_toe_{s}"] = det[SIG[f"heel_toe_{s}"]]
         self._image_heights = view_family(kin.view) in IMAGE_HEIGHT_VIEWS
-        if self._image_heights:
-            for name in ("hip_h", "shoulder_h"):
-                comps[name] = det[SIG[name]]
-            for s in feet:
-                comps[f"heel_h_{s}"] = det[SIG[f"heel_h_{s}"]]
-                comps[f"ankle_h_{s}"] = det[SIG[f"ankle_h_{s}"]]
-        else:
-            for s in feet:
-                comps[f"heel_toe_{s}"] = det[SIG[f"heel_toe_{s}"]]
-        return {k: float(v) for k, v in comps.items() if np.isfinite(v)}
+        comps = heights if self._image_heights else heel_toe
+        finite = lambda d: {k: float(v) for k, v in d.items() if np.isfinite(v)}  # noqa: E731
+        return finite(comps), finite({**heights, **heel_toe})
 
     def _base(self, name: str) -> LiftBaseline:
         if name not in self._bases:
@@ -471,7 +473,8 @@ class CalfRaiseCounter:
             self._keep_if_past_top()
             self.reset(t, "cut")
         side = "both" if self._rise_mode or stance == "both" else stance
-        comps = self._components(kin, det, stance) if (self._rise_mode or stance in ("both", "left", "right")) else {}
+        comps, warm = (self._components(kin, det, stance) if (self._rise_mode or stance in ("both", "left", "right"))
+                       else ({}, {}))
         if comps and not self._rise_mode and not self._upright(t, float(det[SIG["thigh_incline_deg"]])):
             # seen, not a tracking gap: nothing is measured until the person stands again
             self._last_valid_t = t
@@ -486,7 +489,7 @@ class CalfRaiseCounter:
             self.reset(t, "tracking_lost", rebaseline=False)
         self._last_valid_t = t
         if self._cur is None and not self._bent:
-            for k, v in comps.items():
+            for k, v in warm.items():
                 self._base(k).add(t, v)
         rises = [v - self._base(k).value for k, v in comps.items() if self._base(k).ready]
         if not rises:

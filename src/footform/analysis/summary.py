@@ -30,8 +30,11 @@ if TYPE_CHECKING:  # pragma: no cover
 SCHEMA = "footform.summary/1"
 
 #: Share of the true heel raise MediaPipe reports, by view (measured on rendered people with known
-#: heel height; see docs/metrics.md "What the pose model sees of a heel raise").  Front: heel-above-toe barely changes, the body rise is used.
-HEEL_REPORTED_SHARE = {"side": "~83 %", "back": "64–69 %", "front": "heel barely; reps from the body rise",
+#: heel height; see docs/metrics.md "What the pose model sees of a heel raise").  Front and back:
+#: heel-above-toe barely changes, the body's rise in the image is used (back: 0.70–1.01 of the
+#: heel height on the rendered rear sample, shipped and re-encoded at 480–640 px, issue #18).
+HEEL_REPORTED_SHARE = {"side": "~83 %", "back": "70–100 %, from the body's rise in the image",
+                       "front": "heel barely; reps from the body rise",
                        "unknown": "52–83 % depending on view"}
 
 #: Fewer usable frames than this (or than this share of the frames with a person) → not analysable.

@@ -1,15 +1,23 @@
 """Calf raises (double- and single-leg): an online rep counter with baseline calibration.
 
+(Over 500 lines for a reason: one state machine whose signal choice, baselines, rep splitting and
+working-side check depend on each other's state; about a third of the lines are this description
+and the measurements behind each threshold, which belong beside them.)
+
 Signal
 ------
 The *lift* (foot lengths FL, up positive) is the rise above the person's own standing baseline of:
 
-* from the side, from behind or an unknown view: the heel above the toe of each foot on the floor
+* from the side or an unknown view: the heel above the toe of each foot on the floor
   (``heel_toe_*``; relative to the toe, so camera drift cancels);
-* from the front: the mean rise of the hips, the shoulders and the heels/ankles of the feet on the
-  floor in the image (``hip_h``, ``shoulder_h``, ``heel_h_*``, ``ankle_h_*``): straight from the
-  front MediaPipe's toe point rises with the heel, so heel-above-toe barely moves, while the whole
-  body rises by roughly the heel height.  This needs a still camera (a webcam).
+* from the front and from behind (:data:`IMAGE_HEIGHT_VIEWS`): the mean rise of the hips, the
+  shoulders and the heels/ankles of the feet on the floor in the image (``hip_h``, ``shoulder_h``,
+  ``heel_h_*``, ``ankle_h_*``): straight from the front or behind MediaPipe's toe point rises with
+  the heel, so heel-above-toe barely moves, while the whole body rises by roughly the heel height.
+  This needs a still camera (a webcam, a phone on a stand).  The baselines of both sets are kept
+  calibrated at rest, so a view label that flips mid-set changes the signal, not the count.
+* squatting or seated (thighs past :data:`~footform.core.kinematics.UPRIGHT_MAX_DEG`) nothing is
+  measured, and bent-thigh frames are no standing baseline (:data:`BENT_MARGIN_DEG`).
 
 * when the pose stage measured the camera-compensated rise of the person from the pixels
   (``body_rise``, :mod:`footform.core.motion`; it does so on footage the model struggles with, see
@@ -18,8 +26,13 @@ The *lift* (foot lengths FL, up positive) is the rise above the person's own sta
   landmarks that collapse onto one leg or swap sides (the rear waist-down clip in shared/footage).
 
 MediaPipe reports only part of a real heel raise (~83 % from the side, 64–69 % from behind,
-52–58 % front three-quarter), so the lift is a calibrated *estimate* of the person's movement
-(consistent within a session and a view), not a measured heel height.
+52–58 % front three-quarter; the body's rise in the image from behind is 70–100 % of it), so the
+lift is a calibrated *estimate* of the person's movement (consistent within a session and a
+view), not a measured heel height.
+
+Working side: ``both``, or the standing foot when the foot contact sees the other off the floor;
+a rep the contact saw on both feet is checked at its end for a single-leg stance it missed (the
+weight shift over one foot, the free foot's 3-D height: :func:`single_leg_side`).
 
 Baseline
 --------
@@ -51,7 +64,10 @@ State machine (``down → up → down``), thresholds relative to the person's ow
 * a rep starts when the lift exceeds ``max(MIN_LIFT_FL, START_FRACTION × ref)`` where ``ref``
   is the median peak of the last :data:`REF_REPS` accepted reps (``MIN_LIFT_FL`` before any);
 * it ends when the lift falls below ``END_FRACTION × peak`` (the top may last any time up to
-  :data:`MAX_REP_S`: pauses at the top or bottom are fine);
+  :data:`MAX_REP_S`: pauses at the top or bottom are fine), or — image heights — at the valley
+  between two reps whose lift did not come down that far (:data:`SPLIT_VALLEY_FALL`);
+* a new rep needs the lift seen low first: under half the start level, or under the start level
+  for :data:`CALIBRATION_S`;
 * it counts when its peak is ≥ ``FULL_FRACTION × ref`` and it lasted ≥ :data:`MIN_REP_S`;
   otherwise it is a partial rep (an event).  At :meth:`finish` every rep is checked again against
   the median peak of the whole set, so a partial rep before the first full one is also caught.

@@ -442,7 +442,11 @@ class CalfRaiseCounter:
         was seen whole but for the end of its lowering; it ends at its lowest point seen.  The
         heel signals do not need this at a cut or the end (their reps end at the
         ``END_FRACTION`` level, which a cut rarely interrupts); they do when the person goes
-        from a raise straight into a squat (shared/footage hard_night_squat_to_calf_raise).
+        from a raise straight into a squat (shared/footage hard_night_squat_to_calf_raise).  At
+        the end of the video they do not: keeping such reps there gained the last rep of the
+        rear sample at 360 px 15 fps (still coming down, 0.7 s after its end: the pose model
+        lags small people) but added false reps to the side sample at 160–240 px and to a 1.7 s
+        leg-swing clip (samples/pose2sim_cam02).
         """
         c = self._cur
         if not (self._rise_mode or landmarks) or c is None or not c.lifts:

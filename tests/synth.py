@@ -180,7 +180,8 @@ def generate(segments: list[Seg], view: str = "front", fps: float = 30.0, height
         for side, sx in (("left", 1.0), ("right", -1.0)):
             fx = sx * half
             heel_up = h if (stance_side in (None, side)) else 0.0
-            lf = lifted[side]
+            # a free foot hangs from the body: it rises with it during a single-leg raise
+            lf = lifted[side] + (body_up if stance_side not in (None, side) else 0.0)
             ank = np.array([fx, 0.039 * H + 0.75 * heel_up + lf, 0.0])
             heel = np.array([fx, 0.0 + heel_up + lf, -0.25 * fl_m])
             toe = np.array([fx, 0.0 + lf, 0.75 * fl_m])

@@ -92,7 +92,22 @@ from footform.core.view import view_family
 #: σ ≈ 0.01–0.015 FL (shared/footage README: heel/toe σ ≈ 2 px at 720p, FL ≈ 80 px, /2.5 by the
 #: detection smoother), so 0.06 FL is ≥ 4σ; a real calf raise reads 0.1–0.3 FL.
 MIN_LIFT_FL = 0.06
+#: Smallest peak of a full rep counted from the image heights (front/back,
+#: :data:`IMAGE_HEIGHT_VIEWS`), FL; lower ones are partial reps (events).  The body bobs by
+#: 0.07–0.08 FL with each swing of a free leg (real lateral leg swings, front) and 0.08–0.13 FL
+#: balancing on one leg (rendered single-leg front samples); the raises seen that way read
+#: 0.22–0.30 FL (rendered rear sample, 8 cm) — a 5 cm raise of a 1.45 m person ≈ 0.2 FL × 0.9.
+MIN_LIFT_IMAGE_FL = 0.1
 START_FRACTION = 0.35
+#: The image heights (front/back) start a rep at this share of the set's typical peak: their
+#: mean over six landmarks rests within ~0.01 FL (rendered rear sample), and a raise a third as
+#: high as the set's reads 0.34 of its peaks there once the FL scale's drift is taken out (see
+#: IMAGE_HEIGHT_VIEWS; synthetic 2 cm among 6 cm raises, tests/test_calf_raise.py) — under 0.35,
+#: so it was neither counted nor reported as a partial rep.
+START_FRACTION_IMAGE = 0.3
+#: ... and above this many FL: 4 × the resting σ of their mean (≤ 0.01 FL, rendered rear sample);
+#: a rep whose peak stays under :data:`MIN_LIFT_IMAGE_FL` is reported as partial, not counted.
+MIN_START_IMAGE_FL = 0.04
 END_FRACTION = 0.2
 #: A full rep reaches at least half of the person's typical peak (their own range).
 FULL_FRACTION = 0.5
@@ -100,6 +115,11 @@ REF_REPS = 5
 #: Shortest rep (start → end).  Jitter spikes last 1–2 frames; the fastest real reps in
 #: shared/footage (calf_back_waistdown_dumbbells) take ~0.8 s.
 MIN_REP_S = 0.3
+#: Shortest rep counted from the image heights (front/back), s.  Balancing on one leg moves the
+#: body by 0.08–0.13 FL for 0.3–0.36 s (rendered single-leg front samples after lift-off; real
+#: knee raises as the foot comes down), which a 0.3 s minimum counted; the shortest reps measured
+#: last ≥ 0.8 s (real rear dumbbell raises), rendered ones ≥ 1.9 s.
+MIN_REP_IMAGE_S = 0.5
 #: Longer "reps" are not reps (the person stood up on their toes and stayed, or the baseline is off).
 MAX_REP_S = 10.0
 #: A gap in tracking longer than this aborts the rep in progress.
@@ -150,6 +170,11 @@ BENT_MARGIN_DEG = 5.0
 #: were counted — while every image height rose by 0.22–0.36 FL (0.7–1.1 of the truth) with a
 #: resting σ of 0.011–0.028 FL (measured on the sample as shipped and JPEG-60 re-encoded).
 IMAGE_HEIGHT_VIEWS = ("front", "back")
+#: (Their baselines are kept in pixels and only the rise is turned into FL.  The signals are image
+#: y / FL, and the running FL scale moves by 3–4 % when a leg lifts or, for small people, with
+#: every rep (rendered single-leg front sample: 39.5 → 41.0 px; rear sample at 360 px: 22.3 ↔ 23.2
+#: px in step with the reps): at ~7.5 FL below the image top that alone read as 0.2–0.3 FL of
+#: "lift" — a false 0.3 FL rep in the stance sample and a rise lagging the true one.)
 #: Single-leg raises the foot contact reported as double-leg (from the front the free foot held
 #: forward hides behind perspective: 0.02 FL higher in the image, shared samples) are told by the
 #: weight shift and the 3-D height of the free foot (:func:`single_leg_side`).  Measured on the
@@ -329,14 +354,17 @@ class CalfRaiseCounter:
         if self._rise_mode:
             # once the pose stage measures the body rise it does so for the rest of the stream:
             # no falling back to the landmarks on a frame where it was not measured
+            self._image_heights = False
             v = float(det[SIG[RISE]])
             return ({RISE: v}, {RISE: v}) if np.isfinite(v) else ({}, {})
         feet = [s for s in ("left", "right") if kin.foot_ok.get(s) and (stance in ("both", s))]
-        heights: dict[str, float] = {name: det[SIG[name]] for name in ("hip_h", "shoulder_h")}
+        # image heights back in pixels (see IMAGE_HEIGHT_VIEWS: the FL scale is not steady enough)
+        px = kin.foot_px if math.isfinite(kin.foot_px) and kin.foot_px > 0 else float("nan")
+        heights: dict[str, float] = {name: det[SIG[name]] * px for name in ("hip_h", "shoulder_h")}
         heel_toe: dict[str, float] = {}
         for s in feet:
-            heights[f"heel_h_{s}"] = det[SIG[f"heel_h_{s}"]]
-            heights[f"ankle_h_{s}"] = det[SIG[f"ankle_h_{s}"]]
+            heights[f"heel_h_{s}"] = det[SIG[f"heel_h_{s}"]] * px
+            heights[f"ankle_h_{s}"] = det[SIG[f"ankle_h_{s}"]] * px
             heel_toe[f"heel_toe_{s}"] = det[SIG[f"heel_toe_{s}"]]
         self._image_heights = view_family(kin.view) in IMAGE_HEIGHT_VIEWS
         comps = heights if self._image_heights else heel_toe
@@ -379,8 +407,11 @@ class CalfRaiseCounter:
 
     def _thresholds(self) -> tuple[float, float]:
         ref = self.ref_peak
-        start = MIN_LIFT_FL if ref is None else max(MIN_LIFT_FL, START_FRACTION * ref)
-        full = MIN_LIFT_FL if ref is None else max(MIN_LIFT_FL, FULL_FRACTION * ref)
+        lo = MIN_LIFT_IMAGE_FL if self._image_heights and not self._rise_mode else MIN_LIFT_FL
+        image = self._image_heights and not self._rise_mode
+        frac, floor = (START_FRACTION_IMAGE, MIN_START_IMAGE_FL) if image else (START_FRACTION, MIN_LIFT_FL)
+        start = floor if ref is None else max(floor, frac * ref)
+        full = lo if ref is None else max(lo, FULL_FRACTION * ref)
         return start, full
 
     @staticmethod
@@ -522,6 +553,8 @@ class CalfRaiseCounter:
             self.lift = float("nan")
             return RepState(len(self.reps), self.phase, self.lift, side)
         lift = float(np.mean(rises))
+        if self._image_heights:
+            lift /= kin.foot_px  # pixels → FL at this frame's scale
         self.lift = lift
         start_thr, _ = self._thresholds()
         if self._cur is None:
@@ -608,7 +641,8 @@ class CalfRaiseCounter:
             rise_s=t_hi0 - t_start, top_s=t_hi1 - t_hi0, lower_s=t_end - t_hi1, heel_in=heel_in,
         )
         _, full_thr = self._thresholds()
-        if rep.t_end - rep.t_start >= MIN_REP_S and peak >= full_thr:
+        min_s = MIN_REP_IMAGE_S if self._image_heights and not self._rise_mode else MIN_REP_S
+        if rep.t_end - rep.t_start >= min_s and peak >= full_thr:
             rep.index = len(self.reps) + 1
             self.reps.append(rep)
         else:
@@ -616,7 +650,7 @@ class CalfRaiseCounter:
             self.partials.append(rep)
             self.events.append({"type": "partial_rep", "t_s": round(rep.t_start, 3), "t_end_s": round(rep.t_end, 3),
                                 "side": rep.side, "peak_lift": round(peak, 4),
-                                "reason": "too_short" if rep.t_end - rep.t_start < MIN_REP_S else "too_low"})
+                                "reason": "too_short" if rep.t_end - rep.t_start < min_s else "too_low"})
 
     def finish(self, t_s: float | None) -> None:
         """End of stream: a rep in progress is dropped (unless it passed its top, body rise only);

@@ -358,6 +358,13 @@ class CalfRaiseCounter:
             v = float(det[SIG[RISE]])
             return ({RISE: v}, {RISE: v}) if np.isfinite(v) else ({}, {})
         feet = [s for s in ("left", "right") if kin.foot_ok.get(s) and (stance in ("both", s))]
+        if stance == "both" and len(feet) == 2:
+            # the contact sees both feet down, but the body's centre is over one foot: the other
+            # is free (held forward from the front, where perspective hides it) and rises with
+            # the leg, not with the raise — it is no component (see single_leg_side)
+            shift = weight_shift_left(det)
+            if abs(shift) >= SINGLE_LEG_SHIFT:
+                feet = ["left" if shift > 0 else "right"]
         # image heights back in pixels (see IMAGE_HEIGHT_VIEWS: the FL scale is not steady enough)
         px = kin.foot_px if math.isfinite(kin.foot_px) and kin.foot_px > 0 else float("nan")
         heights: dict[str, float] = {name: det[SIG[name]] * px for name in ("hip_h", "shoulder_h")}

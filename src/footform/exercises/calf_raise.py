@@ -464,12 +464,12 @@ class CalfRaiseCounter:
         """
         c = self._cur
         assert c is not None
-        ts, lifts, heel_in = c.ts[i_lo:], c.lifts[i_lo:], {k: list(v) for k, v in c.heel_in.items()}
+        ts, lifts = c.ts[i_lo:], c.lifts[i_lo:]
         del c.ts[i_lo + 1:], c.lifts[i_lo + 1:]
         self._finish_rep(c.ts[-1])
+        # (the heel-alignment and weight-shift samples are not kept per time: the next rep
+        # collects its own from here on)
         self._cur = _Current(t_start=ts[0], side=c.side, ts=ts, lifts=lifts, t_last=ts[-1])
-        # heel alignment samples are not kept per time: the next rep starts its own
-        del heel_in
         self.phase = "up"
 
     def _keep_if_past_top(self, landmarks: bool = False) -> None:

@@ -308,3 +308,133 @@ def test_body_rise_cut_in_the_lowering_keeps_the_rep_cut_in_the_rise_does_not():
     assert not any(abs(t - curve.tops[4]) < 0.3 for t in tops), tops
     assert len(s.reps) == 5
     assert any(e["type"] == "rep_aborted" and e["reason"] == "cut" for e in s.events)
+
+
+# -- image heights (front and back views): baseline after long reps, shallow valleys, squats -------
+
+def _count_image_heights(lift_at, dur_s, view="back", incline_at=None, fps=30.0, noise_fl=0.005, seed=0):
+    """Step a CalfRaiseCounter through a front/back-view stream whose image heights (hips,
+    shoulders, heels, ankles) all rise by ``lift_at(t)`` FL, with Gaussian noise; the thigh
+    inclines by ``incline_at(t)`` degrees (upright: 5°)."""
+    import numpy as np
+
+    from footform.core.kinematics import SIG, SIGNAL_NAMES, Kinematics
+    from footform.exercises.calf_raise import CalfRaiseCounter
+
+    rng = np.random.default_rng(seed)
+    counter = CalfRaiseCounter()
+    names = ("hip_h", "shoulder_h", "heel_h_left", "heel_h_right", "ankle_h_left", "ankle_h_right")
+    for i in range(int(dur_s * fps)):
+        t = i / fps
+        sig = np.full(len(SIGNAL_NAMES), np.nan)
+        for j, name in enumerate(names):
+            sig[SIG[name]] = -2.0 * j + lift_at(t) + rng.normal(0.0, noise_fl)
+        sig[SIG["heel_toe_left"]] = sig[SIG["heel_toe_right"]] = 0.05 + rng.normal(0.0, noise_fl)
+        sig[SIG["thigh_incline_deg"]] = 5.0 if incline_at is None else incline_at(t)
+        k = Kinematics(i, t, True, {"left": True, "right": True}, view, 100.0, 61.8, float("nan"), False, sig)
+        counter.step(k, sig, "both")
+    counter.finish(dur_s)
+    return counter
+
+
+def _bump(t, t0, rise, top, lower, height=0.3, floor=0.0):
+    """A raise starting at ``t0``: smooth rise, top, smooth lowering down to ``floor`` (FL)."""
+    import math
+    u = t - t0
+    if u < 0 or u > rise + top + lower:
+        return 0.0
+    if u < rise:
+        return height * 0.5 * (1 - math.cos(math.pi * u / rise))
+    if u < rise + top:
+        return height
+    v = (u - rise - top) / lower
+    return floor + (height - floor) * 0.5 * (1 + math.cos(math.pi * v))
+
+
+def test_rear_view_lift_is_the_body_rise_in_the_image():
+    """From straight behind heel-above-toe barely moves (the toe point rises with the heel) while
+    the body rises in the image: the rear view counts from the image heights, as the front does."""
+    c = _count_image_heights(lambda t: sum(_bump(t, t0, 0.8, 0.5, 1.0) for t0 in (1.5, 4.5, 7.5, 10.5)), 13.5)
+    assert len(c.reps) == 4, c.events
+    assert all(0.25 < r.peak_lift < 0.35 for r in c.reps)
+
+
+def test_a_rep_longer_than_the_baseline_window_does_not_blind_the_counter():
+    """A slow 6 s rep, then a rep 0.3 s later: the baseline keeps its newest resting samples
+    (it used to age them all out during the long rep and re-calibrate for 0.5 s, missing the next)."""
+    def lift(t):
+        return _bump(t, 1.5, 2.0, 2.0, 2.0) + _bump(t, 7.8, 0.8, 0.5, 1.0) + _bump(t, 10.6, 0.8, 0.5, 1.0)
+    c = _count_image_heights(lift, 13.5)
+    assert len(c.reps) == 3, c.events
+    assert c.reps[1].t_top == pytest.approx(8.85, abs=0.3)
+
+
+def test_back_to_back_reps_whose_lift_stays_up_between_them_are_split_at_the_valley():
+    """Reps 0.3 s apart whose lift comes down only to 25 % of the peak between them (a small,
+    lagging person): two reps each, split at the valley; a wobble at the top is no valley."""
+    def lift(t):
+        v = sum(_bump(t, t0, 0.8, 0.5, 0.8, floor=0.075) for t0 in (1.5, 3.9, 6.3))
+        if 3.6 <= t < 3.9 or 6.0 <= t < 6.3:
+            v = 0.075
+        return v
+    c = _count_image_heights(lift, 9.0)
+    assert [r.t_top for r in c.reps] == pytest.approx([2.55, 4.95, 7.35], abs=0.3), c.events
+    wobble = _count_image_heights(lambda t: _bump(t, 1.5, 0.8, 2.0, 1.0) - (0.06 if 2.8 < t < 3.3 else 0.0), 6.0)
+    assert len(wobble.reps) == 1, wobble.events
+
+
+def test_rising_out_of_a_squat_is_no_calf_raise():
+    """Squats (thighs 80° from vertical) then calf raises: the body's rise out of a squat is not
+    counted, the squat's low point does not become the standing baseline, the raises are counted."""
+    squats = (1.5, 4.5)
+    raises = (7.5, 10.5)
+
+    def lift(t):
+        return -sum(_bump(t, t0, 1.0, 0.3, 1.0, height=1.5) for t0 in squats) + \
+            sum(_bump(t, t0, 0.8, 0.5, 1.0) for t0 in raises)
+
+    def incline(t):
+        return 5.0 + sum(75.0 * _bump(t, t0, 1.0, 0.3, 1.0, height=1.0) for t0 in squats)
+    c = _count_image_heights(lift, 13.5, view="front", incline_at=incline)
+    assert [r.t_top for r in c.reps] == pytest.approx([8.55, 11.55], abs=0.3), c.events
+    assert any(e["reason"] == "not_upright" for e in c.events) or not c.events
+
+
+@pytest.mark.parametrize("view", ["front", "back"])
+def test_single_leg_raise_with_the_free_foot_barely_up_is_told_by_the_weight_shift(view):
+    """The free foot 3 cm up (the foot contact needs ~13 cm and sees both feet down, as from the
+    front when the free foot is held forward): the body's centre over the left foot says which
+    foot works.  Double-leg raises stay ``both``."""
+    frames, _ = generate([still(1.5)] + FULL * 4, view=view, seed=21, single_leg_side="left", single_leg_lift_m=0.03)
+    s = analyze_frames(frames, AnalysisConfig(exercise="calf_raise"))
+    assert [r["side"] for r in s.reps] == ["left"] * 4, s.events
+    frames, _ = generate([still(1.5)] + FULL * 4, view=view, seed=22)
+    s = analyze_frames(frames, AnalysisConfig(exercise="calf_raise"))
+    assert [r["side"] for r in s.reps] == ["both"] * 4, s.events
+
+
+def test_a_view_label_flipping_mid_rep_keeps_the_rep_when_both_signal_sets_are_seen():
+    """Three-quarter views flip between 'unknown' (heel above toe) and 'front' (image heights):
+    both sets' baselines are kept calibrated at rest, so a flip in the middle of a rep changes
+    the signal, not the count."""
+    import numpy as np
+
+    from footform.core.kinematics import SIG, SIGNAL_NAMES, Kinematics
+    from footform.exercises.calf_raise import CalfRaiseCounter
+
+    counter = CalfRaiseCounter()
+    fps = 30.0
+    for i in range(int(15 * fps)):
+        t = i / fps
+        u = t % 3.0
+        h = 0.2 * np.sin(np.pi * (u - 1.0)) if 1.0 <= u < 2.0 else 0.0
+        view = "unknown" if int((t + 1.5) // 3.0) % 2 == 0 else "front"  # flips at 1.5, 4.5, … s: mid-rep
+        sig = np.full(len(SIGNAL_NAMES), np.nan)
+        for name in ("hip_h", "shoulder_h", "heel_h_left", "heel_h_right", "ankle_h_left", "ankle_h_right"):
+            sig[SIG[name]] = 10.0 + h
+        sig[SIG["heel_toe_left"]] = sig[SIG["heel_toe_right"]] = 0.1 + 0.7 * h
+        k = Kinematics(i, t, True, {"left": True, "right": True}, view, 100.0, 61.8, float("nan"), False, sig)
+        counter.step(k, sig, "both")
+    counter.finish(15.0)
+    assert not [e for e in counter.events if e["type"] == "rep_aborted"], counter.events
+    assert len(counter.reps) == 5

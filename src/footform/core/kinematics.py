@@ -84,6 +84,14 @@ LEVEL_ANKLES_SHANKS = 0.3
 #:   for a 40 cm shank) is twice that.
 TELEPORT_SHANKS_PER_S = 25.0
 
+#: A thigh (``thigh_incline_deg``) within this angle of vertical is upright (the calf-raise counter
+#: and the exercise chooser use it).  Measured (5th–95th percentile of the more upright thigh, per
+#: clip): standing 1–23° (rendered calf-raise and stance samples; real knee raises, leg swings, rear
+#: dumbbell calf raises in shared/footage), 17–33° in the rendered calf-stretch lunge; seated
+#: 57–64° (rendered ankle pumps, legs extended) and 77–80° (real seated ankle circles, knees bent);
+#: the squats of shared/footage hard_night_squat_to_calf_raise reach 80–88°.
+UPRIGHT_MAX_DEG = 45.0
+
 SIGNAL_NAMES = (
     "heel_toe_left", "heel_toe_right",      # heel above toe, FL
     "heel_h_left", "heel_h_right",          # heel height in the image (up +), FL

@@ -2,18 +2,25 @@
 
 Why over 500 lines: one module per exercise (docs/architecture.md, "How to add an exercise") — the
 state machine and, at the end, its class behind the exercise protocol (summary rows, set figures,
-``--exercise auto`` score, CLI table) belong to the one concept and change together.
+``--exercise auto`` score, CLI table) belong to the one concept and change together; the state
+machine's signal choice, baselines, rep splitting and working-side check depend on each other's
+state, and about a third of the lines are this description and the measurements behind each
+threshold, which belong beside them.
 
 Signal
 ------
 The *lift* (foot lengths FL, up positive) is the rise above the person's own standing baseline of:
 
-* from the side, from behind or an unknown view: the heel above the toe of each foot on the floor
+* from the side or an unknown view: the heel above the toe of each foot on the floor
   (``heel_toe_*``; relative to the toe, so camera drift cancels);
-* from the front: the mean rise of the hips, the shoulders and the heels/ankles of the feet on the
-  floor in the image (``hip_h``, ``shoulder_h``, ``heel_h_*``, ``ankle_h_*``): straight from the
-  front MediaPipe's toe point rises with the heel, so heel-above-toe barely moves, while the whole
-  body rises by roughly the heel height.  This needs a still camera (a webcam).
+* from the front and from behind (:data:`IMAGE_HEIGHT_VIEWS`): the mean rise of the hips, the
+  shoulders and the heels/ankles of the feet on the floor in the image (``hip_h``, ``shoulder_h``,
+  ``heel_h_*``, ``ankle_h_*``): straight from the front or behind MediaPipe's toe point rises with
+  the heel, so heel-above-toe barely moves, while the whole body rises by roughly the heel height.
+  This needs a still camera (a webcam, a phone on a stand).  The baselines of both sets are kept
+  calibrated at rest, so a view label that flips mid-set changes the signal, not the count.
+* squatting or seated (thighs past :data:`~footform.core.kinematics.UPRIGHT_MAX_DEG`) nothing is
+  measured, and bent-thigh frames are no standing baseline (:data:`BENT_MARGIN_DEG`).
 
 * when the pose stage measured the camera-compensated rise of the person from the pixels
   (``body_rise``, :mod:`footform.core.motion`; it does so on footage the model struggles with, see
@@ -22,8 +29,13 @@ The *lift* (foot lengths FL, up positive) is the rise above the person's own sta
   landmarks that collapse onto one leg or swap sides (the rear waist-down clip in shared/footage).
 
 MediaPipe reports only part of a real heel raise (~83 % from the side, 64–69 % from behind,
-52–58 % front three-quarter), so the lift is a calibrated *estimate* of the person's movement
-(consistent within a session and a view), not a measured heel height.
+52–58 % front three-quarter; the body's rise in the image from behind is 70–100 % of it), so the
+lift is a calibrated *estimate* of the person's movement (consistent within a session and a
+view), not a measured heel height.
+
+Working side: ``both``, or the standing foot when the foot contact sees the other off the floor;
+a rep the contact saw on both feet is checked at its end for a single-leg stance it missed (the
+weight shift over one foot, the free foot's 3-D height: :func:`single_leg_side`).
 
 Baseline
 --------
@@ -55,7 +67,10 @@ State machine (``down → up → down``), thresholds relative to the person's ow
 * a rep starts when the lift exceeds ``max(MIN_LIFT_FL, START_FRACTION × ref)`` where ``ref``
   is the median peak of the last :data:`REF_REPS` accepted reps (``MIN_LIFT_FL`` before any);
 * it ends when the lift falls below ``END_FRACTION × peak`` (the top may last any time up to
-  :data:`MAX_REP_S`: pauses at the top or bottom are fine);
+  :data:`MAX_REP_S`: pauses at the top or bottom are fine), or — image heights — at the valley
+  between two reps whose lift did not come down that far (:data:`SPLIT_VALLEY_FALL`);
+* a new rep needs the lift seen low first: under half the start level, or under the start level
+  for :data:`CALIBRATION_S`;
 * it counts when its peak is ≥ ``FULL_FRACTION × ref`` and it lasted ≥ :data:`MIN_REP_S`;
   otherwise it is a partial rep (an event).  At :meth:`finish` every rep is checked again against
   the median peak of the whole set, so a partial rep before the first full one is also caught.
@@ -74,7 +89,7 @@ from typing import Any
 
 import numpy as np
 
-from footform.core.kinematics import SIG, Kinematics
+from footform.core.kinematics import SIG, UPRIGHT_MAX_DEG, Kinematics
 from footform.core.numeric import finite
 from footform.core.trackability import FOOT_PX_ADVISED, Trackability
 from footform.core.view import view_family
@@ -97,7 +112,22 @@ from footform.exercises.base import (
 #: σ ≈ 0.01–0.015 FL (shared/footage README: heel/toe σ ≈ 2 px at 720p, FL ≈ 80 px, /2.5 by the
 #: detection smoother), so 0.06 FL is ≥ 4σ; a real calf raise reads 0.1–0.3 FL.
 MIN_LIFT_FL = 0.06
+#: Smallest peak of a full rep counted from the image heights (front/back,
+#: :data:`IMAGE_HEIGHT_VIEWS`), FL; lower ones are partial reps (events).  The body bobs by
+#: 0.07–0.08 FL with each swing of a free leg (real lateral leg swings, front) and 0.08–0.13 FL
+#: balancing on one leg (rendered single-leg front samples); the raises seen that way read
+#: 0.22–0.30 FL (rendered rear sample, 8 cm) — a 5 cm raise of a 1.45 m person ≈ 0.2 FL × 0.9.
+MIN_LIFT_IMAGE_FL = 0.1
 START_FRACTION = 0.35
+#: The image heights (front/back) start a rep at this share of the set's typical peak: their
+#: mean over six landmarks rests within ~0.01 FL (rendered rear sample), and a raise a third as
+#: high as the set's reads 0.34 of its peaks there once the FL scale's drift is taken out (see
+#: IMAGE_HEIGHT_VIEWS; synthetic 2 cm among 6 cm raises, tests/test_calf_raise.py) — under 0.35,
+#: so it was neither counted nor reported as a partial rep.
+START_FRACTION_IMAGE = 0.3
+#: ... and above this many FL: 4 × the resting σ of their mean (≤ 0.01 FL, rendered rear sample);
+#: a rep whose peak stays under :data:`MIN_LIFT_IMAGE_FL` is reported as partial, not counted.
+MIN_START_IMAGE_FL = 0.04
 END_FRACTION = 0.2
 #: A full rep reaches at least half of the person's typical peak (their own range).
 FULL_FRACTION = 0.5
@@ -105,6 +135,11 @@ REF_REPS = 5
 #: Shortest rep (start → end).  Jitter spikes last 1–2 frames; the fastest real reps in
 #: shared/footage (calf_back_waistdown_dumbbells) take ~0.8 s.
 MIN_REP_S = 0.3
+#: Shortest rep counted from the image heights (front/back), s.  Balancing on one leg moves the
+#: body by 0.08–0.13 FL for 0.3–0.36 s (rendered single-leg front samples after lift-off; real
+#: knee raises as the foot comes down), which a 0.3 s minimum counted; the shortest reps measured
+#: last ≥ 0.8 s (real rear dumbbell raises), rendered ones ≥ 1.9 s.
+MIN_REP_IMAGE_S = 0.5
 #: Longer "reps" are not reps (the person stood up on their toes and stayed, or the baseline is off).
 MAX_REP_S = 10.0
 #: A gap in tracking longer than this aborts the rep in progress.
@@ -112,6 +147,13 @@ MAX_GAP_S = 0.5
 BASELINE_QUANTILE = 0.2
 BASELINE_WINDOW_S = 4.0
 CALIBRATION_S = 0.5
+#: Resting time between two baseline samples counts at most this (s; a frame at ≥ 10 fps): the
+#: time of a rep in between is not rest.  The window keeps the newest :data:`CALIBRATION_S` of
+#: resting samples however old: before, a rep longer than :data:`BASELINE_WINDOW_S` (slow tempo,
+#: a long top, two reps merged) aged every resting sample out, the counter re-calibrated for 0.5 s
+#: after it and missed a rep starting then (the rear sample re-encoded at 300 px lost its 3rd rep
+#: that way).  Only then does it differ from a plain 4 s window.
+REST_STEP_MAX_S = 0.1
 PHASE_LO = 0.2
 PHASE_HI = 0.8
 #: Body rise (drifting, see above).  The window is shorter than the heel signals' so that an
@@ -125,6 +167,48 @@ RISE_BASELINE_WINDOW_S = 1.5
 RISE_VALLEY_FALL = 0.5
 RISE_TURN_FRACTION = 0.2
 RISE = "body_rise"
+#: Landmark signals: a rep whose lift fell by this share of its peak and rose again by
+#: :data:`SPLIT_TURN` of it was two reps (:meth:`CalfRaiseCounter._split_at_valley`).  Stricter
+#: than the body rise's (0.5 / 0.2): with those, the landmark jitter of people 200–240 px wide
+#: split single reps (side sample downscaled: 4 → 6–11 reps).  Measured on the rear and side samples and
+#: their re-encoded/downscaled variants (/work/lowq; 300–640 px): between reps 0.5 s apart the
+#: lift bottoms out at 27–40 % of the peaks at 300–360 px.
+SPLIT_VALLEY_FALL = 0.6
+SPLIT_TURN = 0.35
+#: Squatting or seated (``thigh_incline_deg`` above :data:`UPRIGHT_MAX_DEG`): no lift is measured
+#: (landmark signals).  Frames whose thighs are inclined more than this past the person's own
+#: standing incline (the median of the resting frames, deg) add nothing to the baselines: going
+#: into and out of a squat the thighs cross 45° with the hips already/still ~1 FL low (shared/
+#: footage hard_night_squat_to_calf_raise: standing 6–9°; 10.5° with the hips 0.02 FL low, 14.5°
+#: with them 0.17 FL low), and those low frames made the standing up after a squat read as a rep.
+BENT_MARGIN_DEG = 5.0
+#: Views whose lift is the rise of the body in the image (hips, shoulders, heels and ankles of the
+#: standing feet) instead of heel above toe.  From the front the heel hides behind the toes; from
+#: straight behind MediaPipe's toe point sits behind the heel and rises with it, so heel above toe
+#: moves by only 0.01–0.10 FL in an 8 cm raise (0.32 FL; rendered rear sample, right foot 0.01–0.05)
+#: — the rear sample's peaks (0.061–0.07 FL) straddled :data:`MIN_LIFT_FL` and 1–3 of its 4 reps
+#: were counted — while every image height rose by 0.22–0.36 FL (0.7–1.1 of the truth) with a
+#: resting σ of 0.011–0.028 FL (measured on the sample as shipped and JPEG-60 re-encoded).
+IMAGE_HEIGHT_VIEWS = ("front", "back")
+#: (Their baselines are kept in pixels and only the rise is turned into FL.  The signals are image
+#: y / FL, and the running FL scale moves by 3–4 % when a leg lifts or, for small people, with
+#: every rep (rendered single-leg front sample: 39.5 → 41.0 px; rear sample at 360 px: 22.3 ↔ 23.2
+#: px in step with the reps): at ~7.5 FL below the image top that alone read as 0.2–0.3 FL of
+#: "lift" — a false 0.3 FL rep in the stance sample and a rise lagging the true one.)
+#: Single-leg raises the foot contact reported as double-leg (from the front the free foot held
+#: forward hides behind perspective: 0.02 FL higher in the image, shared samples) are told by the
+#: weight shift and the 3-D height of the free foot (:func:`single_leg_side`).  Measured on the
+#: rendered single-leg stance sample seen from the front (free foot 7 cm up): the body's centre
+#: sits at +0.95…+1.05 of the way to the stance foot (0.0 ± 0.05 standing on both), the world
+#: elevation of the free foot is 0.30–0.38 FL (0.03–0.06 standing).  Double-leg raises (rendered
+#: rear sample at every width of the re-encoded set, per-rep medians): |shift| ≤ 0.11, but the
+#: world elevation reaches −0.17 FL at 240 px: it only vetoes the shift, and decides alone
+#: only where the shift is not measurable.
+SINGLE_LEG_SHIFT = 0.6
+SINGLE_LEG_ELEV_WORLD_FL = 0.15
+#: The weight shift needs the feet this far apart across the image (FL; standing feet are
+#: 0.5–0.6 FL apart from the front or back, ~0 from the side).
+SHIFT_MIN_SPREAD_FL = 0.3
 
 #: Footage the counter cannot count from (:meth:`CalfRaise.unmeasurable`; core/trackability.py
 #: measures ``foot_px`` and ``jitter_fl``; docs/metrics.md "When the feet are too small to count").
@@ -146,35 +230,46 @@ NOT_MEASURABLE = "not measurable from this view"
 
 
 class LiftBaseline:
-    """Low-quantile baseline of one signal over the recent resting samples (bounded deque)."""
+    """Low-quantile baseline of one signal over the recent resting samples (bounded deque).
+
+    Samples older than ``window_s`` (wall time) leave the window, except that the newest
+    ``calibration_s`` of *resting* time always stay (see :data:`REST_STEP_MAX_S`): a rep longer
+    than the window does not leave the baseline empty behind it.
+    """
 
     def __init__(self, quantile: float = BASELINE_QUANTILE, window_s: float = BASELINE_WINDOW_S,
                  calibration_s: float = CALIBRATION_S) -> None:
         self.quantile = quantile
         self.window_s = window_s
         self.calibration_s = calibration_s
-        self._buf: deque[tuple[float, float]] = deque()
+        self._buf: deque[tuple[float, float, float]] = deque()  # (t_s, resting clock s, value)
         self._sorted: list[float] = []  # the same values, kept sorted (bisect): the quantile is a lookup
+        self._rest_s = 0.0
         self.value = float("nan")
 
     def reset(self) -> None:
         self._buf.clear()
         self._sorted.clear()
+        self._rest_s = 0.0
         self.value = float("nan")
 
     @property
     def ready(self) -> bool:
         if self.calibration_s <= 0.0:
             return bool(self._buf)
-        return len(self._buf) >= 3 and (self._buf[-1][0] - self._buf[0][0]) >= self.calibration_s
+        return len(self._buf) >= 3 and (self._buf[-1][1] - self._buf[0][1]) >= self.calibration_s
 
     def add(self, t_s: float, v: float) -> None:
         if not math.isfinite(v):
             return
-        self._buf.append((t_s, v))
+        if self._buf:
+            self._rest_s += min(max(t_s - self._buf[-1][0], 0.0), REST_STEP_MAX_S)
+        self._buf.append((t_s, self._rest_s, v))
         bisect.insort(self._sorted, v)
-        while self._buf and t_s - self._buf[0][0] > self.window_s:
-            _, old = self._buf.popleft()
+        keep_s = max(self.calibration_s, 0.0)
+        while (len(self._buf) > 1 and t_s - self._buf[0][0] > self.window_s
+               and self._rest_s - self._buf[1][1] >= keep_s):
+            _, _, old = self._buf.popleft()
             del self._sorted[bisect.bisect_left(self._sorted, old)]
         if self.ready:
             # numpy's default ("linear") quantile, computed on the sorted window
@@ -183,6 +278,40 @@ class LiftBaseline:
             lo = int(pos)
             hi = min(lo + 1, len(xs) - 1)
             self.value = float(xs[lo] + (xs[hi] - xs[lo]) * (pos - lo))
+
+
+def weight_shift_left(det: np.ndarray) -> float:
+    """Where the body's centre (``com_x``) sits between the feet in the image: 0 midway, +1 over
+    the left foot, −1 over the right (NaN when the feet are less than :data:`SHIFT_MIN_SPREAD_FL`
+    apart across the image, as from the side)."""
+    xl, xr, c = (float(det[SIG[n]]) for n in ("foot_x_left", "foot_x_right", "com_x"))
+    half = 0.5 * (xl - xr)
+    if not (math.isfinite(half) and math.isfinite(c)) or abs(half) < 0.5 * SHIFT_MIN_SPREAD_FL:
+        return float("nan")
+    return (c - 0.5 * (xl + xr)) / half
+
+
+def single_leg_side(shift_left: list[float], elev_world_r_minus_l: list[float]) -> str | None:
+    """The working foot of a rep from its frames (None: both feet, or not measurable).
+
+    A single-leg raise stands on one foot: the body's centre sits over that foot
+    (:data:`SINGLE_LEG_SHIFT`) and the free foot is off the floor in 3-D
+    (:data:`SINGLE_LEG_ELEV_WORLD_FL`).  The weight shift decides where it is measurable (the
+    feet apart across the image: front, back, three-quarter views); the world elevation must
+    not contradict it, and decides alone where the shift is not measurable (from the side).
+    """
+    sh = [v for v in shift_left if math.isfinite(v)]
+    el = [v for v in elev_world_r_minus_l if math.isfinite(v)]
+    by_shift = by_elev = None
+    if len(sh) >= 3:
+        m = float(np.median(sh))
+        by_shift = "left" if m >= SINGLE_LEG_SHIFT else "right" if m <= -SINGLE_LEG_SHIFT else None
+    if len(el) >= 3:
+        m = float(np.median(el))
+        by_elev = "left" if m >= SINGLE_LEG_ELEV_WORLD_FL else "right" if m <= -SINGLE_LEG_ELEV_WORLD_FL else None
+    if by_shift is not None:
+        return by_shift if by_elev in (None, by_shift) else None
+    return by_elev if not sh else None
 
 
 @dataclass
@@ -221,6 +350,10 @@ class _Current:
     lifts: list[float] = field(default_factory=list)
     heel_in: dict[str, list[float]] = field(default_factory=lambda: {"left": [], "right": []})
     t_last: float = 0.0
+    #: per frame of the rep: the weight shift towards the left foot (-1 … +1, see
+    #: :func:`weight_shift_left`) and how much higher the right foot is in 3-D (FL)
+    shift_left: list[float] = field(default_factory=list)
+    elev_world: list[float] = field(default_factory=list)
 
 
 class CalfRaiseCounter:
@@ -238,28 +371,48 @@ class CalfRaiseCounter:
         self.lift = float("nan")
         self.phase = "calibrating"
         self._armed = True
+        self._below_since: float | None = None  # since when the lift has stayed under the start level
         #: the body rise drives the counter (set for good once it is first measured)
         self._rise_mode = False
+        #: the lift of the current frame is the body's rise in the image (IMAGE_HEIGHT_VIEWS)
+        self._image_heights = False
+        #: the person's standing thigh incline (deg, median of the resting frames) and whether
+        #: this frame's thighs are bent past it (see :meth:`_upright`)
+        self._incline_base = LiftBaseline(0.5)
+        self._bent = False
 
     # -- signals -------------------------------------------------------------------------------
-    def _components(self, kin: Kinematics, det: np.ndarray, stance: str) -> dict[str, float]:
+    def _components(self, kin: Kinematics, det: np.ndarray, stance: str) -> tuple[dict[str, float], dict[str, float]]:
+        """(the components of this frame's lift, every landmark component of the standing feet).
+
+        The second set keeps the baselines of the other view's components warm, so that a view
+        label flipping mid-set (front ↔ unknown at three-quarter views) finds them calibrated."""
         if self._rise_mode:
             # once the pose stage measures the body rise it does so for the rest of the stream:
             # no falling back to the landmarks on a frame where it was not measured
+            self._image_heights = False
             v = float(det[SIG[RISE]])
-            return {RISE: v} if np.isfinite(v) else {}
+            return ({RISE: v}, {RISE: v}) if np.isfinite(v) else ({}, {})
         feet = [s for s in ("left", "right") if kin.foot_ok.get(s) and (stance in ("both", s))]
-        comps: dict[str, float] = {}
-        if view_family(kin.view) == "front":
-            for name in ("hip_h", "shoulder_h"):
-                comps[name] = det[SIG[name]]
-            for s in feet:
-                comps[f"heel_h_{s}"] = det[SIG[f"heel_h_{s}"]]
-                comps[f"ankle_h_{s}"] = det[SIG[f"ankle_h_{s}"]]
-        else:
-            for s in feet:
-                comps[f"heel_toe_{s}"] = det[SIG[f"heel_toe_{s}"]]
-        return {k: float(v) for k, v in comps.items() if np.isfinite(v)}
+        if stance == "both" and len(feet) == 2:
+            # the contact sees both feet down, but the body's centre is over one foot: the other
+            # is free (held forward from the front, where perspective hides it) and rises with
+            # the leg, not with the raise — it is no component (see single_leg_side)
+            shift = weight_shift_left(det)
+            if abs(shift) >= SINGLE_LEG_SHIFT:
+                feet = ["left" if shift > 0 else "right"]
+        # image heights back in pixels (see IMAGE_HEIGHT_VIEWS: the FL scale is not steady enough)
+        px = kin.foot_px if math.isfinite(kin.foot_px) and kin.foot_px > 0 else float("nan")
+        heights: dict[str, float] = {name: det[SIG[name]] * px for name in ("hip_h", "shoulder_h")}
+        heel_toe: dict[str, float] = {}
+        for s in feet:
+            heights[f"heel_h_{s}"] = det[SIG[f"heel_h_{s}"]] * px
+            heights[f"ankle_h_{s}"] = det[SIG[f"ankle_h_{s}"]] * px
+            heel_toe[f"heel_toe_{s}"] = det[SIG[f"heel_toe_{s}"]]
+        self._image_heights = view_family(kin.view) in IMAGE_HEIGHT_VIEWS
+        comps = heights if self._image_heights else heel_toe
+        finite = lambda d: {k: float(v) for k, v in d.items() if np.isfinite(v)}  # noqa: E731
+        return finite(comps), finite({**heights, **heel_toe})
 
     def _base(self, name: str) -> LiftBaseline:
         if name not in self._bases:
@@ -277,6 +430,7 @@ class CalfRaiseCounter:
                                 "side": self._cur.side, "reason": reason})
             self._cur = None
         self._armed = False  # a new rep needs the lift to come down first
+        self._below_since = None
         self._last_lo_t = None
         if rebaseline:
             for b in self._bases.values():
@@ -296,8 +450,11 @@ class CalfRaiseCounter:
 
     def _thresholds(self) -> tuple[float, float]:
         ref = self.ref_peak
-        start = MIN_LIFT_FL if ref is None else max(MIN_LIFT_FL, START_FRACTION * ref)
-        full = MIN_LIFT_FL if ref is None else max(MIN_LIFT_FL, FULL_FRACTION * ref)
+        lo = MIN_LIFT_IMAGE_FL if self._image_heights and not self._rise_mode else MIN_LIFT_FL
+        image = self._image_heights and not self._rise_mode
+        frac, floor = (START_FRACTION_IMAGE, MIN_START_IMAGE_FL) if image else (START_FRACTION, MIN_LIFT_FL)
+        start = floor if ref is None else max(floor, frac * ref)
+        full = lo if ref is None else max(lo, FULL_FRACTION * ref)
         return start, full
 
     @staticmethod
@@ -307,12 +464,14 @@ class CalfRaiseCounter:
         return i_pk, c.lifts[i_pk], i_pk + int(np.argmin(c.lifts[i_pk:]))
 
     def _valley(self, c: _Current) -> int | None:
-        """Index of the valley that ends a body-rise rep now, or None (see "Body rise")."""
+        """Index of the valley that ends a rep now, or None (body rise: see "Body rise"; the
+        landmark signals: :data:`SPLIT_VALLEY_FALL`)."""
         i_pk, peak, i_lo = self._after_top(c)
         if peak <= 0.0 or i_pk == len(c.lifts) - 1:
             return None
-        fell = peak - c.lifts[i_lo] >= RISE_VALLEY_FALL * peak
-        turned = c.lifts[-1] - c.lifts[i_lo] >= RISE_TURN_FRACTION * peak
+        fall, turn = (RISE_VALLEY_FALL, RISE_TURN_FRACTION) if self._rise_mode else (SPLIT_VALLEY_FALL, SPLIT_TURN)
+        fell = peak - c.lifts[i_lo] >= fall * peak
+        turned = c.lifts[-1] - c.lifts[i_lo] >= turn * peak
         return i_lo if fell and turned else None
 
     def _end_at_valley(self, i_lo: int) -> None:
@@ -330,20 +489,73 @@ class CalfRaiseCounter:
         self._armed = True  # the valley was seen: the next rise may start a rep at once
         self._last_lo_t = ts[0]
 
-    def _keep_if_past_top(self) -> None:
-        """At a scene cut or the end of the stream: keep a body-rise rep whose top was complete.
+    def _split_at_valley(self, i_lo: int) -> None:
+        """Landmark signals: end the rep at sample ``i_lo`` and go on with the next one from there.
+
+        Two reps with a short rest between them, whose lift did not come back under
+        :data:`END_FRACTION` of the peak in between (the pose model lags and smooths small people:
+        the rear sample at 360 px bottoms out at 27 % of its peaks between reps 0.5 s apart), are
+        two reps, not one.  The baselines stay (these signals do not drift like the body rise);
+        the samples from the valley on are the next rep's rise.
+        """
+        c = self._cur
+        assert c is not None
+        ts, lifts = c.ts[i_lo:], c.lifts[i_lo:]
+        del c.ts[i_lo + 1:], c.lifts[i_lo + 1:]
+        self._finish_rep(c.ts[-1])
+        # (the heel-alignment and weight-shift samples are not kept per time: the next rep
+        # collects its own from here on)
+        self._cur = _Current(t_start=ts[0], side=c.side, ts=ts, lifts=lifts, t_last=ts[-1])
+        self.phase = "up"
+
+    def _keep_if_past_top(self, landmarks: bool = False) -> None:
+        """At a scene cut or the end of the stream: keep a body-rise rep whose top was complete;
+        with ``landmarks``, also a landmark rep (when the person squats or sits down).
 
         A rep that had risen and come back under the top level (:data:`PHASE_HI` of its peak)
         was seen whole but for the end of its lowering; it ends at its lowest point seen.  The
-        heel signals do not need this (their reps end at the ``END_FRACTION`` level, which a cut
-        rarely interrupts), so it applies to the body rise only.
+        heel signals do not need this at a cut or the end (their reps end at the
+        ``END_FRACTION`` level, which a cut rarely interrupts); they do when the person goes
+        from a raise straight into a squat (shared/footage hard_night_squat_to_calf_raise).  At
+        the end of the video they do not: keeping such reps there gained the last rep of the
+        rear sample at 360 px 15 fps (still coming down, 0.7 s after its end: the pose model
+        lags small people) but added false reps to the side sample at 160–240 px and to a 1.7 s
+        leg-swing clip (samples/pose2sim_cam02).
         """
         c = self._cur
-        if not self._rise_mode or c is None or not c.lifts:
+        if not (self._rise_mode or landmarks) or c is None or not c.lifts:
             return
         _, peak, i_lo = self._after_top(c)
         if peak > 0.0 and c.lifts[i_lo] < PHASE_HI * peak:
-            self._end_at_valley(i_lo)
+            if self._rise_mode:
+                self._end_at_valley(i_lo)
+            else:
+                del c.ts[i_lo + 1:], c.lifts[i_lo + 1:]
+                self._finish_rep(c.ts[-1])
+
+    def _upright(self, t: float, incline_deg: float) -> bool:
+        """Posture check of this frame (landmark signals): False while squatting or seated.
+
+        Going below :data:`UPRIGHT_MAX_DEG` ends a rep that was past its top (a raise straight
+        into a squat) and drops one that was not; the next rep must be seen starting low.  Sets
+        :attr:`_bent` (thighs more than :data:`BENT_MARGIN_DEG` past the person's standing
+        incline): such frames are no standing baseline.
+        """
+        if not math.isfinite(incline_deg):
+            self._bent = False
+            return True
+        if incline_deg > UPRIGHT_MAX_DEG:
+            self._keep_if_past_top(landmarks=True)
+            if self._cur is not None:
+                self.reset(t, "not_upright", rebaseline=False)
+            self._armed = False
+            self._bent = True
+            return False
+        stand = self._incline_base
+        self._bent = stand.ready and incline_deg > stand.value + BENT_MARGIN_DEG
+        if self._cur is None:
+            stand.add(t, incline_deg)
+        return True
 
     # -- per frame -----------------------------------------------------------------------------
     def step(self, kin: Kinematics, det: np.ndarray, stance: str) -> RepState:
@@ -355,7 +567,12 @@ class CalfRaiseCounter:
             self._keep_if_past_top()
             self.reset(t, "cut")
         side = "both" if self._rise_mode or stance == "both" else stance
-        comps = self._components(kin, det, stance) if (self._rise_mode or stance in ("both", "left", "right")) else {}
+        comps, warm = (self._components(kin, det, stance) if (self._rise_mode or stance in ("both", "left", "right"))
+                       else ({}, {}))
+        if comps and not self._rise_mode and not self._upright(t, float(det[SIG["thigh_incline_deg"]])):
+            # seen, not a tracking gap: nothing is measured until the person stands again
+            self._last_valid_t = t
+            comps = {}
         if not comps:
             self.lift = float("nan")
             self.phase = "not_measurable" if self.phase != "calibrating" else "calibrating"
@@ -365,8 +582,8 @@ class CalfRaiseCounter:
             # only start again after the lift has been seen low (no half-observed reps)
             self.reset(t, "tracking_lost", rebaseline=False)
         self._last_valid_t = t
-        if self._cur is None:
-            for k, v in comps.items():
+        if self._cur is None and not self._bent:
+            for k, v in warm.items():
                 self._base(k).add(t, v)
         rises = [v - self._base(k).value for k, v in comps.items() if self._base(k).ready]
         if not rises:
@@ -379,12 +596,23 @@ class CalfRaiseCounter:
             self.lift = float("nan")
             return RepState(len(self.reps), self.phase, self.lift, side)
         lift = float(np.mean(rises))
+        if self._image_heights:
+            lift /= kin.foot_px  # pixels → FL at this frame's scale
         self.lift = lift
         start_thr, _ = self._thresholds()
         if self._cur is None:
             self.phase = "down"
-            if lift <= 0.5 * start_thr:
-                self._last_lo_t = t
+            if lift > start_thr:
+                self._below_since = None
+            elif self._below_since is None:
+                self._below_since = t
+            if lift <= 0.5 * start_thr or (self._below_since is not None and t - self._below_since >= CALIBRATION_S):
+                # seen low: at half the start level, or under it for a calibration's time (a
+                # mean of low-quantile baselines rests a little above 0: 0.84 σ of the
+                # components' jitter; with noisy image heights that stayed above half the start
+                # level and the first rep after a restart was never armed)
+                if lift <= 0.5 * start_thr or not self._armed:
+                    self._last_lo_t = t
                 self._armed = True
             if lift > start_thr and self._armed:
                 t0 = self._last_lo_t if self._last_lo_t is not None else t
@@ -404,12 +632,16 @@ class CalfRaiseCounter:
                 b = self._base(f"heel_medial_{s}")
                 if np.isfinite(v) and b.ready:
                     c.heel_in[s].append(float(v - b.value))
+            c.shift_left.append(weight_shift_left(det))
+            c.elev_world.append(float(det[SIG["elev_world_right_minus_left"]]))
             peak = max(c.lifts)
-            valley = self._valley(c) if self._rise_mode and peak > start_thr else None
+            valley = self._valley(c) if peak > start_thr else None
             if lift < END_FRACTION * peak and peak > start_thr:
                 self._finish_rep(t)
-            elif valley is not None:
+            elif valley is not None and self._rise_mode:
                 self._end_at_valley(valley)
+            elif valley is not None and self._image_heights:
+                self._split_at_valley(valley)
             elif t - c.t_start > MAX_REP_S:
                 self.reset(t, "too_long")
         # resting heel alignment baseline (median of the resting samples)
@@ -442,13 +674,18 @@ class CalfRaiseCounter:
             heel_in = NOT_MEASURABLE
         else:
             heel_in = {s: (round(float(np.mean(v)), 4) if v else None) for s, v in c.heel_in.items()}
+        side = c.side
+        if side == "both" and not self._rise_mode:
+            # the contact saw both feet down; the weight shift and the free foot may say otherwise
+            side = single_leg_side(c.shift_left, c.elev_world) or side
         rep = Rep(
-            index=0, side=c.side, t_start=t_start, t_top=0.5 * (t_hi0 + t_hi1), t_end=t_end,
+            index=0, side=side, t_start=t_start, t_top=0.5 * (t_hi0 + t_hi1), t_end=t_end,
             peak_lift=peak, peak_lift_cm=None if self.cm_per_fl is None else peak * self.cm_per_fl,
             rise_s=t_hi0 - t_start, top_s=t_hi1 - t_hi0, lower_s=t_end - t_hi1, heel_in=heel_in,
         )
         _, full_thr = self._thresholds()
-        if rep.t_end - rep.t_start >= MIN_REP_S and peak >= full_thr:
+        min_s = MIN_REP_IMAGE_S if self._image_heights and not self._rise_mode else MIN_REP_S
+        if rep.t_end - rep.t_start >= min_s and peak >= full_thr:
             rep.index = len(self.reps) + 1
             self.reps.append(rep)
         else:
@@ -456,7 +693,7 @@ class CalfRaiseCounter:
             self.partials.append(rep)
             self.events.append({"type": "partial_rep", "t_s": round(rep.t_start, 3), "t_end_s": round(rep.t_end, 3),
                                 "side": rep.side, "peak_lift": round(peak, 4),
-                                "reason": "too_short" if rep.t_end - rep.t_start < MIN_REP_S else "too_low"})
+                                "reason": "too_short" if rep.t_end - rep.t_start < min_s else "too_low"})
 
     def finish(self, t_s: float | None) -> None:
         """End of stream: a rep in progress is dropped (unless it passed its top, body rise only);
@@ -488,8 +725,11 @@ class CalfRaiseCounter:
 # ---------------------------------------------------------------------------------------------
 
 #: Share of the true heel raise MediaPipe reports, by view (measured on rendered people with known
-#: heel height; see docs/metrics.md "What the pose model sees of a heel raise").  Front: heel-above-toe barely changes, the body rise is used.
-HEEL_REPORTED_SHARE = {"side": "~83 %", "back": "64–69 %", "front": "heel barely; reps from the body rise",
+#: heel height; see docs/metrics.md "What the pose model sees of a heel raise").  Front and back:
+#: heel-above-toe barely changes, the body's rise in the image is used (back: 0.70–1.01 of the
+#: heel height on the rendered rear sample, shipped and re-encoded at 480–640 px, issue #18).
+HEEL_REPORTED_SHARE = {"side": "~83 %", "back": "70–100 %, from the body's rise in the image",
+                       "front": "heel barely; reps from the body rise",
                        "unknown": "52–83 % depending on view"}
 
 #: ``reps.csv`` of a calf-raise session (units in docs/summary-schema.md).

@@ -57,7 +57,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from footform.core.kinematics import SIG, Kinematics
+from footform.core.kinematics import SIG, UPRIGHT_MAX_DEG, Kinematics
 from footform.exercises import registry
 from footform.exercises.base import AutoEvidence, Exercise
 from footform.exercises.contact import FootContact, Lift
@@ -65,12 +65,6 @@ from footform.exercises.contact import FootContact, Lift
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
 
-#: A thigh within this angle of vertical is upright.  Measured (5th–95th percentile of the more
-#: upright thigh, per clip): standing 1–23° (rendered calf-raise and stance samples; real knee
-#: raises, leg swings, rear dumbbell calf raises in shared/footage), 17–33° in the rendered
-#: calf-stretch lunge; seated 57–64° (rendered ankle pumps, legs extended) and 77–80° (real seated
-#: ankle circles, knees bent).
-UPRIGHT_MAX_DEG = 45.0
 #: Seated again only above this and upright again only below UPRIGHT_MAX_DEG − this (deg), so a
 #: thigh hovering at the level (a half squat) does not make a posture run per frame.
 POSTURE_HYSTERESIS_DEG = 5.0

@@ -212,11 +212,11 @@ SHIFT_MIN_SPREAD_FL = 0.3
 
 #: Footage the counter cannot count from (:meth:`CalfRaise.unmeasurable`; core/trackability.py
 #: measures ``foot_px`` and ``jitter_fl``; docs/metrics.md "When the feet are too small to count").
-#: * Feet shorter than FOOT_PX_MIN pixels: samples/calf_raise_side.mp4 (4 reps) re-encoded at widths
-#:   160–640 px, 30 and 15 fps, JPEG quality 35–60 (bench/bench_lowres.py): every version with feet
-#:   ≥ 22 px counted 4 of 4; of the seven with feet ≤ 18 px four counted wrong (2, 3, 3, 6) though
-#:   their jitter was modest (0.013–0.042 FL): small feet put the heel and toe points wrong in a
-#:   correlated way that smoothing does not remove.
+#: * Feet shorter than FOOT_PX_MIN pixels: the two calf-raise samples (side and back, 4 reps each)
+#:   re-encoded at widths 160–640 px, 30 and 15 fps, JPEG quality 35–60 (bench/bench_lowres.py):
+#:   every version with feet ≥ 22 px counted 4 of 4 (12 of 12); of the 12 with feet of 9–20 px, four
+#:   counted wrong (3, 3, 3, 6) at jitters the synthetic streams count through: small feet put the
+#:   heel and toe points wrong in a correlated way that smoothing does not remove.
 #: * A median rep peak under SNR_MIN × jitter_fl: synthetic streams (tests/synth.py), five reps of
 #:   0.12 and 0.23 FL with white landmark noise, three seeds per view: side and back counted exactly
 #:   at ≥ 2.9 × and wrong at ≤ 1.9 ×; front (reps from the body's rise) exact at ≥ 5.8 ×, wrong at

@@ -728,7 +728,7 @@ class CalfRaiseCounter:
 #: heel height; see docs/metrics.md "What the pose model sees of a heel raise").  Front and back:
 #: heel-above-toe barely changes, the body's rise in the image is used (back: 0.70–1.01 of the
 #: heel height on the rendered rear sample, shipped and re-encoded at 480–640 px, issue #18).
-HEEL_REPORTED_SHARE = {"side": "~83 %", "back": "70–100 %, from the body's rise in the image",
+HEEL_REPORTED_SHARE = {"side": "~83 %", "back": "70–100 %, counted as the body's rise in the image",
                        "front": "heel barely; reps from the body rise",
                        "unknown": "52–83 % depending on view"}
 
@@ -842,7 +842,7 @@ class CalfRaise(Exercise):
         elif analysable:
             fam = view_family(view)
             warnings.append("Heel lift is the pose model's estimate: it reports only part of a real heel raise "
-                            f"({HEEL_REPORTED_SHARE.get(fam, HEEL_REPORTED_SHARE['unknown'])} from this view).")
+                            f"(from this view: {HEEL_REPORTED_SHARE.get(fam, HEEL_REPORTED_SHARE['unknown'])}).")
         reps = [rep_row(r) for r in c.reps] if analysable else []
         events = sorted(c.events, key=lambda e: e.get("t_s") or 0.0) if analysable else []
         return Results(reps=reps, events=events, warnings=warnings,

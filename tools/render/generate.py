@@ -216,6 +216,8 @@ def render_scenario(sc: Scenario, out_dir: Path, *, video: bool = True, max_fram
         rep = {"number": r.number, "side": r.side, "start_s": round(r.start_s, 4), "top_s": round(r.top_s, 4),
                "top_end_s": round(r.top_end_s, 4), "end_s": round(r.end_s, 4),
                "up_s": round(r.top_s - r.start_s, 4), "down_s": round(r.end_s - r.top_end_s, 4)}
+        if r.partial:  # raised only part of the way on purpose (scenario exercise.partial_reps)
+            rep["partial"] = True
         if prog.seated:
             rep["commanded_plantar_deg"] = round(r.target, 3)
             for s in SIDE_TAG:

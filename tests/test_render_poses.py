@@ -67,25 +67,35 @@ def test_overhead_arms_and_partial_reps_belong_to_their_exercises():
 
 # --- posing (needs the render environment) -----------------------------------------------------
 
-def _pose_at_full_lift(**ex):
+def _pose_at_full_lift(body_keys: dict | None = None, lift: float = 1.0, **ex):
     pytest.importorskip("torch")
     pytest.importorskip("anny")
     from tools.render.body import BodyModel
 
-    sc = parse_scenario(stance(**ex))
+    sc = parse_scenario({**stance(**ex), "body": body_keys or {}})
     prog = build_program(sc)
     body = BodyModel(sc.body, sc.arms)
     body.prepare(sc)
     k = int(np.argmin(np.abs(prog.t - 0.5 * (prog.holds[0].start_s + prog.holds[0].end_s))))
     ctl = {key: float(v[k]) for key, v in prog.signals.items()}
+    free = "_r" if sc.exercise.stance == "left" else "_l"
+    ctl["lift" + free] *= lift
+    ctl["shift_ml"] *= lift
     return body, body.pose(ctl, sc)
 
 
-def test_low_lift_raises_the_free_foot_exactly_that_high():
-    body, posed = _pose_at_full_lift(free_leg="low", free_lift_cm=3.0)
+@pytest.mark.parametrize("stance_side, body_keys, lift", [
+    ("left", {}, 1.0),
+    # a 2 m body: with the weight over the standing foot its free foot is out of reach in place
+    ("right", {"gender": 0.14, "height": 0.6, "proportions": 0.37}, 1.0),
+    ("right", {"gender": 0.14, "height": 0.6, "proportions": 0.37}, 0.68),
+])
+def test_low_lift_raises_the_free_foot_exactly_that_high(stance_side, body_keys, lift):
+    body, posed = _pose_at_full_lift(body_keys, lift, stance=stance_side, free_leg="low", free_lift_cm=3.0)
     V = posed.vertices
-    assert 100 * V[body.foot_verts["right"], 2].min() == pytest.approx(3.0, abs=0.1)
-    assert 100 * V[body.foot_verts["left"], 2].min() == pytest.approx(0.0, abs=0.3)
+    free = "right" if stance_side == "left" else "left"
+    assert 100 * V[body.foot_verts[free], 2].min() == pytest.approx(3.0 * lift, abs=0.1)
+    assert 100 * V[body.foot_verts[stance_side], 2].min() == pytest.approx(0.0, abs=0.3)
 
 
 @pytest.mark.parametrize("where, height_cm", [("calf", (15, 45)), ("thigh", (40, 75))])

@@ -195,8 +195,11 @@ def stance_as_people_do_it() -> int:
         sway = [(0.5, 0.4), (1.0, 0.7), (1.5, 1.0)][i % 3]
         overhead = ex.get("arms") == "overhead"
         cam = camera(rng, view, big=i % 5 == 2)
-        if overhead:  # hands above the head: step back so they stay in the picture
-            cam["distance_m"] = round(cam["distance_m"] + 0.6, 2)
+        # anny's tallest bodies here are ~2.0 m: far enough that head and feet stay in the picture
+        # (vfov 45°, aim at half the stature); with the hands overhead (~2.55 m) aim higher, wider
+        cam["distance_m"] = max(cam["distance_m"], 2.8)
+        if overhead:
+            cam.update(distance_m=max(cam["distance_m"], 3.4), target_height_m=1.1, vfov_deg=50.0)
         seed = 6000 + i
         write(f"slsr_{side}_{view}_{tag}_{seed}",
               f"Single-leg stance on the {side} leg as people do it ({tag}), {view} view; "
@@ -213,16 +216,21 @@ def stance_as_people_do_it() -> int:
 
 def _webcam_camera(rng: random.Random, width: int, height: int, distance_m: float) -> dict:
     """A laptop webcam in front of the person: lens at desk height (0.7–1.0 m) tilted up 2–6°; the
-    vertical field of view is the narrowest of 45/50/55/60/65° that shows a 1.9 m person head to
-    feet at this distance with 2° to spare (at 1.5 m only a wide-angle webcam does)."""
+    vertical field of view is the narrowest of 45/50/55/60° (60° ≈ a 90°-diagonal wide webcam) that
+    shows a 2.05 m person head to feet at this distance with 2° to spare.  Closer than that (about
+    2 m and less) no such webcam shows both: the lens is then aimed so the feet are in the picture
+    with 2° to spare (level or slightly down) and a tall person's head is cut off, as a user who is
+    told to keep the feet in view would set it up."""
     import math
 
     h = round(rng.uniform(0.7, 1.0), 2)
     up = rng.uniform(2.0, 6.0)
+    feet = math.degrees(math.atan2(h, distance_m))
+    head = math.degrees(math.atan2(2.05 - h, distance_m))
+    vfov = next((v for v in (45, 50, 55, 60) if v / 2 >= 2.0 + max(feet + up, head - up)), None)
+    if vfov is None:
+        vfov, up = 60, min(up, 30.0 - 2.0 - feet)
     tz = round(h + distance_m * math.tan(math.radians(up)), 2)
-    pitch = math.degrees(math.atan2(tz - h, distance_m))
-    need = 2.0 + max(math.degrees(math.atan2(h, distance_m)) + pitch, math.degrees(math.atan2(1.9 - h, distance_m)) - pitch)
-    vfov = next((v for v in (45, 50, 55, 60, 65) if v / 2 >= need), 70)
     return {"view": "front", "distance_m": distance_m, "height_m": h, "target_height_m": tz, "vfov_deg": float(vfov),
             "width": width, "height": height}
 

@@ -386,7 +386,7 @@ class BodyModel:
             if ik_free:  # low lift or tree pose: the free foot is placed, the knee follows by IK
                 st = ex.stance
                 ank_t[side], foot_R[side], pole = self.free_foot(
-                    side, b, ex, ankle0[side],
+                    side, b, ex, ankle0[side], hp, max_reach(side, self.ref_flex[side] + 4.0),
                     (heads[self.idx[f"upperleg01.{SIDE_TAG[st]}"]], knees[st], ank_t[st]))
                 toe_R[side] = foot_R[side]
             knee = two_bone_ik(hp, ank_t[side], l_thigh[side], l_shank[side], pole)
@@ -445,7 +445,7 @@ class BodyModel:
         return G, root
 
     # --- helpers used by the solver ---------------------------------------------------------
-    def free_foot(self, side: str, b: float, ex, ankle0: np.ndarray,
+    def free_foot(self, side: str, b: float, ex, ankle0: np.ndarray, hip: np.ndarray, reach: float,
                   stance_leg: tuple[np.ndarray, np.ndarray, np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Free foot of a single-leg stance placed in the world (``free_leg`` = low or tree), at lift
         fraction ``b`` (0 = on the floor, 1 = fully up): (ankle target, foot rotation, knee pole).
@@ -456,11 +456,16 @@ class BodyModel:
           (``tree_at = calf``) or 45 % of the way from knee to hip (``thigh``), toes pointing down and
           a little forwards, heel up, the knee turned out (pole: outwards and 30° forwards).  The
           ankle moves there on a straight line while the foot turns (fraction ``b`` of the rotation).
-        ``stance_leg`` is the standing leg's posed hip, knee and ankle joint centres.
+        ``stance_leg`` is the standing leg's posed hip, knee and ankle joint centres.  ``hip`` is the
+        free leg's hip joint and ``reach`` the hip–ankle distance it may span (knee slightly bent):
+        with the weight over the standing foot the pelvis has moved sideways, so a foot lifted in
+        place may be out of reach; it then comes in under the hip (sideways only) so that its
+        height and forward position are still the commanded ones.
         """
         if ex.free_leg == "low":
             lift = ex.free_lift_cm / 100.0
-            return ankle0 + b * np.array([0.0, -0.4 * lift, lift]), np.eye(3), np.array([0.0, 1.0, 0.0])
+            target = ankle0 + b * np.array([0.0, -0.4 * lift, lift])
+            return self._within_reach(target, hip, reach), np.eye(3), np.array([0.0, 1.0, 0.0])
         hip_s, knee_s, ank_s = stance_leg
         n = np.array([1.0 if ex.stance == "right" else -1.0, 0.0, 0.0])  # from the free leg towards the standing leg
         if ex.tree_at == "calf":
@@ -473,7 +478,18 @@ class BodyModel:
         sole0 = self.sole_centre[side]
         target = contact + R @ (ankle0 - sole0)
         pole = _unit(-n + np.array([0.0, 0.58, 0.0]))
-        return ankle0 + b * (target - ankle0), _pow_rot(R, b), pole
+        return self._within_reach(ankle0 + b * (target - ankle0), hip, reach), _pow_rot(R, b), pole
+
+    @staticmethod
+    def _within_reach(target: np.ndarray, hip: np.ndarray, reach: float) -> np.ndarray:
+        """``target`` moved sideways (x only) towards ``hip`` until it is at most ``reach`` away."""
+        v = target - hip
+        if float(np.linalg.norm(v)) <= reach:
+            return target
+        dx2 = reach * reach - v[1] * v[1] - v[2] * v[2]
+        out = target.copy()
+        out[0] = hip[0] + np.sign(v[0]) * np.sqrt(max(0.0, dx2))
+        return out
 
     def raise_angle(self, side: str, heel_cm: float) -> float:
         """Plantar-flexion angle (deg) about the ball of the foot that lifts the heel pad by heel_cm."""

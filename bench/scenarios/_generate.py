@@ -225,7 +225,7 @@ def _webcam_camera(rng: random.Random, width: int, height: int, distance_m: floa
 
     h = round(rng.uniform(0.7, 1.0), 2)
     up = rng.uniform(2.0, 6.0)
-    feet = math.degrees(math.atan2(h, distance_m))
+    feet = math.degrees(math.atan2(h, distance_m - 0.25))  # the toes are ~0.15–0.25 m in front of the aim point
     head = math.degrees(math.atan2(2.05 - h, distance_m))
     vfov = next((v for v in (45, 50, 55, 60) if v / 2 >= 2.0 + max(feet + up, head - up)), None)
     if vfov is None:

@@ -114,3 +114,21 @@ def test_tree_pose_puts_the_free_sole_on_the_standing_leg_with_the_knee_out(wher
     lm = body.landmarks(V, H)
     assert lm["right_foot_index"][2] < lm["right_heel"][2]
     assert lm["right_knee"][0] > lm["right_hip"][0] + 0.05
+
+
+def test_a_touch_down_inside_a_hold_keeps_the_base_on_the_standing_foot(tmp_path):
+    pytest.importorskip("torch")
+    pytest.importorskip("anny")
+    from tools.render.generate import render_scenario
+
+    sc = parse_scenario({**stance(free_leg="low", free_lift_cm=4.0, hold_s=4.0), "clip": {"seed": 3, "lead_in_s": 0.5, "lead_out_s": 0.3},
+                         "sway": {"ml_cm": 1.0, "ap_cm": 0.5},
+                         "faults": [{"kind": "touch_down", "start_s": 2.5, "end_s": 3.5, "magnitude": 0.4}]})
+    sc.clip.name = "touch"
+    truth = render_scenario(sc, tmp_path, video=False, log=None)
+    hold = truth["holds"][0]
+    assert len(hold["touch_downs"]) == 1  # the free foot did come down
+    t = np.array(truth["frames"]["t_s"])
+    sway = np.array(truth["frames"]["sway_cm"])[(t >= hold["start_s"]) & (t < hold["end_s"])]
+    assert np.abs(np.diff(sway[:, 0])).max() < 0.5  # no jump of the base when the free foot touches
+    assert hold["sway"]["ml_rms_cm"] < 1.5

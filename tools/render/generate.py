@@ -184,6 +184,9 @@ def render_scenario(sc: Scenario, out_dir: Path, *, video: bool = True, max_fram
                 1000 * float(np.linalg.norm(V[body.toe_contact[s]].mean(0)[:2] - ref["toe"][s][:2])) if is_planted else 0.0)
             if is_planted:
                 planted_sides.append(s)
+        if sc.exercise.kind == "single_leg_stance" and prog.phases[k] == "hold":
+            # a touch-down of the free foot is a touch, not a step: the weight stays on the standing leg
+            planted_sides = [sc.exercise.stance]
         base = np.mean([0.5 * (lm[f"{s}_heel"] + lm[f"{s}_foot_index"]) for s in (planted_sides or list(SIDE_TAG))], 0)
         base[2] = 0.0
         hipm = 0.5 * (lm["left_hip"] + lm["right_hip"])

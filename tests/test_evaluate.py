@@ -118,6 +118,18 @@ def test_rep_outside_any_true_rep_is_a_false_positive_and_two_off_is_not_obo():
     assert agg["obo"] == 0 and agg["precision"] == 0.5
 
 
+def test_a_partial_rep_is_not_a_rep_to_count_and_counting_it_is_a_false_positive():
+    truth = calf_truth(3)
+    truth["reps"][1]["partial"] = True  # the scenario raised rep 2 only part of the way
+    left_out = [f for f in perfect_reps(truth) if f["index"] != 2]
+    s = ev.score_clip(truth, summary(left_out), labels=LABELS)["reps"]
+    assert (s["true"], s["found"], s["count_error"], s["tp"], s["fp"], s["fn"]) == (2, 2, 0, 2, 0, 0)
+    assert (s["partial_true"], s["partial_counted"]) == (1, 0)
+    s = ev.score_clip(truth, summary(perfect_reps(truth)), labels=LABELS)["reps"]
+    assert (s["true"], s["found"], s["count_error"], s["tp"], s["fp"], s["fn"]) == (2, 3, 1, 2, 1, 0)
+    assert s["partial_counted"] == 1 and [m["truth"] for m in s["matched"]] == [1, 3]
+
+
 def test_timing_error_is_reported_in_ms():
     truth = calf_truth(2)
     found = perfect_reps(truth)

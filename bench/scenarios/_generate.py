@@ -3,7 +3,10 @@
 Deterministic: the same files every time.  The clips are rendered on demand with
 ``python -m tools.render.batch bench/scenarios --out DIR`` (not committed).  The mix covers
 every exercise, the eight camera views, body shapes, tempos, raise heights, sway levels and every
-fault kind; see docs/rendering.md.
+fault kind; see docs/rendering.md.  Added for issues #16 and #18 (after the first 45, with their
+own random streams so the first 45 files stay byte-identical): ``slsr_*`` single-leg stance as
+people do it and ``wc_*`` calf raises seen by a laptop webcam; their seeds are split into a
+calibration set (even) and a test set (odd).
 """
 
 from __future__ import annotations
@@ -153,7 +156,140 @@ def main() -> None:
                          "rest_s": 0.2, "plantar_deg": [30.0, 25.0, 35.0][i % 3], "dorsi_deg": [15.0, 10.0, 20.0][i % 3]},
             "body": body(rng), "camera": {**camera(rng, view), "height_m": 0.8}, "output": output(rng),
         }, [])
+    n += stance_as_people_do_it()
+    n += laptop_webcam()
     print(f"wrote {n} scenarios to {HERE}")
+
+
+def stance_as_people_do_it() -> int:
+    """Single-leg stance as real people do it (issue #16): low lifts of 2–5 cm, tree pose with the
+    free sole on the standing calf or inner thigh, the free knee raised in front, arms raised
+    overhead during the hold, a short touch-down and re-lift, 30 s holds; every view twice.
+
+    Seeds 6000 + i: even = calibration set, odd = test set (docs/evaluation.md).  Each kind is
+    drawn once with an even and once with an odd seed."""
+    rng = random.Random(20261129)
+    kinds = [
+        # tag, exercise keys, faults (side filled in), hold_s
+        ("low2", {"free_leg": "low", "free_lift_cm": 2.0}, [], 8.0),
+        ("low3", {"free_leg": "low", "free_lift_cm": 3.0}, [], 8.0),
+        ("low5arch", {"free_leg": "low", "free_lift_cm": 5.0},
+         [{"kind": "arch_collapse", "start_s": 4.5, "end_s": 8.0, "magnitude": 9.0}], 8.0),
+        ("treecalf", {"free_leg": "tree", "tree_at": "calf"}, [], 8.0),
+        ("treethigh", {"free_leg": "tree", "tree_at": "thigh", "arms": "overhead"}, [], 10.0),
+        ("kneeup", {"free_leg": "bent", "free_hip_deg": 80.0, "free_knee_deg": 90.0}, [], 8.0),
+        ("touch", {"free_leg": "low", "free_lift_cm": 4.0},
+         [{"kind": "touch_down", "start_s": 5.5, "end_s": 6.5, "magnitude": 0.4}], 9.0),
+        ("long", {"free_leg": "tree", "tree_at": "calf", "arms": "overhead", "arm_raises": 2}, [], 30.0),
+    ]
+    # each kind in two views, one calibration (even) and one test (odd) seed; every view twice
+    views = ["three-quarter-right", "side-left", "back-three-quarter-left", "back", "side-left", "back-three-quarter-right",
+             "three-quarter-left", "side-right", "front", "three-quarter-right", "back-three-quarter-left",
+             "three-quarter-left", "side-right", "back-three-quarter-right", "front", "back"]
+    n = 0
+    for i, view in enumerate(views):
+        tag, ex, faults, hold = kinds[i // 2]
+        side = "left" if (i // 2) % 2 == 0 else "right"
+        if i % 2:
+            side = "right" if side == "left" else "left"
+        sway = [(0.5, 0.4), (1.0, 0.7), (1.5, 1.0)][i % 3]
+        overhead = ex.get("arms") == "overhead"
+        cam = camera(rng, view, big=i % 5 == 2)
+        # anny's tallest bodies here are ~2.0 m: far enough that head and feet stay in the picture
+        # (vfov 45°, aim at half the stature); with the hands overhead (~2.55 m) aim higher, wider
+        cam["distance_m"] = max(cam["distance_m"], 2.8)
+        if overhead:
+            cam.update(distance_m=max(cam["distance_m"], 3.4), target_height_m=1.1, vfov_deg=50.0)
+        seed = 6000 + i
+        write(f"slsr_{side}_{view}_{tag}_{seed}",
+              f"Single-leg stance on the {side} leg as people do it ({tag}), {view} view; "
+              f"{'calibration' if seed % 2 == 0 else 'test'} set (issue #16).", {
+                  "clip": {"seed": seed, "lead_in_s": 1.2, "lead_out_s": 1.0},
+                  "exercise": {"kind": "single_leg_stance", "stance": side, "hold_s": hold, "lift_s": 0.7, **ex},
+                  "sway": {"ml_cm": sway[0], "ap_cm": sway[1], "freq_hz": round(rng.uniform(0.25, 0.6), 2),
+                           "wobble": round(rng.uniform(0.1, 0.5), 2)},
+                  "body": body(rng), "camera": cam, "output": output(rng),
+              }, [{**f, "side": side} for f in faults])
+        n += 1
+    return n
+
+
+def _webcam_camera(rng: random.Random, width: int, height: int, distance_m: float) -> dict:
+    """A laptop webcam in front of the person: lens at desk height (0.7–1.0 m) tilted up 2–6°; the
+    vertical field of view is the narrowest of 45/50/55/60° (60° ≈ a 90°-diagonal wide webcam) that
+    shows a 2.05 m person head to feet at this distance with 2° to spare.  Closer than that (about
+    2 m and less) no such webcam shows both: the lens is then aimed so the feet are in the picture
+    with 2° to spare (level or slightly down) and a tall person's head is cut off, as a user who is
+    told to keep the feet in view would set it up."""
+    import math
+
+    h = round(rng.uniform(0.7, 1.0), 2)
+    up = rng.uniform(2.0, 6.0)
+    feet = math.degrees(math.atan2(h, distance_m - 0.25))  # the toes are ~0.15–0.25 m in front of the aim point
+    head = math.degrees(math.atan2(2.05 - h, distance_m))
+    vfov = next((v for v in (45, 50, 55, 60) if v / 2 >= 2.0 + max(feet + up, head - up)), None)
+    if vfov is None:
+        vfov, up = 60, min(up, 30.0 - 2.0 - feet)
+    tz = round(h + distance_m * math.tan(math.radians(up)), 2)
+    return {"view": "front", "distance_m": distance_m, "height_m": h, "target_height_m": tz, "vfov_deg": float(vfov),
+            "width": width, "height": height}
+
+
+def laptop_webcam() -> int:
+    """Calf raises as a laptop webcam sees them (issue #18): front view at 1.5–3 m, lens at desk
+    height looking slightly up, 640×480 and 1280×720, double- and single-leg, slow / normal / fast
+    tempo, partial reps; low-resolution (320×240, 426×240) and 15 fps variants; webcam-like JPEG,
+    sensor noise and slight blur.
+
+    Seeds 7000 + i: even = calibration set, odd = test set (docs/evaluation.md)."""
+    rng = random.Random(20261130)
+    tempos = {
+        "slow": {"up_s": 1.6, "top_s": 1.0, "down_s": 2.2, "rest_s": 1.0},
+        "normal": {"up_s": 1.0, "top_s": 0.5, "down_s": 1.5, "rest_s": 0.7},
+        "fast": {"up_s": 0.5, "top_s": 0.1, "down_s": 0.6, "rest_s": 0.3},
+    }
+    # legs, tempo, (width, height), fps, distance m, partial reps
+    plan = [
+        ("double", "normal", (640, 480), 30, 2.5, []),
+        ("double", "slow", (1280, 720), 30, 3.0, []),
+        ("left", "normal", (640, 480), 30, 2.0, []),
+        ("right", "fast", (640, 480), 30, 2.2, []),
+        ("double", "fast", (1280, 720), 30, 1.8, [3]),
+        ("double", "normal", (640, 480), 30, 1.5, [2]),
+        ("right", "slow", (1280, 720), 30, 2.6, []),
+        ("left", "fast", (640, 480), 30, 2.8, [4]),
+        ("double", "normal", (320, 240), 30, 2.4, []),
+        ("double", "normal", (426, 240), 15, 2.2, []),
+        ("left", "normal", (640, 480), 15, 2.5, []),
+        ("double", "fast", (320, 240), 15, 2.0, [3]),
+    ]
+    n = 0
+    for i, (legs, tempo, (w, h), fps, dist, partial) in enumerate(plan):
+        seed = 7000 + i
+        single = legs != "double"
+        reps = 4 if (w >= 1280 or single) else 5
+        ex = {"kind": "calf_raise", "legs": legs, "reps": reps, "raise_height_cm": round(rng.uniform(4.0, 9.0), 1),
+              **tempos[tempo], "height_jitter": 0.1}
+        if partial:
+            ex["partial_reps"] = partial
+            ex["partial_fraction"] = 0.3
+        low = w <= 480
+        out = {"codec": "mp4v", "noise_sigma": round(rng.uniform(2.0, 4.0), 1), "jpeg_quality": rng.choice([45, 55, 65]),
+               "blur_px": round(rng.uniform(0.5, 0.9), 1)}
+        name = f"wc_{legs}_{tempo}_{w}x{h}_{fps}fps{'_partial' if partial else ''}_{seed}"
+        write(name, f"Calf raises ({legs}, {tempo} tempo) seen by a laptop webcam at {dist} m, {w}×{h} {fps} fps"
+                    f"{', partial reps ' + str(partial) if partial else ''}{' (low resolution)' if low else ''}; "
+                    f"{'calibration' if seed % 2 == 0 else 'test'} set (issue #18).", {
+            "clip": {"seed": seed, "fps": fps, "lead_in_s": 1.2, "lead_out_s": 1.0},
+            "exercise": ex,
+            "sway": {"ml_cm": 0.4, "ap_cm": 0.6, "freq_hz": 0.3} if not single else {"ml_cm": 0.8, "ap_cm": 0.6, "freq_hz": 0.45},
+            "body": body(rng), "camera": _webcam_camera(rng, w, h, dist),
+            "light": {"intensity": round(rng.uniform(2.0, 3.0), 1), "ambient": round(rng.uniform(0.3, 0.45), 2),
+                      "azimuth_deg": round(rng.uniform(-40, 40)), "elevation_deg": round(rng.uniform(35, 60))},
+            "output": out,
+        }, [])
+        n += 1
+    return n
 
 
 if __name__ == "__main__":

@@ -17,6 +17,9 @@ therefore stays exactly where it was put: its bones are placed in world coordina
 accumulating joint angles.
 
 torch and anny are imported here only, when a :class:`BodyModel` is built.
+
+(Over ~500 lines: one class, the pose solver, whose parts share the rig's constants and vertex
+groups; splitting it would pass them around rather than make it clearer.)
 """
 
 from __future__ import annotations
@@ -172,6 +175,19 @@ class BodyModel:
             sole = fv[P[:, 2] < 0.02]
             xs = V[sole, 0] * med
             self.medial_edge[side] = sole[xs >= np.percentile(xs, 90)]
+        # tree pose: the free sole's centre, and how far the standing leg's inner skin is from the
+        # line between its joint centres at mid-calf / 45 % up the thigh (reference pose)
+        self.sole_centre = {s: V[self.foot_verts[s][V[self.foot_verts[s], 2] < 0.012]].mean(0) for s in SIDE_TAG}
+        self.leg_radius: dict[str, dict[str, float]] = {}
+        for side, tag in SIDE_TAG.items():
+            hip, knee, ank = self.head(f"upperleg01.{tag}"), self.head(f"lowerleg01.{tag}"), self.head(f"foot.{tag}")
+            med = 1.0 if side == "left" else -1.0  # +x is the subject's right
+            self.leg_radius[side] = {}
+            for where, (a, c, bones) in {"calf": (ank, knee, "lowerleg"), "thigh": (knee, hip, "upperleg")}.items():
+                p = a + (0.5 if where == "calf" else 0.45) * (c - a)
+                vs = np.nonzero(np.isin(self.dom, self._bones(lambda nm, b=bones, t=tag: nm.startswith(b) and nm.endswith("." + t))))[0]
+                vs = vs[np.abs(V[vs, 2] - p[2]) < 0.015]
+                self.leg_radius[side][where] = float(np.max(med * (V[vs, 0] - p[0])))
         self.toe_contact = {
             s: self.foot_verts[s][(V[self.foot_verts[s], 2] < 0.012) & (V[self.foot_verts[s], 1] > self.ball[s][1] + 0.015)]
             for s in SIDE_TAG
@@ -350,9 +366,12 @@ class BodyModel:
         for tag in SIDE_TAG.values():
             G[self.idx[f"pelvis.{tag}"]] = R_root
 
-        # 3. legs
+        # 3. legs (the standing leg first: a tree-pose free foot is placed on it)
         heads = self.fk(G, root)
-        for side, tag in SIDE_TAG.items():
+        knees: dict[str, np.ndarray] = {}
+        free_ik = ex.kind == "single_leg_stance" and ex.free_leg != "bent" and not seated
+        for side in (sorted(SIDE_TAG, key=lambda s: s != ex.stance) if free_ik else SIDE_TAG):
+            tag = SIDE_TAG[side]
             sfx = "_l" if side == "left" else "_r"
             hp = heads[self.idx[f"upperleg01.{tag}"]]
             k0 = self.head(f"lowerleg01.{tag}")
@@ -362,15 +381,23 @@ class BodyModel:
                 pole = _unit(np.array([0.0, 1.0, 0.0]) + med * np.tan(np.radians(min(80.0, 7.0 * ctl["valgus" + sfx]))))
             if seated:
                 pole = _unit(np.array([0.0, 0.25, 1.0]))
+            b = ctl["lift" + sfx]
+            ik_free = free_ik and side != ex.stance and b > 0
+            if ik_free:  # low lift or tree pose: the free foot is placed, the knee follows by IK
+                st = ex.stance
+                ank_t[side], foot_R[side], pole = self.free_foot(
+                    side, b, ex, ankle0[side], hp, max_reach(side, self.ref_flex[side] + 4.0),
+                    (heads[self.idx[f"upperleg01.{SIDE_TAG[st]}"]], knees[st], ank_t[st]))
+                toe_R[side] = foot_R[side]
             knee = two_bone_ik(hp, ank_t[side], l_thigh[side], l_shank[side], pole)
+            knees[side] = knee
             F0t = _frame(k0 - self.head(f"upperleg01.{tag}"), np.array([0.0, 1.0, 0.0]))
             F0s = _frame(ankle0[side] - k0, np.array([0.0, 1.0, 0.0]))
             Gt = _frame(knee - hp, _knee_pole(knee - hp, pole)) @ F0t.T
             Gs = _frame(ank_t[side] - knee, _knee_pole(ank_t[side] - knee, pole)) @ F0s.T
             Gf = foot_R[side]
             Gtoe = toe_R[side]
-            b = ctl["lift" + sfx]
-            if b > 0 and not seated:
+            if b > 0 and not seated and not ik_free:
                 hipf = ex.free_hip_deg * b
                 knf = ex.free_knee_deg * b
                 Rh = rot("x", hipf)
@@ -402,7 +429,10 @@ class BodyModel:
                 target = sh + trunk @ np.array([0.06 * lat[0], 0.93 * (la + lb), -0.12])
                 pole = trunk @ _unit(np.array([lat[0], 0.0, -1.0]))
             else:
-                target = sh + trunk @ (0.055 * lat + np.array([0.0, 0.05, -0.96 * (la + lb)]))
+                down = 0.055 * lat + np.array([0.0, 0.05, -0.96 * (la + lb)])
+                if ctl["arms_up"] > 0:  # arms = overhead: raised sideways, up to 15° from vertical
+                    down = rot("y", -lat[0] * 165.0 * ctl["arms_up"]) @ down
+                target = sh + trunk @ down
                 pole = trunk @ np.array([0.0, -1.0, 0.0])
             el = two_bone_ik(sh, target, la, lb, pole)
             Fa = _frame(el0 - sh0, np.array([0.0, -1.0, 0.0]))
@@ -415,6 +445,52 @@ class BodyModel:
         return G, root
 
     # --- helpers used by the solver ---------------------------------------------------------
+    def free_foot(self, side: str, b: float, ex, ankle0: np.ndarray, hip: np.ndarray, reach: float,
+                  stance_leg: tuple[np.ndarray, np.ndarray, np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Free foot of a single-leg stance placed in the world (``free_leg`` = low or tree), at lift
+        fraction ``b`` (0 = on the floor, 1 = fully up): (ankle target, foot rotation, knee pole).
+
+        * ``low``: the foot rises level by ``free_lift_cm`` (its lowest point exactly that high when
+          fully up) and a little backwards (0.4 × the lift); the knee bends forwards.
+        * ``tree``: the sole rests against the inner side of the standing leg, at mid-calf
+          (``tree_at = calf``) or 45 % of the way from knee to hip (``thigh``), toes pointing down and
+          a little forwards, heel up, the knee turned out (pole: outwards and 30° forwards).  The
+          ankle moves there on a straight line while the foot turns (fraction ``b`` of the rotation).
+        ``stance_leg`` is the standing leg's posed hip, knee and ankle joint centres.  ``hip`` is the
+        free leg's hip joint and ``reach`` the hip–ankle distance it may span (knee slightly bent):
+        with the weight over the standing foot the pelvis has moved sideways, so a foot lifted in
+        place may be out of reach; it then comes in under the hip (sideways only) so that its
+        height and forward position are still the commanded ones.
+        """
+        if ex.free_leg == "low":
+            lift = ex.free_lift_cm / 100.0
+            target = ankle0 + b * np.array([0.0, -0.4 * lift, lift])
+            return self._within_reach(target, hip, reach), np.eye(3), np.array([0.0, 1.0, 0.0])
+        hip_s, knee_s, ank_s = stance_leg
+        n = np.array([1.0 if ex.stance == "right" else -1.0, 0.0, 0.0])  # from the free leg towards the standing leg
+        if ex.tree_at == "calf":
+            axis = ank_s + 0.5 * (knee_s - ank_s)
+        else:
+            axis = knee_s + 0.45 * (hip_s - knee_s)
+        contact = axis - n * (self.leg_radius[ex.stance][ex.tree_at] + 0.004)
+        toe = _unit(np.array([0.0, 0.35, -1.0]))
+        R = np.column_stack([np.cross(toe, -n), toe, -n])  # foot x, y (toes), z (dorsum) in the world
+        sole0 = self.sole_centre[side]
+        target = contact + R @ (ankle0 - sole0)
+        pole = _unit(-n + np.array([0.0, 0.58, 0.0]))
+        return self._within_reach(ankle0 + b * (target - ankle0), hip, reach), _pow_rot(R, b), pole
+
+    @staticmethod
+    def _within_reach(target: np.ndarray, hip: np.ndarray, reach: float) -> np.ndarray:
+        """``target`` moved sideways (x only) towards ``hip`` until it is at most ``reach`` away."""
+        v = target - hip
+        if float(np.linalg.norm(v)) <= reach:
+            return target
+        dx2 = reach * reach - v[1] * v[1] - v[2] * v[2]
+        out = target.copy()
+        out[0] = hip[0] + np.sign(v[0]) * np.sqrt(max(0.0, dx2))
+        return out
+
     def raise_angle(self, side: str, heel_cm: float) -> float:
         """Plantar-flexion angle (deg) about the ball of the foot that lifts the heel pad by heel_cm."""
         if heel_cm <= 0:
@@ -538,7 +614,7 @@ class BodyModel:
 _CTL_KEYS = (
     "heel_cm_l", "heel_cm_r", "heel_in_l", "heel_in_r", "arch_l", "arch_r", "valgus_l", "valgus_r",
     "lift_l", "lift_r", "pump_l", "pump_r", "shift_ml", "sway_ml", "sway_ap", "hip_drop",
-    "lean_ml", "lean_ap", "stretch",
+    "lean_ml", "lean_ap", "stretch", "arms_up",
 )
 
 

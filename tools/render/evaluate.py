@@ -12,7 +12,9 @@ the truth and prints **one table** (markdown):
     ``OBO`` = |error| ≤ 1), rep detection (a counted rep matches a true rep when its ``t_top``
     falls inside the true rep's window, one to one: TP / FP / FN, precision, recall), rep timing
     (median |t_top − true top|, ms; the true top is the middle of the ≥ 80 %-of-peak part of the
-    true heel-height curve, footform's own definition), peak heel height (median ratio of
+    true heel-height curve, footform's own definition; a true rep marked ``partial`` — raised only
+    part of the way on purpose — is not a rep to count: a counted rep matching it is a false
+    positive), peak heel height (median ratio of
     footform's ``peak_lift_cm`` to the true peak heel-pad height, with its range: MediaPipe
     reports only part of a heel raise, differently by view, so this is a ratio, not an accuracy),
     the working side, and whether ``--exercise auto`` would have picked the exercise;
@@ -260,8 +262,12 @@ def score_reps(truth: dict[str, Any], summary: dict[str, Any]) -> dict[str, Any]
             if top is not None and r["start_s"] - REP_SLACK_S <= top <= r["end_s"] + REP_SLACK_S:
                 cands.append((abs(top - tt["t_top"]), i, j))
     matched = []
+    partial_counted = 0
     for i, j in _greedy(cands):
         r, f, tt = true_reps[i], found[j], times[i]
+        if r.get("partial"):  # raised only part of the way on purpose: footform must not count it
+            partial_counted += 1
+            continue
         h_true = truth_rep_height_cm(r)
         h_model = _f(f.get("peak_lift_cm"))
         matched.append({
@@ -273,9 +279,12 @@ def score_reps(truth: dict[str, Any], summary: dict[str, Any]) -> dict[str, Any]
             "ratio": round(h_model / h_true, 4) if h_model is not None and h_true else None,
             "side_true": r["side"], "side_found": f.get("side"), "side_ok": f.get("side") == r["side"],
         })
-    return {"true": len(true_reps), "found": len(found), "count_error": len(found) - len(true_reps),
-            "tp": len(matched), "fp": len(found) - len(matched), "fn": len(true_reps) - len(matched),
-            "matched": matched}
+    n_true = sum(1 for r in true_reps if not r.get("partial"))
+    out = {"true": n_true, "found": len(found), "count_error": len(found) - n_true,
+           "tp": len(matched), "fp": len(found) - len(matched), "fn": n_true - len(matched), "matched": matched}
+    if n_true < len(true_reps):
+        out["partial_true"], out["partial_counted"] = len(true_reps) - n_true, partial_counted
+    return out
 
 
 def score_pumps(truth: dict[str, Any], summary: dict[str, Any]) -> dict[str, Any]:

@@ -184,6 +184,9 @@ def render_scenario(sc: Scenario, out_dir: Path, *, video: bool = True, max_fram
                 1000 * float(np.linalg.norm(V[body.toe_contact[s]].mean(0)[:2] - ref["toe"][s][:2])) if is_planted else 0.0)
             if is_planted:
                 planted_sides.append(s)
+        if sc.exercise.kind == "single_leg_stance" and prog.phases[k] == "hold":
+            # a touch-down of the free foot is a touch, not a step: the weight stays on the standing leg
+            planted_sides = [sc.exercise.stance]
         base = np.mean([0.5 * (lm[f"{s}_heel"] + lm[f"{s}_foot_index"]) for s in (planted_sides or list(SIDE_TAG))], 0)
         base[2] = 0.0
         hipm = 0.5 * (lm["left_hip"] + lm["right_hip"])
@@ -216,6 +219,8 @@ def render_scenario(sc: Scenario, out_dir: Path, *, video: bool = True, max_fram
         rep = {"number": r.number, "side": r.side, "start_s": round(r.start_s, 4), "top_s": round(r.top_s, 4),
                "top_end_s": round(r.top_end_s, 4), "end_s": round(r.end_s, 4),
                "up_s": round(r.top_s - r.start_s, 4), "down_s": round(r.end_s - r.top_end_s, 4)}
+        if r.partial:  # raised only part of the way on purpose (scenario exercise.partial_reps)
+            rep["partial"] = True
         if prog.seated:
             rep["commanded_plantar_deg"] = round(r.target, 3)
             for s in SIDE_TAG:

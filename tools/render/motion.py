@@ -19,6 +19,10 @@ Signals (``Program.signals``; suffix ``_l``/``_r`` = the subject's left/right le
 * ``hip_drop``       pelvic drop on the free-leg side, deg (+ = the unsupported side drops)
 * ``lean_ml/_ap``    trunk lean, deg (+ = towards the subject's right / forwards)
 * ``stretch``        calf-stretch lunge 0..1
+* ``arms_up``        arms raised sideways to overhead 0..1 (``arms = overhead``, during the holds)
+
+How the lifted free leg looks (``exercise.free_leg``: bent knee, a low level lift, tree pose) is
+the body stage's business: the signal is only how far the lift has gone (``lift_l/_r``).
 """
 
 from __future__ import annotations
@@ -32,7 +36,7 @@ from tools.render.scenario import Fault, Scenario
 SIGNALS = (
     "heel_cm_l", "heel_cm_r", "heel_in_l", "heel_in_r", "arch_l", "arch_r", "valgus_l", "valgus_r",
     "lift_l", "lift_r", "pump_l", "pump_r", "shift_ml", "sway_ml", "sway_ap", "hip_drop",
-    "lean_ml", "lean_ap", "stretch",
+    "lean_ml", "lean_ap", "stretch", "arms_up",
 )
 
 
@@ -66,6 +70,7 @@ class Rep:
     top_end_s: float  # lowering starts
     end_s: float
     target: float  # commanded heel lift, cm (ankle pumps: plantar-flexion peak, deg)
+    partial: bool = False  # calf_raise: raised only ``partial_fraction`` of the way on purpose
 
 
 @dataclass
@@ -122,6 +127,23 @@ def _sway(sc: Scenario, t: np.ndarray, rng: np.random.Generator) -> tuple[np.nda
     return out[0], out[1]
 
 
+def _arm_raises(t: np.ndarray, holds: list[Hold], cycles: int) -> np.ndarray:
+    """Arms raised overhead during each hold: ``cycles`` raise-and-lower cycles spread over the hold
+    (from 0.8 s after lift-off to 0.8 s before touch-down), each up in 1.5 s, held, down in 1.5 s
+    (shorter when the hold is short)."""
+    up = np.zeros_like(t)
+    for hd in holds:
+        a, b = hd.start_s + 0.8, hd.end_s - 0.8
+        if b <= a:
+            continue
+        seg = (b - a) / cycles
+        move = min(1.5, 0.35 * seg)
+        for c in range(cycles):
+            s0, s1 = a + c * seg, a + (c + 1) * seg
+            up = np.maximum(up, ramp(t, s0, s0 + move) * (1 - ramp(t, s1 - move, s1)))
+    return up
+
+
 def build_program(sc: Scenario) -> Program:
     """Turn a scenario into per-frame control signals and commanded events."""
     ex = sc.exercise
@@ -148,8 +170,9 @@ def build_program(sc: Scenario) -> Program:
             start, top = t0, t0 + ex.up_s
             top_end = top + ex.top_s
             end = top_end + down
+            partial = i in ex.partial_reps
             reps.append(Rep(i, ex.legs if ex.legs != "double" else "both", start, top, top_end, end,
-                            ex.raise_height_cm * jit))
+                            ex.raise_height_cm * jit * (ex.partial_fraction if partial else 1.0), partial))
             t0 = end + ex.rest_s
         duration = (reps[-1].end_s if reps else lead_in) + lead_out
     elif ex.kind == "ankle_pumps":
@@ -224,6 +247,8 @@ def build_program(sc: Scenario) -> Program:
                     phases[k] = "lower"
         # weight over the stance foot (fraction of the half stance width; body maps it to metres)
         sig["shift_ml"] = (-1.0 if ex.stance == "left" else 1.0) * sig["lift" + _suffix(free)]
+        if sc.arms == "overhead":
+            sig["arms_up"] = _arm_raises(t, holds, ex.arm_raises)
     else:
         for hd in holds:
             s = ramp(t, hd.move_start_s, hd.start_s) * (1 - ramp(t, hd.end_s, hd.move_end_s))

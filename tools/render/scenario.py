@@ -65,12 +65,18 @@ class Exercise:
     down_s: float = 1.5
     rest_s: float = 0.8
     height_jitter: float = 0.0  # relative rep-to-rep variation of the raise height (0.1 = ±10 %)
+    partial_reps: list[int] = field(default_factory=list)  # calf_raise: 1-based reps raised only partly
+    partial_fraction: float = 0.3  # their height as a fraction of raise_height_cm
     stance: str = "left"  # single_leg_stance: the leg that stays on the floor
     holds: int = 1
     hold_s: float = 8.0
     lift_s: float = 0.6
     free_hip_deg: float = 40.0
     free_knee_deg: float = 50.0
+    free_leg: str = "bent"  # single_leg_stance: bent | low | tree (what the free leg does once up)
+    free_lift_cm: float = 3.0  # free_leg = low: the free foot is lifted (level) this high
+    tree_at: str = "calf"  # free_leg = tree: calf | thigh (where the free sole rests on the standing leg)
+    arm_raises: int = 1  # arms = overhead: raise-and-lower cycles of the arms during each hold
     front: str = "left"  # calf_stretch: the front foot
     stretch_s: float = 8.0
     step_cm: float = 80.0  # calf_stretch: heel-to-heel distance front to back
@@ -82,7 +88,7 @@ class Exercise:
     dorsi_deg: float = 15.0  # ankle_pumps: pulling the toes up
     cycle_s: float = 1.6  # ankle_pumps: one point + pull cycle
     seat_height_cm: float = 48.0
-    arms: str = ""  # sides | hips | forward ("" = the exercise's default)
+    arms: str = ""  # sides | hips | forward | overhead ("" = the exercise's default)
 
 
 @dataclass
@@ -214,7 +220,16 @@ def parse_scenario(data: dict[str, Any], source: str = "") -> Scenario:
     _check(ex.kind in EXERCISES, f"exercise.kind must be one of {', '.join(EXERCISES)}, not {ex.kind!r}.")
     _check(ex.legs in ("double", *SIDES), "exercise.legs must be double, left or right.")
     _check(ex.stance in SIDES and ex.front in SIDES, "exercise.stance and exercise.front must be left or right.")
-    _check(ex.arms in ("", "sides", "hips", "forward"), "exercise.arms must be sides, hips or forward.")
+    _check(ex.arms in ("", "sides", "hips", "forward", "overhead"), "exercise.arms must be sides, hips, forward or overhead.")
+    _check(ex.arms != "overhead" or ex.kind == "single_leg_stance",
+           "exercise.arms = overhead (raised during the hold) applies to single_leg_stance only.")
+    _check(ex.arm_raises >= 1, "exercise.arm_raises must be >= 1.")
+    _check(ex.free_leg in ("bent", "low", "tree"), "exercise.free_leg must be bent, low or tree.")
+    _check(ex.tree_at in ("calf", "thigh"), "exercise.tree_at must be calf or thigh.")
+    _check(0.5 <= ex.free_lift_cm <= 20, "exercise.free_lift_cm must be within 0.5..20 cm.")
+    _check(all(isinstance(r, int) and 1 <= r <= ex.reps for r in ex.partial_reps),
+           "exercise.partial_reps must list rep numbers within 1..reps.")
+    _check(0.05 <= ex.partial_fraction < 1, "exercise.partial_fraction must be within 0.05..1.")
     _check(ex.reps >= 0 and ex.holds >= 1, "exercise.reps must be >= 0 and exercise.holds >= 1.")
     _check(0 <= ex.raise_height_cm <= 14, "exercise.raise_height_cm must be within 0..14 cm.")
     _check(min(ex.up_s, ex.down_s, ex.lift_s, ex.transition_s, ex.cycle_s) > 0.05, "Phase durations must be > 0.05 s.")

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import math
 
-import cv2
 import numpy as np
 import pytest
 from conftest import run_cli, run_cli_pty
@@ -139,32 +138,14 @@ def test_no_difference_is_taken_across_a_gap_or_a_cut():
     assert gaps.result(30.0).jitter_fl == 0.0
 
 
-def _phone_version(src, dst, width: int = 240, keep_every: int = 2, quality: int = 35) -> None:
-    """A small, 15 fps, JPEG-compressed copy of a clip (what a phone or a far webcam delivers)."""
-    cap = cv2.VideoCapture(str(src))
-    fps = cap.get(cv2.CAP_PROP_FPS)
-    writer, i = None, 0
-    while True:
-        ok, frame = cap.read()
-        if not ok:
-            break
-        if i % keep_every == 0:
-            h = int(round(frame.shape[0] * width / frame.shape[1] / 2) * 2)
-            small = cv2.resize(frame, (width, h), interpolation=cv2.INTER_AREA)
-            small = cv2.imdecode(cv2.imencode(".jpg", small, [cv2.IMWRITE_JPEG_QUALITY, quality])[1], cv2.IMREAD_COLOR)
-            if writer is None:
-                writer = cv2.VideoWriter(str(dst), cv2.VideoWriter_fourcc(*"mp4v"), fps / keep_every, (width, h))
-            writer.write(small)
-        i += 1
-    cap.release()
-    assert writer is not None
-    writer.release()
-
-
 @pytest.fixture(scope="module")
 def phone_clip(samples_dir, tmp_path_factory):
+    """A small, 15 fps, JPEG-compressed copy of the side sample (what a phone or a far webcam delivers),
+    made the way bench/bench_lowres.py makes the versions the limits were measured on."""
+    from bench.bench_lowres import reencode
+
     path = tmp_path_factory.mktemp("lowq") / "calf_raise_side_240px_15fps.mp4"
-    _phone_version(samples_dir / "calf_raise_side.mp4", path)
+    reencode(samples_dir / "calf_raise_side.mp4", path, width=240, every=2, quality=35)
     return path
 
 

@@ -29,7 +29,6 @@ import re
 import shutil
 import subprocess
 import sys
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -199,32 +198,12 @@ def test_analyze_runs_no_compiler_or_linker(analysed, tmp_path):
     assert [p for p in programs if Path(p).name in ("gcc", "ld", "ldconfig", "collect2", "cc")] == [], programs
 
 
-def _xvfb(tmp: Path):
-    exe = _need("Xvfb", "apt-get install xvfb")
-    for n in range(161, 230):
-        if Path(f"/tmp/.X{n}-lock").exists() or Path(f"/tmp/.X11-unix/X{n}").exists():
-            continue
-        proc = subprocess.Popen([exe, f":{n}", "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline and proc.poll() is None and not Path(f"/tmp/.X11-unix/X{n}").exists():
-            time.sleep(0.05)
-        if proc.poll() is None:
-            return proc, f":{n}"
-    pytest.fail("no free X display number for Xvfb")
-
-
 @pytest.mark.model
 @pytest.mark.slow
-def test_live_with_a_video_as_camera_uses_no_network(tmp_path):
-    xvfb, display = _xvfb(tmp_path)
-    try:
-        proc, trace = traced([sys.executable, "-m", "footform", "live", "--exercise", "calf-raise",
-                              "--camera", str(CLIP), "--db", str(tmp_path / "f.db"), "--no-audio"],
-                             tmp_path / "live.strace", env={"DISPLAY": display}, timeout=300)
-    finally:
-        xvfb.terminate()
-        xvfb.wait(10)
+def test_live_with_a_video_as_camera_uses_no_network(tmp_path, xdisplay):
+    proc, trace = traced([sys.executable, "-m", "footform", "live", "--exercise", "calf-raise",
+                          "--camera", str(CLIP), "--db", str(tmp_path / "f.db"), "--no-audio"],
+                         tmp_path / "live.strace", env={"DISPLAY": xdisplay}, timeout=300)
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert "saved" in proc.stdout + proc.stderr
     use = network_use(trace)

@@ -112,6 +112,27 @@ def need_browser() -> tuple[str, str]:
     return chromium, driver
 
 
+def start_browser(profile_dir: Path, *extra_flags: str):
+    """Headless Chromium through chromedriver with the PDF's offline flags
+    (:data:`footform.outputs.report.CHROMIUM_FLAGS`), a fresh profile in ``profile_dir`` and
+    performance/browser logs on (for :func:`open_page`).  Skips (fails in CI) without a browser."""
+    chromium, driver_path = need_browser()
+    os.environ.setdefault("SE_OFFLINE", "true")     # Selenium Manager must not look for drivers online
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    from footform.outputs.report import CHROMIUM_FLAGS
+
+    opts = webdriver.ChromeOptions()
+    opts.binary_location = chromium
+    for flag in (*CHROMIUM_FLAGS, *extra_flags, f"--user-data-dir={profile_dir}"):
+        opts.add_argument(flag)
+    opts.set_capability("goog:loggingPrefs", {"performance": "ALL", "browser": "ALL"})
+    drv = webdriver.Chrome(service=Service(executable_path=driver_path), options=opts)
+    drv.set_page_load_timeout(60)
+    return drv
+
+
 def open_page(drv, path: Path) -> list[str]:
     """Load a report; return the URLs requested by the page, and every request that left the machine.
 

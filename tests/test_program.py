@@ -414,7 +414,7 @@ def test_export_has_adherence_tables(tmp_path: Path) -> None:
 # ---------------------------------------------------------------------------------------------
 
 def test_progress_report_shows_adherence_in_headless_chromium(tmp_path: Path) -> None:
-    from helpers import need_browser, open_page
+    from helpers import open_page, start_browser
 
     from footform.outputs.report import render_progress, write_html
 
@@ -426,7 +426,7 @@ def test_progress_report_shows_adherence_in_headless_chromium(tmp_path: Path) ->
     text = page.read_text()
     assert 'id="plot-prog-adherence-v1"' in text and 'id="plot-prog-reps"' in text
     assert "Published reference values" in text           # the cited references are still compared with
-    drv = _browser(tmp_path, *need_browser())
+    drv = start_browser(tmp_path / "chromium-profile", "--hide-scrollbars", "--window-size=1000,1400")
     try:
         urls = open_page(drv, page)
         assert [u for u in urls if u != page.resolve().as_uri()] == [], "the report made network requests"
@@ -449,26 +449,6 @@ def test_progress_report_shows_adherence_in_headless_chromium(tmp_path: Path) ->
         (tmp_path / "progress.png").write_bytes(png)
     finally:
         drv.quit()
-
-
-def _browser(tmp_path: Path, chromium: str, driver_path: str):
-    """Headless Chromium through chromedriver, set up as tests/test_report.py does."""
-    import os
-
-    os.environ.setdefault("SE_OFFLINE", "true")
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    opts = webdriver.ChromeOptions()
-    opts.binary_location = chromium
-    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--hide-scrollbars", "--window-size=1000,1400",
-                 f"--user-data-dir={tmp_path / 'chromium-profile'}"):
-        opts.add_argument(flag)
-    opts.set_capability("goog:loggingPrefs", {"performance": "ALL", "browser": "ALL"})
-    drv = webdriver.Chrome(service=Service(executable_path=driver_path), options=opts)
-    drv.set_page_load_timeout(60)
-    return drv
 
 
 

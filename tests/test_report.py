@@ -13,11 +13,11 @@ import os
 import re
 
 import pytest
-from helpers import make_own_session, make_session, need_browser, open_page, with_flags
+from helpers import make_own_session, make_session, need_browser, open_page, start_browser, with_flags
 
 from footform.apps.cli_review import main
 from footform.errors import OutputError
-from footform.outputs.report import CHROMIUM_FLAGS, render_progress, session_report, write_html, write_pdf
+from footform.outputs.report import render_progress, session_report, write_html, write_pdf
 from footform.outputs.store import Store
 
 
@@ -162,20 +162,7 @@ def test_pdf_without_chromium_is_one_sentence(reports, tmp_path, monkeypatch):
 
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory):
-    chromium, driver_path = need_browser()
-    os.environ.setdefault("SE_OFFLINE", "true")     # Selenium Manager must not look for drivers online
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    opts = webdriver.ChromeOptions()
-    opts.binary_location = chromium
-    # the same offline flags as the PDF (footform.outputs.report.CHROMIUM_FLAGS), plus a window size
-    for flag in (*CHROMIUM_FLAGS, "--window-size=1000,1400",
-                 f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}"):
-        opts.add_argument(flag)
-    opts.set_capability("goog:loggingPrefs", {"performance": "ALL", "browser": "ALL"})
-    drv = webdriver.Chrome(service=Service(executable_path=driver_path), options=opts)
-    drv.set_page_load_timeout(60)
+    drv = start_browser(tmp_path_factory.mktemp("chromium-profile"), "--window-size=1000,1400")
     yield drv
     drv.quit()
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from footform.apps.live.audio import AudioCues, Engine, find_engine
+from footform.apps.live.audio import AudioCues, Engine, find_engine, one_phrase
 
 
 class SlowEngine(Engine):
@@ -67,3 +67,17 @@ def test_find_engine_per_platform() -> None:
     assert find_engine("linux", which=which)().name == "espeak-ng"
     assert find_engine("linux", which=lambda n: "/usr/bin/espeak" if n == "espeak" else None)().name == "espeak"
 
+
+
+def test_cues_that_fire_together_are_spoken_together() -> None:
+    """Both heels flagged on one rep: the person hears both, not only the first (the flag cooldown
+    drops a second ``say`` within 6 s, so the live session speaks the frame's flags as one phrase)."""
+    left, right = "Left heel is rolling out - keep it in line", "Right heel is rolling out - keep it in line."
+    assert one_phrase([left, right, right]) == f"{left}. {right}"
+    assert one_phrase(["", "Slow down."]) == "Slow down."
+    engine = SlowEngine(0.05)
+    cues = AudioCues(engine_factory=lambda: engine)
+    assert cues.say(one_phrase([left, right]), "flag")
+    time.sleep(0.3)
+    cues.close()
+    assert len(engine.said) == 1 and "Left heel" in engine.said[0] and "Right heel" in engine.said[0]

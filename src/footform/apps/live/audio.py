@@ -155,6 +155,16 @@ def find_engine(platform: str | None = None, which: Callable[[str], str | None] 
     return None
 
 
+def one_phrase(texts: list[str]) -> str:
+    """Cues that fired together, as one phrase to speak: each once, in order, each ending in a stop.
+
+    Flags of one frame (both heels on one rep, say) go to :meth:`AudioCues.say` as one cue: said one
+    by one, every cue after the first would fall within the ``"flag"`` cooldown and be dropped.
+    """
+    parts = [t.strip().rstrip(".!") for t in texts if t and t.strip()]
+    return " ".join(f"{p}." for p in dict.fromkeys(parts))
+
+
 class AudioCues:
     """Non-blocking spoken cues with one-at-a-time, priority, cooldown and staleness rules.
 

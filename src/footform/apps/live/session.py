@@ -41,6 +41,7 @@ from typing import Any
 
 import numpy as np
 
+from footform.apps.live.audio import one_phrase
 from footform.apps.live.coach import Coach
 from footform.apps.live.cues import CueBoard
 from footform.apps.live.plan import REP_EXERCISES, Event, Metronome, Plan
@@ -244,7 +245,8 @@ class _Live:
         # flag is stored and goes on screen (CueBoard), however many fired together
         for fl in res.flags:
             self.session.add_flag({**fl.to_dict(), "set": cur_set})
-            self.audio.say(fl.message, "flag")
+        if res.flags:     # said as one phrase: one by one, the flag cooldown would drop all but the first
+            self.audio.say(one_phrase([fl.message for fl in res.flags]), "flag")
         self.cues.add_flags(res.flags, frame.t_s)
         if self.coach.state == "setup":
             g, _ = guidance(self.coach, res)

@@ -27,7 +27,7 @@ Evidence
   frame to the last counts nothing: a staggered stance or the camera angle explain that as well
   as a lift (the rendered side calf stretch: the front foot reads 0.4–0.5 FL higher throughout).
   The ankle contact takes the first half second as the standing difference for the same reason.
-  A lift holding two or more calf-raise reps, or two or more rises and falls of the hips
+  A lift holding two or more calf-raise reps, or three rises and falls of the hips
   (:data:`HIP_RISE_FL`, after the lift-off's own settling), is a single-leg calf raise, not a
   stance; the time inside a calf-stretch lunge is the staggered stance seen in perspective (either
   foot can read "up"), not a lift.  On footage
@@ -98,8 +98,9 @@ MAX_STEP_S = 0.2
 #: low and comes down at least as much again.  0.1 FL ≈ 2.6 cm at 1.70 m; a calf raise lifts the
 #: hips by about the heel's rise (5–8 cm in the rendered scenarios; the rendered single-leg raise
 #: seen from the side reads 0.12–0.35 FL per rep), while a stance hold's hips move less than that
-#: except once, at lift-off (measured on the rendered stance clips: no rise-and-fall of 0.1 FL
-#: inside a lift; docs/evaluation.md, "--exercise auto").
+#: except at lift-off (rendered stance clips of the calibration seeds: at most one rise-and-fall of
+#: 0.1 FL inside a lift after its first second; the real lateral leg swings two in 8 s; the rendered
+#: single-leg raises three, one per rep; docs/evaluation.md, "--exercise auto").
 HIP_RISE_FL = 0.1
 
 

@@ -166,7 +166,7 @@ class ExerciseChooser:
         if k.cut:
             self._soft.reset()
             self._hip_low, self._hip_high = math.inf, None
-        self._hip_step(t, float(det[SIG["hip_h"]]))
+        self.hip_step(t, float(det[SIG["hip_h"]]))
         diff = float(det[SIG["ankle_h_right"]]) - float(det[SIG["ankle_h_left"]])
         self._soft.step(t, diff)
         for kind, finished in (("hard", contact.finished), ("soft", self._soft.finished)):
@@ -175,7 +175,7 @@ class ExerciseChooser:
                                  for lf in finished]
         self._current = {"hard": contact.current, "soft": self._soft.current}
 
-    def _hip_step(self, t: float, hip: float) -> None:
+    def hip_step(self, t: float, hip: float) -> None:
         """Find the tops of the hips' rises: up :data:`HIP_RISE_FL` from the last low, then down as much."""
         if not math.isfinite(hip):
             return

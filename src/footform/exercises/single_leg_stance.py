@@ -530,9 +530,13 @@ class SingleLegStanceExercise(Exercise):
                       for lf in lifts if not _single_leg_raise(lf, ev))
                   for lifts in ev.lifts_by_contact.values()]
         up_s = max(totals, default=0.0)
+        raising_s = max((sum(ev.lift_end(lf) - lf.t_off for lf in lifts if _single_leg_raise(lf, ev))
+                         for lifts in ev.lifts_by_contact.values()), default=0.0)
+        note = f" ({raising_s:.1f} s more rising and lowering like single-leg calf raises)" if raising_s > 0 else ""
         return AutoScore(saturate(up_s, AUTO_HALF_S),
                          "leg landmarks not trusted on this footage" if not ev.landmarks_trusted else
-                         f"a foot off the floor for {up_s:.1f} s" if up_s > 0 else "no foot seen leaving the floor")
+                         (f"a foot off the floor for {up_s:.1f} s" if up_s > 0 else "no foot seen leaving the floor")
+                         + note)
 
     @classmethod
     def table_lines(cls, res: Results, height_cm: float | None) -> list[str]:

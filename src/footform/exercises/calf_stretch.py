@@ -613,6 +613,7 @@ class CalfStretchExercise(Exercise):
                          f"{num(h['back_knee_angle_deg']):>6} {num(h['dorsiflexion_deg']):>6} "
                          f"{fmt(h['heel_contact_share']):>9}")
         s = res.set_stats
-        lines.append(f"holds: {s.get('holds', 0)}   by leg: {s.get('holds_by_side')}   reaching the {fmt(s.get('target_s'), 0)} s "
+        by_leg = ", ".join(f"{leg} {n}" for leg, n in (s.get("holds_by_side") or {}).items()) or "-"
+        lines.append(f"holds: {s.get('holds', 0)}   by leg: {by_leg}   reaching the {fmt(s.get('target_s'), 0)} s "
                      f"target: {s.get('holds_reaching_target', 0)}")
         return lines

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import json
+import math
 
 import pytest
 from conftest import SAMPLES, run_cli, run_cli_pty
@@ -175,3 +176,100 @@ def test_the_weak_line_is_printed_by_the_cli(tmp_path):
     assert res.returncode == 0, res.stderr
     assert res.stdout.count("could not tell") == 1
     assert json.loads((tmp_path / "out2" / "summary.json").read_text())["exercise_choice"]["confident"] is False
+
+
+# -- the evidence behind the rendered evaluation set's sure-and-wrong picks (main at 66efe3e) ----
+# Each case is the evidence one clip of /work/evalset gave (docs/evaluation.md, "--exercise auto"),
+# put straight into the exercises' state and the chooser: what their scores and the decision make
+# of it, without the pose stage.
+
+def _machines():
+    from footform.exercises.base import Setup
+    setup = Setup(cm_per_fl=None)
+    return {e.id: registry.machine(e.id)(setup) for e in registry.EXERCISES}
+
+
+def _stretch_position(machines, t0, t1, back, step_fl):
+    """A finished calf-stretch hold of the stretch machine, its feet ``step_fl`` apart."""
+    from footform.exercises.calf_stretch import StretchHold
+    h = StretchHold(side=back, t_enter=t0, t_start=t0, t_end=t1, ended_by="end_of_video")
+    h.step_fl.add(step_fl)
+    machines["calf_stretch"].stretch.holds.append(h)
+
+
+def _reps(machines, spans):
+    from footform.exercises.calf_raise import Rep
+    machines["calf_raise"].counter.reps += [
+        Rep(index=i, side="both", t_start=a, t_top=(a + b) / 2, t_end=b, peak_lift=0.2, peak_lift_cm=None,
+            rise_s=1.0, top_s=0.5, lower_s=1.0, heel_in={"left": None, "right": None})
+        for i, (a, b) in enumerate(spans, 1)]
+
+
+def _choose(machines, t_end, lifts=(), hip_heights=None):
+    from footform.exercises.choose import ExerciseChooser
+    from footform.exercises.contact import Lift
+    chooser = ExerciseChooser()
+    chooser.posture = [[0.0, t_end, False]]   # standing throughout
+    chooser.lifts["hard"] = [Lift(side, a, b, True) for side, a, b in lifts]
+    for t, h in hip_heights or []:
+        chooser.hip_step(t, h)
+    return chooser.choose(machines, t_end)
+
+
+def test_a_stance_with_the_free_foot_behind_is_no_calf_stretch():
+    """sls_left_three-quarter-left_lean_10: the free (right) foot held 1.6 FL behind the standing
+    one for 10 s reads as a 12 s stretch hold; on main that was a sure calf stretch."""
+    m = _machines()
+    _stretch_position(m, 0.0, 12.3, "right", step_fl=1.58)
+    choice = _choose(m, 13.6, lifts=[("right", 1.9, 12.4)])
+    assert choice.chosen == "single_leg_stance" and choice.confident, choice
+    assert choice.scores["calf_stretch"] == 0.0 and "not counted" in choice.evidence["calf_stretch"], choice
+
+
+def test_calf_raises_seen_at_three_quarter_are_no_calf_stretch():
+    """cr2_three-quarter-right_sickle_13: feet side by side read 1.4 FL apart in depth for the whole
+    clip; its four reps were 'explained' by that 'lunge' and the pick was a sure calf stretch."""
+    m = _machines()
+    _stretch_position(m, 0.0, 15.9, "left", step_fl=1.38)
+    _reps(m, [(1.0, 4.1), (4.7, 7.7), (8.5, 11.4), (12.1, 15.1)])
+    choice = _choose(m, 15.9)
+    assert choice.chosen == "calf_raise" and choice.confident, choice
+
+
+def test_a_real_stretch_step_still_wins_and_explains_a_foot_that_reads_up():
+    """stretch_left_side-right_gastroc_00: a 3.5 FL step; from the side the *front* foot read 'up'
+    through the lunge, which on main made a single-leg stance the (unsure) pick."""
+    m = _machines()
+    _stretch_position(m, 1.6, 8.5, "right", step_fl=3.49)
+    choice = _choose(m, 10.6, lifts=[("left", 1.4, 10.6)])
+    assert choice.chosen == "calf_stretch" and choice.confident, choice
+    assert choice.scores["single_leg_stance"] == 0.0, choice
+
+
+def test_a_single_leg_calf_raise_whose_reps_were_missed_is_no_sure_stance():
+    """cr1_left_side-left_02: the free foot up for 10 s, the counter found 1 of 3 reps, the hips
+    rose and fell with each; on main a sure single-leg stance."""
+    m = _machines()
+    _reps(m, [(1.7, 4.5)])
+    hips = [(t / 30.0, 0.25 * math.sin(2 * math.pi * (t / 30.0 - 2.1) / 3.5)) for t in range(0, 363)]
+    choice = _choose(m, 12.1, lifts=[("right", 0.9, 11.1)], hip_heights=hips)
+    assert choice.chosen == "calf_raise", choice
+    assert not choice.confident and choice.scores["single_leg_stance"] == 0.0, choice
+    assert choice.message is not None and "--exercise" in choice.message and "\n" not in choice.message
+
+
+def test_a_still_stance_with_a_settling_lift_off_stays_a_stance():
+    """The hips rise once as the weight goes onto one leg and sway a little: a stance hold."""
+    m = _machines()
+    hips = [(t / 30.0, (0.2 if t / 30.0 > 1.9 else 0.0) + 0.03 * math.sin(t / 7.0)) for t in range(0, 360)]
+    choice = _choose(m, 12.0, lifts=[("left", 1.8, 11.0)], hip_heights=hips)
+    assert choice.chosen == "single_leg_stance" and choice.confident, choice
+
+
+def test_hip_rises_are_counted_once_each():
+    from footform.exercises.choose import HIP_RISE_FL, ExerciseChooser
+    chooser = ExerciseChooser()
+    for i in range(300):   # three rises of 2.5 × the level, 0.02 FL jitter
+        t = i / 30.0
+        chooser.hip_step(t, 2.5 * HIP_RISE_FL * max(0.0, math.sin(2 * math.pi * t / 3.0)) + 0.02 * (-1) ** i)
+    assert [round(t) for t in chooser.hip_tops] == [1, 4, 7]

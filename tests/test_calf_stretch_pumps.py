@@ -107,6 +107,9 @@ def test_stretch_two_holds_each_leg_and_outputs(tmp_path):
     assert (tmp_path / "holds.csv").read_text().count("calf_stretch") == 2
     assert json.loads((tmp_path / "summary.json").read_text())["holds"][0]["kind"] == "calf_stretch"
     assert "gastrocnemius" in format_table(s)
+    # the table is for people: the holds per leg in words, no Python dict (#14, item 6)
+    (line,) = [ln for ln in format_table(s).splitlines() if ln.startswith("holds:")]
+    assert "by leg: left 1, right 1" in line and "{" not in line, line
 
 
 # ------------------------------------------------------------------------------ ankle pumps

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 
-from conftest import REPO
+import pytest
+from conftest import REPO, run_cli_pty
 
 
 def _commands(text: str) -> list[str]:
@@ -25,3 +26,28 @@ def test_readme_main_command_names_a_sample_that_exists():
     main = _commands(readme)[0]
     sample = re.search(r"samples/\S+", main).group(0)
     assert (REPO / sample).is_file(), sample
+
+
+@pytest.mark.model
+def test_readme_shows_what_its_first_command_prints(sample_track, tmp_path):
+    """The output block under the first command is what `footform analyze` prints for that sample
+    (typed in a terminal): every line as shown, except the run-dependent last lines (where the
+    results went, the run time, the session number) and the pose model's numbers in the rep rows
+    and the set line, which move by a few hundredths with the number of pose processes — of those,
+    the rep count must match."""
+    readme = (REPO / "README.md").read_text()
+    shown = re.search(r"```text\n(.*?)```", readme, flags=re.S).group(1).splitlines()
+    shown = [ln.rstrip() for ln in shown if not ln.lstrip().startswith(("results in", "stored as"))]
+    sample = re.search(r"samples/(\S+)\.mp4", _commands(readme)[0]).group(1)
+    code, screen = run_cli_pty("analyze", str(sample_track(sample)), "--out", str(tmp_path / "out"), "--no-store")
+    assert code == 0, screen
+    printed = [ln.rstrip() for ln in re.split(r"[\r\n]+", screen)]
+
+    def numbers(ln: str) -> bool:
+        return bool(re.match(r"\s*\d+ both ", ln)) or ln.startswith("reps: ")
+
+    missing = [ln for ln in shown if not numbers(ln) and ln not in printed]
+    assert not missing, f"README shows lines footform does not print: {missing}\n{screen}"
+    assert [ln.split()[0] for ln in shown if numbers(ln)] == [ln.split()[0] for ln in printed if numbers(ln)], screen
+    assert next(ln for ln in shown if ln.startswith("reps: ")).split()[1] == \
+        next(ln for ln in printed if ln.startswith("reps: ")).split()[1], screen

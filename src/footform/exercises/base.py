@@ -130,6 +130,8 @@ class AutoEvidence:
     heights); ``positions``: time spans (s) in which an exercise's posture explains movement the
     others read as their own (a calf-stretch lunge), with the back foot's side; ``rep_tops``:
     top times (s) of standing reps (a lift holding two of them is a single-leg calf raise);
+    ``hip_tops``: top times (s) of the hips' rises and falls (choose.HIP_RISE_FL), counted the same
+    way where the counter missed the reps;
     ``landmarks_trusted``: False when an exercise counts from the pixels because the leg
     landmarks were not trusted; ``seated_share`` / ``upright``: the posture in a time span.
     """
@@ -141,6 +143,7 @@ class AutoEvidence:
     rep_tops: list[float]
     landmarks_trusted: bool
     posture: Any  # the chooser: ``seated_share(t0, t1)``, ``upright(t0, t1)``, ``explained(...)``
+    hip_tops: list[float] = field(default_factory=list)
 
     def seated_share(self, t0: float | None = None, t1: float | None = None) -> float | None:
         return self.posture.seated_share(t0, t1)

@@ -173,6 +173,7 @@ class StretchHold:
     heel_n: int = 0
     foot_out: _Acc = field(default_factory=_Acc)
     shift: _Acc = field(default_factory=_Acc)
+    step_fl: _Acc = field(default_factory=_Acc)   # |stagger| from reaching the position on, FL
     head: list[tuple[float, float]] = field(default_factory=list)
 
     @property
@@ -188,6 +189,8 @@ class CalfStretch:
         self.state = "idle"
         self.holds: list[StretchHold] = []
         self.events: list[dict[str, Any]] = []
+        #: mean |stagger| (FL) of each ``brief_stretch`` event, in the events' order (``--exercise auto``)
+        self.brief_steps_fl: list[float] = []
         self.current: StretchHold | None = None
         self.back: str | None = None
         self.front_facing: float = 0.0       # side view: +1 facing image right, −1 left (EMA of the sign)
@@ -291,6 +294,7 @@ class CalfStretch:
                 return ended
         h = self.current
         assert h is not None
+        h.step_fl.add(abs(self.stagger))
         heel_h = self._heel_rel(det, back) * k.foot_px   # pixels: independent of later scale changes
         if t - h.t_enter <= HEEL_REF_S and math.isfinite(heel_h):
             self._heel_buf.append(heel_h)
@@ -393,6 +397,7 @@ class CalfStretch:
         return float(np.median([v for _, v in dq])) if len(dq) >= 5 else default
 
     def _brief(self, h: StretchHold, t_end: float) -> None:
+        self.brief_steps_fl.append(h.step_fl.mean)
         self.events.append({"type": "brief_stretch", "t_s": round(h.t_enter, 3), "t_end_s": round(t_end, 3),
                             "side": h.side, "duration_s": round(t_end - h.t_enter, 3)})
         self._reset()
@@ -523,6 +528,14 @@ HOLD_COLUMNS = ("kind", "index", "side", "t_start", "t_end", "duration_s", "held
 #: ``--exercise auto``: this much stretch-hold time scores one half (s; :data:`MIN_HOLD_S`).
 AUTO_HALF_S = 3.0
 
+#: ``--exercise auto``: a position is a calf stretch's lunge only when the feet are at least this far
+#: apart along the body (mean |stagger| over the position, FL).  The protocol's step is a long pace
+#: (75–77 cm in the rendered scenarios ≈ 2.7 FL); the rendered side stretches read 2.7–3.5 FL.  The
+#: machine itself enters at :data:`STAGGER_MIN_FL` (0.8 FL), which a single-leg stance with the
+#: free foot behind (0.8–1.6 FL) and feet side by side seen at three-quarter (world depth: 1.0–1.4
+#: FL) also reach.  Set on the even-seed (calibration) rendered clips: stretches 2.7 and 3.5 FL,
+#: stances 0.8, 1.1, 1.3 FL, a calf raise 1.0 FL (docs/evaluation.md, "--exercise auto").
+AUTO_STEP_FL = 2.0
 
 class CalfStretchExercise(Exercise):
     """The standing calf stretch behind the exercise protocol (its own machine, metrics and rules)."""
@@ -558,21 +571,36 @@ class CalfStretchExercise(Exercise):
         return Results(holds=st.rows(), set_stats=st.set_stats(), events=sorted(st.events, key=lambda e: e["t_s"]))
 
     def positions(self, t_last: float) -> list[tuple[float, float, str]]:
-        """The lunge positions (holds and brief stretches, s) with the back (stretched) foot."""
+        """The lunge positions (holds and brief stretches, s) with the back (stretched) foot: only
+        those with a calf stretch's long step (:data:`AUTO_STEP_FL`)."""
+        return [(a, b, side) for a, b, side, _brief in self._lunges(t_last)]
+
+    def _lunges(self, t_last: float) -> list[tuple[float, float, str, bool]]:
+        """(start s, end s, back side, brief) of every position whose step is long enough."""
         st = self.stretch
-        out = [(h.t_enter, h.t_end if h.t_end is not None else t_last, h.side) for h in st.holds]
-        out += [(float(e["t_s"]), float(e.get("t_end_s") or e["t_s"]), str(e.get("side")))
-                for e in st.events if e.get("type") == "brief_stretch"]
+        out = [(h.t_enter, h.t_end if h.t_end is not None else t_last, h.side, False)
+               for h in st.holds if h.step_fl.mean >= AUTO_STEP_FL]
+        briefs = [e for e in st.events if e.get("type") == "brief_stretch"]
+        out += [(float(e["t_s"]), float(e.get("t_end_s") or e["t_s"]), str(e.get("side")), True)
+                for e, step in zip(briefs, st.brief_steps_fl, strict=True) if step >= AUTO_STEP_FL]
         return out
 
     def auto_score(self, ev: AutoEvidence) -> AutoScore:
-        """Upright hold time; a brief stretch position counts half (exercises/choose.py)."""
+        """Upright hold time in positions with a long step; a brief stretch position counts half
+        (exercises/choose.py).  A position with the feet less than :data:`AUTO_STEP_FL` apart counts
+        nothing: a stance with the free foot behind or feet side by side seen at an angle reach it."""
         st = self.stretch
-        held = sum(h.duration_s * ev.upright(h.t_start, h.t_start + h.duration_s) for h in st.holds)
-        brief = sum(0.5 * (b - a) * ev.upright(a, b) for a, b, _ in self.positions(ev.t_last)[len(st.holds):])
-        return AutoScore(saturate(held + brief, AUTO_HALF_S),
-                         f"{count_words(len(st.holds), 'hold')}, {held:.1f} s" if st.holds else
-                         f"brief stretch positions, {2 * brief:.1f} s" if brief else "no stretch position")
+        long_holds = [h for h in st.holds if h.step_fl.mean >= AUTO_STEP_FL]
+        held = sum(h.duration_s * ev.upright(h.t_start, h.t_start + h.duration_s) for h in long_holds)
+        brief = sum(0.5 * (b - a) * ev.upright(a, b) for a, b, _, is_brief in self._lunges(ev.t_last) if is_brief)
+        steps = [h.step_fl.mean for h in st.holds] + st.brief_steps_fl
+        short = [x for x in steps if not x >= AUTO_STEP_FL]
+        note = (f"; {count_words(len(short), 'position')} with the feet only {max(short):.1f} FL apart, "
+                f"not counted (a stretch's step is ≥ {AUTO_STEP_FL:g} FL)") if short and all(map(math.isfinite, short)) \
+            else f"; {count_words(len(short), 'position')} without a measured step, not counted" if short else ""
+        seen = (f"{count_words(len(long_holds), 'hold')}, {held:.1f} s" if long_holds else
+                f"brief stretch positions, {2 * brief:.1f} s" if brief else "no stretch position")
+        return AutoScore(saturate(held + brief, AUTO_HALF_S), seen + note)
 
     @classmethod
     def table_lines(cls, res: Results, height_cm: float | None) -> list[str]:
@@ -585,6 +613,7 @@ class CalfStretchExercise(Exercise):
                          f"{num(h['back_knee_angle_deg']):>6} {num(h['dorsiflexion_deg']):>6} "
                          f"{fmt(h['heel_contact_share']):>9}")
         s = res.set_stats
-        lines.append(f"holds: {s.get('holds', 0)}   by leg: {s.get('holds_by_side')}   reaching the {fmt(s.get('target_s'), 0)} s "
+        by_leg = ", ".join(f"{leg} {n}" for leg, n in (s.get("holds_by_side") or {}).items()) or "-"
+        lines.append(f"holds: {s.get('holds', 0)}   by leg: {by_leg}   reaching the {fmt(s.get('target_s'), 0)} s "
                      f"target: {s.get('holds_reaching_target', 0)}")
         return lines

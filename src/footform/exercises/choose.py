@@ -27,12 +27,16 @@ Evidence
   frame to the last counts nothing: a staggered stance or the camera angle explain that as well
   as a lift (the rendered side calf stretch: the front foot reads 0.4–0.5 FL higher throughout).
   The ankle contact takes the first half second as the standing difference for the same reason.
-  A lift holding two or more calf-raise reps is a single-leg calf raise, not a stance; the time
-  the lifted foot is the back foot of a calf-stretch position is the staggered stance seen in
-  perspective (from the front the back foot looks higher), not a lift.  On footage
+  A lift holding two or more calf-raise reps, or three rises and falls of the hips
+  (:data:`HIP_RISE_FL`, after the lift-off's own settling), is a single-leg calf raise, not a
+  stance; the time inside a calf-stretch lunge is the staggered stance seen in perspective (either
+  foot can read "up"), not a lift.  On footage
   where the leg landmarks were not trusted (the counter runs on the body rise) lifts count nothing.
 * **Calf stretch** — the stretch machine's hold time (staggered feet, hips shifted forward and
-  settled); a brief stretch position counts half.
+  settled) in positions with a stretch's long step (``calf_stretch.AUTO_STEP_FL``, 2 FL: a stance
+  with the free foot behind, or feet side by side seen at three-quarter, stagger 0.8–1.6 FL and
+  count nothing); a brief stretch position counts half.  Only long-step positions explain the
+  others' reps and lifts.
 * **Ankle pumps** — the pump counter's cycles (per foot, the larger) while seated or lying and with
   the leg still (``ankle_pumps.PUMP_LEG_STILL_DEG``).  From straight in front the foot's angle is not
   measurable; a seated or lying person is then still most likely doing ankle pumps, footform's
@@ -90,6 +94,14 @@ EXPLAIN_COVER = 0.5
 EXPLAIN_SLACK_S = 0.5
 #: Posture runs are broken by gaps longer than this between samples (s).
 MAX_STEP_S = 0.2
+#: A rise of the hips: their image height (``hip_h``) goes up at least this much (FL) from its last
+#: low and comes down at least as much again.  0.1 FL ≈ 2.6 cm at 1.70 m; a calf raise lifts the
+#: hips by about the heel's rise (5–8 cm in the rendered scenarios; the rendered single-leg raise
+#: seen from the side reads 0.12–0.35 FL per rep), while a stance hold's hips move less than that
+#: except at lift-off (rendered stance clips of the calibration seeds: at most one rise-and-fall of
+#: 0.1 FL inside a lift after its first second; the real lateral leg swings two in 8 s; the rendered
+#: single-leg raises three, one per rep; docs/evaluation.md, "--exercise auto").
+HIP_RISE_FL = 0.1
 
 
 @dataclass
@@ -130,6 +142,10 @@ class ExerciseChooser:
         self._t_prev: float | None = None
         #: posture runs [t_start, t_end, seated]; frames without a posture leave gaps
         self.posture: list[list[Any]] = []
+        #: times (s) of the tops of the hips' rises (:data:`HIP_RISE_FL`), and the peak detector's state
+        self.hip_tops: list[float] = []
+        self._hip_low = math.inf
+        self._hip_high: tuple[float, float] | None = None   # (t, height) of the top while rising
 
     def step(self, k: Kinematics, det: np.ndarray, contact: FootContact) -> None:
         """One frame (after the analyser's own ``contact`` stepped on it)."""
@@ -149,6 +165,8 @@ class ExerciseChooser:
                 self.posture.append([t, t, seated])
         if k.cut:
             self._soft.reset()
+            self._hip_low, self._hip_high = math.inf, None
+        self.hip_step(t, float(det[SIG["hip_h"]]))
         diff = float(det[SIG["ankle_h_right"]]) - float(det[SIG["ankle_h_left"]])
         self._soft.step(t, diff)
         for kind, finished in (("hard", contact.finished), ("soft", self._soft.finished)):
@@ -156,6 +174,20 @@ class ExerciseChooser:
             self.lifts[kind] += [lf if lf.t_on is not None else Lift(lf.lifted_side, lf.t_off, t, lf.observed)
                                  for lf in finished]
         self._current = {"hard": contact.current, "soft": self._soft.current}
+
+    def hip_step(self, t: float, hip: float) -> None:
+        """Find the tops of the hips' rises: up :data:`HIP_RISE_FL` from the last low, then down as much."""
+        if not math.isfinite(hip):
+            return
+        if self._hip_high is None:
+            self._hip_low = min(self._hip_low, hip)
+            if hip - self._hip_low >= HIP_RISE_FL:
+                self._hip_high = (t, hip)
+        elif hip > self._hip_high[1]:
+            self._hip_high = (t, hip)
+        elif self._hip_high[1] - hip >= HIP_RISE_FL:
+            self.hip_tops.append(self._hip_high[0])
+            self._hip_high, self._hip_low = None, hip
 
     # -- helpers -----------------------------------------------------------------------------
     def seated_share(self, t0: float | None = None, t1: float | None = None) -> float | None:
@@ -221,7 +253,7 @@ class ExerciseChooser:
                           lifts_by_contact=by_contact,
                           positions=[p for m in machines.values() for p in m.positions(t_last)],
                           rep_tops=[t for m in machines.values() for t in m.rep_tops()],
-                          landmarks_trusted=trusted, posture=self)
+                          landmarks_trusted=trusted, posture=self, hip_tops=list(self.hip_tops))
         candidates = tuple(e for e in registry.EXERCISES if e.auto and e.id in machines)
         scores: dict[str, float] = {}
         evidence: dict[str, str] = {}

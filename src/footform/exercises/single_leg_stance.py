@@ -457,6 +457,17 @@ class SingleLegStance:
 HOLD_COLUMNS = ("index", "stance_side", "t_start_s", "t_end_s", "duration_s", "ended_by", "touchdowns")
 #: ``--exercise auto``: a foot off the floor this long scores one half (s; :data:`MIN_HOLD_S`).
 AUTO_HALF_S = 2.0
+#: A lift-off this long (s) before a calf-stretch lunge was reached belongs to the lunge (stepping
+#: into it takes ~1–1.5 s; the hold's "position" starts when the hips are already forward).
+LUNGE_SLACK_S = 0.5
+#: The hips rise and settle as the weight goes onto one leg: tops of the hips' rises this soon after
+#: lift-off (s) belong to the lift-off, not to a calf raise (rendered stance clips: 0.2–0.4 s after it).
+HIP_SETTLE_S = 1.0
+#: This many rises and falls of the hips inside one lift make it a single-leg calf raise.  Measured:
+#: the rendered single-leg raises (3 reps each) show 3 in every lift; a stance hold 0–1 (rendered
+#: stance clips, calibration seeds); the real lateral leg swings (shared/footage
+#: sls_front_lateral_leg_swings: the pelvis hikes with some swings) 2 in an 8 s lift.
+HIP_TOPS_MIN = 3
 
 
 def hold_row(h: Hold, index: int) -> dict[str, Any]:
@@ -512,15 +523,20 @@ class SingleLegStanceExercise(Exercise):
 
     def auto_score(self, ev: AutoEvidence) -> AutoScore:
         """Upright time with a foot up (the larger total of the two foot contacts).  A lift holding
-        two or more standing reps is a single-leg calf raise; time the lifted foot is the back foot
+        two or more standing reps, or two or more rises and falls of the hips, is a single-leg calf
+        raise; time the lifted foot is the back foot
         of a stretch position is the staggered stance seen in perspective (exercises/choose.py)."""
         totals = [sum(_lift_weight(lf) * ev.upright(lf.t_off, ev.lift_end(lf)) * _unexplained_s(lf, ev)
-                      for lf in lifts if sum(1 for t in ev.rep_tops if lf.t_off <= t <= ev.lift_end(lf)) < 2)
+                      for lf in lifts if not _single_leg_raise(lf, ev))
                   for lifts in ev.lifts_by_contact.values()]
         up_s = max(totals, default=0.0)
+        raising_s = max((sum(ev.lift_end(lf) - lf.t_off for lf in lifts if _single_leg_raise(lf, ev))
+                         for lifts in ev.lifts_by_contact.values()), default=0.0)
+        note = f" ({raising_s:.1f} s more rising and lowering like single-leg calf raises)" if raising_s > 0 else ""
         return AutoScore(saturate(up_s, AUTO_HALF_S),
                          "leg landmarks not trusted on this footage" if not ev.landmarks_trusted else
-                         f"a foot off the floor for {up_s:.1f} s" if up_s > 0 else "no foot seen leaving the floor")
+                         (f"a foot off the floor for {up_s:.1f} s" if up_s > 0 else "no foot seen leaving the floor")
+                         + note)
 
     @classmethod
     def table_lines(cls, res: Results, height_cm: float | None) -> list[str]:
@@ -560,10 +576,24 @@ def _lift_weight(lift: Lift) -> float:
     return 0.5 if lift.t_on is not None else 0.0
 
 
-def _unexplained_s(lift: Lift, ev: AutoEvidence) -> float:
-    """The lift's time outside stretch positions whose back foot is the lifted one: in a staggered
-    stance the back foot is further from the camera and looks higher from the front (a foot lifted
-    forward, nearer, looks lower)."""
+def _single_leg_raise(lift: Lift, ev: AutoEvidence) -> bool:
+    """Two or more calf-raise tops, or :data:`HIP_TOPS_MIN` tops of the hips' rises (the counter can miss a
+    single-leg raise's reps; the hips still rise with each) after the lift-off's own movement
+    (:data:`HIP_SETTLE_S`), inside the lift: a single-leg calf raise, not a stance hold."""
     a, b = lift.t_off, ev.lift_end(lift)
-    inside = sum(max(0.0, min(b, t1) - max(a, t0)) for t0, t1, side in ev.positions if side == lift.lifted_side)
+    hips = sum(1 for t in ev.hip_tops if a + HIP_SETTLE_S <= t <= b)
+    return sum(1 for t in ev.rep_tops if a <= t <= b) >= 2 or hips >= HIP_TOPS_MIN
+
+
+def _unexplained_s(lift: Lift, ev: AutoEvidence) -> float:
+    """The lift's time outside calf-stretch lunges (``ev.positions``: only positions with a
+    stretch's long step, calf_stretch.AUTO_STEP_FL).  With the feet that far apart along the body
+    the two feet stand at different distances from the camera and the lunge bends the front knee:
+    either foot can read "up" (rendered side stretches: the back foot from the front, the front
+    foot from the side), while a stance's free foot stays near the standing leg.  A lift that
+    begins inside a lunge (or :data:`LUNGE_SLACK_S` before it) is that lunge throughout."""
+    a, b = lift.t_off, ev.lift_end(lift)
+    if any(t0 - LUNGE_SLACK_S <= a <= t1 for t0, t1, _side in ev.positions):
+        return 0.0
+    inside = sum(max(0.0, min(b, t1) - max(a, t0)) for t0, t1, _side in ev.positions)
     return max(0.0, b - a - inside)

@@ -40,6 +40,15 @@ def _piecewise(segments, seed=0, noise=(0.01, 0.01, 0.01)):
 DOWN = (0.0, 0.0, 0.0)
 
 
+def _one_right_lift(stream, off, on):
+    """The stream holds exactly one lift, of the right foot, lifted and set down within the windows (s)."""
+    lifts, current = _run(stream)
+    assert current is None
+    (lift,) = lifts
+    assert lift.lifted_side == "right"
+    assert off[0] <= lift.t_off <= off[1] and on[0] <= lift.t_on <= on[1]
+
+
 def test_low_lift_whose_world_elevation_sags_stays_up_until_set_down():
     """A 5–8 cm bent-knee lift (rendered sls_right_three-quarter-right_hipdrop_03): the world elevation
     reads 0.13 FL after lift-off and sags to 0.04–0.08 FL while the image ankle stays ~0.3 FL up.  The
@@ -47,12 +56,7 @@ def test_low_lift_whose_world_elevation_sags_stays_up_until_set_down():
     up, sag = (0.05, 0.14, 0.30), (0.03, 0.05, 0.28)
     stream = _piecewise([(3.0, DOWN, DOWN), (0.3, DOWN, up), (1.7, up, up), (0.5, up, sag), (4.5, sag, sag),
                          (0.2, sag, DOWN), (2.0, DOWN, DOWN)], seed=1)
-    lifts, current = _run(stream)
-    assert current is None
-    (lift,) = lifts
-    assert lift.lifted_side == "right"
-    assert 3.0 <= lift.t_off <= 3.4
-    assert 10.0 <= lift.t_on <= 10.3
+    _one_right_lift(stream, off=(3.0, 3.4), on=(10.0, 10.3))
 
 
 def test_slowly_rising_low_lift_is_not_taken_for_the_standing_level():
@@ -63,12 +67,7 @@ def test_slowly_rising_low_lift_is_not_taken_for_the_standing_level():
     # (noise σ 0.005 FL: the detection-smoothed signals of the renders vary about that much frame to frame)
     stream = _piecewise([(3.0, DOWN, DOWN), (1.0, DOWN, up), (7.0, up, up), (0.3, up, DOWN), (2.0, DOWN, DOWN)],
                         seed=2, noise=(0.005, 0.005, 0.005))
-    lifts, current = _run(stream)
-    assert current is None
-    (lift,) = lifts
-    assert lift.lifted_side == "right"
-    assert 3.0 <= lift.t_off <= 4.2
-    assert 11.0 <= lift.t_on <= 11.4
+    _one_right_lift(stream, off=(3.0, 4.2), on=(11.0, 11.4))
 
 
 def test_standing_noise_drift_and_replaced_feet_are_no_lift():

@@ -58,6 +58,26 @@ def test_side_view_reports_ap_sway_and_no_frontal_wobble():
     assert h["ankle_wobble"]["rms_deg"] == "not measurable from this view"
 
 
+@pytest.mark.parametrize("far_hidden", [True, False])
+def test_side_view_with_the_far_foot_hidden_says_holds_are_not_measurable(far_hidden):
+    """From the side the far foot is behind the near leg; the renders give its landmarks visibility
+    0.38–0.42 while both feet are down (0.5 is needed).  A foot-off-the-floor then cannot be told, and
+    the summary must say so instead of a silent "no hold"; with the far foot seen, nothing is said."""
+    from footform.core.landmarks import LM
+
+    frames, _ = generate([still(1.5), lift("left", 8.0, height_m=0.05), still(1.0)], view="side", seed=27)
+    if far_hidden:  # the subject's left side faces the camera: the right foot is the far one
+        for f in frames:
+            if f.image is not None:
+                f.image[[LM.RIGHT_ANKLE, LM.RIGHT_HEEL, LM.RIGHT_FOOT_INDEX], 3:5] = 0.4
+    s = analyze_frames(frames, AnalysisConfig(exercise="single_leg_stance"))
+    said = [m for m in s.not_measurable if "far foot" in m]
+    if far_hidden:
+        assert s.holds == [] and len(said) == 1 and "100 %" in said[0]
+    else:
+        assert said == [] and len(s.holds) == 1
+
+
 def test_hold_running_to_end_of_video():
     frames, _ = generate([still(1.5), lift("right", 6.0)], view="back", seed=25)
     s = analyze_frames(frames[:-15], AnalysisConfig())  # stop before the foot comes down

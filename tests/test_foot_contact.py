@@ -1,0 +1,81 @@
+"""Foot contact (exercises/contact.py) on hand-made signal streams: the low-lift evidence.
+
+The streams are the three signals contact reads (FL): the image elevation of the right foot's lowest
+point over the left's, the same from the model's world landmarks, and the image ankle-height
+difference; their levels copy what the pose model gave on the rendered clips named in each test.
+"""
+
+import numpy as np
+
+from footform.exercises.contact import FootContact
+
+FPS = 30.0
+
+
+def _run(stream):
+    """Feed ``(t, elev, world, ankle)`` rows; return the finished lifts and the one still up."""
+    c = FootContact()
+    lifts = []
+    for t, elev, world, ankle in stream:
+        c.step(t, elev, world=world, ankle=ankle, foot_ok={"left": True, "right": True})
+        lifts += c.finished
+    return lifts, c.current
+
+
+def _piecewise(segments, seed=0, noise=(0.01, 0.01, 0.01)):
+    """``segments``: (duration s, (elev, world, ankle) at the start, the same at the end) — linear in
+    between — with Gaussian noise of the given σ (FL) on each signal."""
+    rng = np.random.default_rng(seed)
+    t0, rows = 0.0, []
+    for dur, a, b in segments:
+        n = int(round(dur * FPS))
+        for i in range(n):
+            u = i / n
+            v = [x0 + (x1 - x0) * u + rng.normal(0.0, s) for x0, x1, s in zip(a, b, noise)]
+            rows.append((t0 + i / FPS, *v))
+        t0 += n / FPS
+    return rows
+
+
+DOWN = (0.0, 0.0, 0.0)
+
+
+def _one_right_lift(stream, off, on):
+    """The stream holds exactly one lift, of the right foot, lifted and set down within the windows (s)."""
+    lifts, current = _run(stream)
+    assert current is None
+    (lift,) = lifts
+    assert lift.lifted_side == "right"
+    assert off[0] <= lift.t_off <= off[1] and on[0] <= lift.t_on <= on[1]
+
+
+def test_low_lift_whose_world_elevation_sags_stays_up_until_set_down():
+    """A 5–8 cm bent-knee lift (rendered sls_right_three-quarter-right_hipdrop_03): the world elevation
+    reads 0.13 FL after lift-off and sags to 0.04–0.08 FL while the image ankle stays ~0.3 FL up.  The
+    foot is up until it is set down at 10 s, not when the world elevation sags at 5 s."""
+    up, sag = (0.05, 0.14, 0.30), (0.03, 0.05, 0.28)
+    stream = _piecewise([(3.0, DOWN, DOWN), (0.3, DOWN, up), (1.7, up, up), (0.5, up, sag), (4.5, sag, sag),
+                         (0.2, sag, DOWN), (2.0, DOWN, DOWN)], seed=1)
+    _one_right_lift(stream, off=(3.0, 3.4), on=(10.0, 10.3))
+
+
+def test_slowly_rising_low_lift_is_not_taken_for_the_standing_level():
+    """A 3 cm lift seen from behind (rendered back and back-three-quarter low3 clips): the world
+    elevation takes ~1 s to creep up to 0.08 FL, the image to 0.10–0.12 FL.  It is a lift, found
+    within the 1 s of agreement after the evidence begins, and ends when the foot is down again."""
+    up = (0.10, 0.08, 0.12)
+    # (noise σ 0.005 FL: the detection-smoothed signals of the renders vary about that much frame to frame)
+    stream = _piecewise([(3.0, DOWN, DOWN), (1.0, DOWN, up), (7.0, up, up), (0.3, up, DOWN), (2.0, DOWN, DOWN)],
+                        seed=2, noise=(0.005, 0.005, 0.005))
+    _one_right_lift(stream, off=(3.0, 4.2), on=(11.0, 11.4))
+
+
+def test_standing_noise_drift_and_replaced_feet_are_no_lift():
+    """Both feet down: noise of the rendered standing clips (world ±0.03 FL, image ±0.02 FL), a foot
+    set down further from the camera (the image reads it 0.13 FL higher, the world does not), and the
+    world elevation alone drifting 0.10 FL with the image level: no lift, however long."""
+    stream = _piecewise([(5.0, DOWN, DOWN), (0.5, DOWN, (0.13, 0.0, 0.13)), (10.0, (0.13, 0.0, 0.13), (0.13, 0.0, 0.13)),
+                         (2.0, (0.13, 0.0, 0.13), (0.0, 0.10, 0.0)), (10.0, (0.0, 0.10, 0.0), (0.0, 0.10, 0.0))],
+                        seed=3, noise=(0.01, 0.015, 0.01))
+    lifts, current = _run(stream)
+    assert lifts == [] and current is None

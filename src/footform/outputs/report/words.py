@@ -31,6 +31,7 @@ REASON_WORDS = {
     "cut": "the camera or the person jumped", "tracking_lost": "the feet were lost from view",
     "stance_changed": "the standing leg changed", "too_long": "longer than a rep can be",
     "end_of_video": "the recording ended",
+    "free_leg_moving": "the free leg was swinging (not a raise)", "body_not_rising": "only the feet moved, the body did not rise",
 }
 ENDED_BY_WORDS = {"touch_down": "foot down", "end_of_video": "recording ended", "tracking_lost": "feet lost from view",
                   "cut": "camera jumped", "came_out": "came out"}

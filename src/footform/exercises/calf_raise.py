@@ -195,6 +195,16 @@ BENT_MARGIN_DEG = 5.0
 #: were counted — while every image height rose by 0.22–0.36 FL (0.7–1.1 of the truth) with a
 #: resting σ of 0.011–0.028 FL (measured on the sample as shipped and JPEG-60 re-encoded).
 IMAGE_HEIGHT_VIEWS = ("front", "back")
+#: On one foot the lift is the image heights in every view: from the side, too, the standing foot's
+#: toe point rises with its heel there — heel above toe moved by 0.05–0.075 FL in 5 cm single-leg
+#: raises (0.18–0.20 FL; rendered calibration clips cr1_left_side-left_02, cr1_right_side-right_04:
+#: 3 of 6 reps counted) while the image heights rose by 0.11–0.13 FL and the hips by 0.14–0.16 FL.
+#: (Double-leg raises from the side keep heel above toe: 0.14–0.30 FL, every rep counted.)
+SINGLE_LEG_IMAGE_HEIGHTS = ("left", "right")
+#: (Their baselines are kept per footing — ``hip_h@left`` …: after the free leg came up, the
+#: two-feet baselines left the lift at 0.07–0.08 FL between the reps of cr1_left_side-left_02,
+#: above the 20 % that ends a rep, and its 2nd and 3rd reps merged into one that never ended.)
+FOOTING_TAG = "@"
 #: (Their baselines are kept in pixels and only the rise is turned into FL.  The signals are image
 #: y / FL, and the running FL scale moves by 3–4 % when a leg lifts or, for small people, with
 #: every rep (rendered single-leg front sample: 39.5 → 41.0 px; rear sample at 360 px: 22.3 ↔ 23.2
@@ -449,13 +459,16 @@ class CalfRaiseCounter:
         feet = [s for s in ("left", "right") if kin.foot_ok.get(s) and (footing in ("both", s))]
         # image heights back in pixels (see IMAGE_HEIGHT_VIEWS: the FL scale is not steady enough)
         px = self._scale_px(kin, det)
-        heights: dict[str, float] = {name: det[SIG[name]] * px for name in ("hip_h", "shoulder_h")}
+        # on one foot the body stands differently (hips shifted and hiked): the image heights
+        # keep a baseline per footing, learnt while standing that way (see SINGLE_LEG_IMAGE_HEIGHTS)
+        tag = "" if footing == "both" else f"{FOOTING_TAG}{footing}"
+        heights: dict[str, float] = {name + tag: det[SIG[name]] * px for name in BODY_COMPONENTS}
         heel_toe: dict[str, float] = {}
         for s in feet:
-            heights[f"heel_h_{s}"] = det[SIG[f"heel_h_{s}"]] * px
-            heights[f"ankle_h_{s}"] = det[SIG[f"ankle_h_{s}"]] * px
+            heights[f"heel_h_{s}{tag}"] = det[SIG[f"heel_h_{s}"]] * px
+            heights[f"ankle_h_{s}{tag}"] = det[SIG[f"ankle_h_{s}"]] * px
             heel_toe[f"heel_toe_{s}"] = det[SIG[f"heel_toe_{s}"]]
-        self._image_heights = view_family(kin.view) in IMAGE_HEIGHT_VIEWS
+        self._image_heights = view_family(kin.view) in IMAGE_HEIGHT_VIEWS or footing in SINGLE_LEG_IMAGE_HEIGHTS
         comps = heights if self._image_heights else heel_toe
         finite = lambda d: {k: float(v) for k, v in d.items() if np.isfinite(v)}  # noqa: E731
         return finite(comps), finite({**heights, **heel_toe})
@@ -717,7 +730,7 @@ class CalfRaiseCounter:
             c.shift_left.append(weight_shift_left(det))
             c.elev_world.append(float(det[SIG["elev_world_right_minus_left"]]))
             if self._image_heights:
-                body = [rises_by[k] for k in BODY_COMPONENTS if k in rises_by]
+                body = [v for k, v in rises_by.items() if k.split(FOOTING_TAG)[0] in BODY_COMPONENTS]
                 c.body.append(float(np.mean(body)) / self._scale_px(kin, det) if body else float("nan"))
             c.free_foot.append(free_foot_offset(det, footing))
             peak = max(c.lifts)

@@ -443,7 +443,7 @@ def test_a_view_label_flipping_mid_rep_keeps_the_rep_when_both_signal_sets_are_s
 # -- issue #18, second round: late contact, FL-scale steps, low raises, what moved -----------------
 
 def _front_stream(lift_body, lift_feet=None, dur_s=13.5, stance_at=None, free_at=None, fl_at=None, on_left=None,
-                  fps=30.0, noise_fl=0.004, seed=0):
+                  view="front", fps=30.0, noise_fl=0.004, seed=0):
     """A front-view stream for a CalfRaiseCounter: hips and shoulders rise by ``lift_body(t)`` FL,
     the standing feet's heels and ankles by ``lift_feet(t)`` (default: the same); the feet stand
     0.6 FL apart with the body's centre over the left one while ``on_left(t)`` (default: the contact's
@@ -483,7 +483,7 @@ def _front_stream(lift_body, lift_feet=None, dur_s=13.5, stance_at=None, free_at
                      for j in range(raw.shape[1])] for i in range(n)])
     counter = CalfRaiseCounter()
     for i, t in enumerate(ts):
-        kin = Kinematics(i, float(t), True, {"left": True, "right": True}, "front", fl_at(t) / 0.618, fl_at(t),
+        kin = Kinematics(i, float(t), True, {"left": True, "right": True}, view, fl_at(t) / 0.618, fl_at(t),
                          float("nan"), False, raw[i])
         counter.step(kin, det[i], stance_at(t))
     counter.finish(dur_s)
@@ -533,3 +533,14 @@ def test_low_raises_from_the_front_are_counted_but_a_swinging_leg_or_the_feet_al
     feet_only = _front_stream(lambda t: 0.0, lift_feet=_raises((1.5, 4.5, 7.5, 10.5), height=0.16))
     assert feet_only.reps == [], [r.t_top for r in feet_only.reps]
     assert any(e.get("reason") == "body_not_rising" for e in feet_only.events), feet_only.events
+
+
+def test_single_leg_raises_from_the_side_are_counted_from_the_image_heights_learnt_on_one_foot():
+    """From the side, on one foot, heel above toe barely moves (the toe point rises with the heel:
+    constant here) while the body rises in the image; the hips stood 0.08 FL lower on two feet
+    before the free leg came up, which the one-foot baselines do not carry into the set."""
+    raises = _raises((2.0, 5.0, 8.0, 11.0), height=0.15)
+    c = _front_stream(lambda t: raises(t) - (0.08 if t < 1.0 else 0.0), lift_feet=raises, view="side-left",
+                      stance_at=lambda t: "both" if t < 1.0 else "left", free_at=lambda t: (0.2, 1.0))
+    assert [r.side for r in c.reps] == ["left"] * 4, c.events
+    assert [r.t_top for r in c.reps] == pytest.approx([3.05, 6.05, 9.05, 12.05], abs=0.3)

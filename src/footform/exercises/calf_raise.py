@@ -28,10 +28,9 @@ The *lift* (foot lengths FL, up positive) is the rise above the person's own sta
   person's segmentation mask and the optical flow, not from the leg landmarks, so it survives
   landmarks that collapse onto one leg or swap sides (the rear waist-down clip in shared/footage).
 
-MediaPipe reports only part of a real heel raise (~83 % from the side, 64–69 % from behind,
-52–58 % front three-quarter; the body's rise in the image from behind is 70–100 % of it), so the
-lift is a calibrated *estimate* of the person's movement (consistent within a session and a
-view), not a measured heel height.
+MediaPipe reports only part of a real heel raise (:data:`HEEL_REPORTED_SHARE`: 52–98 % of it
+depending on the view, the person and the camera), so the lift is a calibrated *estimate* of the
+person's movement (consistent within a session and a view), not a measured heel height.
 
 Working side: ``both``, or the standing foot when the foot contact sees the other off the floor;
 a rep the contact saw on both feet is checked at its end for a single-leg stance it missed (the
@@ -844,13 +843,17 @@ class CalfRaiseCounter:
 # The exercise protocol (exercises/base.py): the counter behind step / finish / results
 # ---------------------------------------------------------------------------------------------
 
-#: Share of the true heel raise MediaPipe reports, by view (measured on rendered people with known
-#: heel height; see docs/metrics.md "What the pose model sees of a heel raise").  Front and back:
-#: heel-above-toe barely changes, the body's rise in the image is used (back: 0.70–1.01 of the
-#: heel height on the rendered rear sample, shipped and re-encoded at 480–640 px, issue #18).
-HEEL_REPORTED_SHARE = {"side": "~83 %", "back": "70–100 %, counted as the body's rise in the image",
-                       "front": "heel barely; reps from the body rise",
-                       "unknown": "52–83 % depending on view"}
+#: Share of the true heel raise footform's peak lift reports, by the view footform classified:
+#: per-clip medians of peak_lift_cm / the true heel-pad rise on the 21 analysable rendered
+#: calf-raise clips (issue #18, second round; docs/metrics.md "Heights per view").  Within a clip
+#: the reps agree to ±5–10 %; across people and camera set-ups the share spreads as below, in
+#: every view, so heights are relative (within a session and a view), not corrected.
+HEEL_REPORTED_SHARE = {"side": "52–98 %", "back": "59–93 %, measured as the body's rise in the image",
+                       "front": "58–73 %, measured as the body's rise in the image",
+                       "unknown": "52–98 % depending on view"}
+#: Said with every calf-raise summary's share (see HEEL_REPORTED_SHARE).
+RELATIVE_HEIGHTS = ("Compare heights within this session and camera view only: across people and camera set-ups that "
+                    "share varies too much for a corrected height.")
 
 #: ``reps.csv`` of a calf-raise session (units in docs/summary-schema.md).
 REP_COLUMNS = ("index", "side", "t_start_s", "t_top_s", "t_end_s", "peak_lift_fl", "peak_lift_cm", "rise_s", "top_s",
@@ -962,7 +965,8 @@ class CalfRaise(Exercise):
         elif analysable:
             fam = view_family(view)
             warnings.append("Heel lift is the pose model's estimate: it reports only part of a real heel raise "
-                            f"(from this view: {HEEL_REPORTED_SHARE.get(fam, HEEL_REPORTED_SHARE['unknown'])}).")
+                            f"(from this view: {HEEL_REPORTED_SHARE.get(fam, HEEL_REPORTED_SHARE['unknown'])}). "
+                            + RELATIVE_HEIGHTS)
         reps = [rep_row(r) for r in c.reps] if analysable else []
         events = sorted(c.events, key=lambda e: e.get("t_s") or 0.0) if analysable else []
         return Results(reps=reps, events=events, warnings=warnings,

@@ -557,3 +557,22 @@ def test_heights_are_said_to_be_relative_with_the_views_measured_share(view):
     said = [w for w in s.warnings if "only part of a real heel raise" in w]
     assert said and HEEL_REPORTED_SHARE[view] in said[0], s.warnings
     assert "within this session and camera view only" in said[0]
+
+
+def test_one_foot_partly_out_of_the_picture_is_said_as_such():
+    """A foot whose toes are under the picture's bottom edge (rendered cr2_three-quarter-left_clean_04:
+    one toe 12 px below it on 475 of 477 frames) is not usable; the reason says one foot was out
+    of the picture, not that the feet were "not tracked"."""
+    import dataclasses
+
+    from footform.core.landmarks import LM
+
+    frames, _ = generate([still(1.5)] + FULL * 3, view="front", seed=6)
+    cut = []
+    for f in frames:
+        img = f.image.copy()
+        img[LM.LEFT_FOOT_INDEX, 1] = 1.02   # the left toes below the bottom edge
+        cut.append(dataclasses.replace(f, image=img))
+    s = analyze_frames(cut, AnalysisConfig(exercise="calf_raise"))
+    assert not s.analysable
+    assert s.reason.startswith("Only one foot was in the picture on 100 % of the frames"), s.reason

@@ -443,12 +443,12 @@ def test_a_view_label_flipping_mid_rep_keeps_the_rep_when_both_signal_sets_are_s
 # -- issue #18, second round: late contact, FL-scale steps, low raises, what moved -----------------
 
 def _front_stream(lift_body, lift_feet=None, dur_s=13.5, stance_at=None, free_at=None, fl_at=None, on_left=None,
-                  view="front", fps=30.0, noise_fl=0.004, seed=0):
+                  view="front", cuts=(), fps=30.0, noise_fl=0.004, seed=0):
     """A front-view stream for a CalfRaiseCounter: hips and shoulders rise by ``lift_body(t)`` FL,
     the standing feet's heels and ankles by ``lift_feet(t)`` (default: the same); the feet stand
     0.6 FL apart with the body's centre over the left one while ``on_left(t)`` (default: the contact's
     ``stance_at(t)`` is "left"; else midway); ``free_at(t)`` = (across, up) FL of the free right foot against the left one;
-    ``fl_at(t)`` = the running FL scale in pixels.  The FL signals are image pixels / that scale,
+    ``fl_at(t)`` = the running FL scale in pixels; ``cuts``: frames after a hard cut.  The FL signals are image pixels / that scale,
     smoothed as the analyzer does (centred Gaussian, σ = 2 frames), and so is ``fl_px``."""
     import numpy as np
 
@@ -484,7 +484,7 @@ def _front_stream(lift_body, lift_feet=None, dur_s=13.5, stance_at=None, free_at
     counter = CalfRaiseCounter()
     for i, t in enumerate(ts):
         kin = Kinematics(i, float(t), True, {"left": True, "right": True}, view, fl_at(t) / 0.618, fl_at(t),
-                         float("nan"), False, raw[i])
+                         float("nan"), i in cuts, raw[i])
         counter.step(kin, det[i], stance_at(t))
     counter.finish(dur_s)
     return counter
@@ -576,3 +576,24 @@ def test_one_foot_partly_out_of_the_picture_is_said_as_such():
     s = analyze_frames(cut, AnalysisConfig(exercise="calf_raise"))
     assert not s.analysable
     assert s.reason.startswith("Only one foot was in the picture on 100 % of the frames"), s.reason
+
+
+def test_the_first_rep_after_calibration_counts_when_the_resting_lift_sits_near_the_start_level():
+    """Small, noisy people: the landmarks settle by 0.045 FL just after the baselines were learnt,
+    so the resting lift hovers at the 0.04 FL start level and never comes under half of it before
+    the first rep (rendered wc_double_normal_320x240_30fps_7008, feet 22 px: 0.02–0.066 FL, its
+    first rep lost).  Baselines just learnt from resting samples are evidence enough that the
+    person was at rest."""
+    raises = _raises((1.2, 4.7, 8.2, 11.7), height=0.2)
+    c = _front_stream(lambda t: raises(t) + (0.045 if t >= 0.5 else 0.0), dur_s=15.0, noise_fl=0.01, cuts=(0,), seed=1)
+    assert [r.t_top for r in c.reps] == pytest.approx([2.25, 5.75, 9.25, 12.75], abs=0.3), c.events
+
+
+def test_a_rep_does_not_start_before_its_baselines_were_learnt():
+    """The free leg comes up at 0.6 s (weight over the left foot), the one-foot baselines need
+    0.5 s of rest, the first raise starts at 1.0 s: the rep starts when it is first measured, not
+    at the last low lift seen on two feet (which made a 1.6 s "rise" and a false slow-rise flag)."""
+    c = _front_stream(_raises((1.0, 4.5, 8.0, 11.5), height=0.2), dur_s=15.0, on_left=lambda t: t >= 0.6,
+                      stance_at=lambda t: "both", free_at=lambda t: (0.0, 0.4))
+    assert len(c.reps) == 4, c.events
+    assert c.reps[0].t_start >= 0.95, c.reps[0]

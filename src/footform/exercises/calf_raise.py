@@ -688,12 +688,25 @@ class CalfRaiseCounter:
                 self.reset(t, "signals_changed", rebaseline=False)
             self.phase = "calibrating"
             self.lift = float("nan")
+            # the lift seen low before the baselines went away is no start time for the next rep
+            # (cr1_left_front_00: the free leg came up at 0.6 s, the one-foot baselines were
+            # ready at 1.6 s, mid-rise; the rep "started" at 0.6 s and read a 1.6 s rise)
+            self._last_lo_t = None
             return RepState(len(self.reps), self.phase, self.lift, side)
         lift = float(np.mean(rises))
         if self._image_heights:
             lift /= self._scale_px(kin, det)  # pixels → FL at this frame's scale
         self.lift = lift
         start_thr, _ = self._thresholds()
+        if self._cur is None and self.phase == "calibrating":
+            # The baselines were just learnt from resting samples: the person was at rest, which
+            # is what "seen low" asks.  Waiting for the lift to come under half the start level
+            # instead lost the first rep of small, noisy people: a mean of low-quantile baselines
+            # rests ~0.84 σ above 0, at 22 px feet (rendered wc_double_normal_320x240_30fps_7008,
+            # calibration) 0.02–0.066 FL against the 0.04 FL start level, until the first rep.
+            # A rise the counter then sees start at once is still judged like any other rep
+            # (and again against the set at the end).
+            self._armed, self._last_lo_t = True, t
         if self._cur is None:
             self.phase = "down"
             if lift > start_thr:

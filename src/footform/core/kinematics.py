@@ -118,6 +118,7 @@ SIGNAL_NAMES = (
     "yaw_deg",                              # body turn from the world hip(+shoulder) axis: 0 = square on, 90 = side on
     "body_rise",                            # camera-compensated rise of the body since the stream began, FL (footform.core.motion)
     "thigh_incline_deg",                    # the more upright thigh's angle from vertical, 3-D world landmarks, deg (posture)
+    "fl_px",                                # the FL scale of this frame, pixels (smoothed with the FL signals: FL × this = pixels)
 )
 SIG = {name: i for i, name in enumerate(SIGNAL_NAMES)}
 
@@ -310,6 +311,7 @@ class KinematicsEstimator:
         shank_px = self.shank_px
         fl = shank_px * FOOT_PER_SHANK
         up = lambda y: -y / fl  # noqa: E731 - image y (px) → height in FL
+        sig[SIG["fl_px"]] = fl
 
         for s in sides:
             leg = LEGS[s]

@@ -28,10 +28,9 @@ The *lift* (foot lengths FL, up positive) is the rise above the person's own sta
   person's segmentation mask and the optical flow, not from the leg landmarks, so it survives
   landmarks that collapse onto one leg or swap sides (the rear waist-down clip in shared/footage).
 
-MediaPipe reports only part of a real heel raise (~83 % from the side, 64–69 % from behind,
-52–58 % front three-quarter; the body's rise in the image from behind is 70–100 % of it), so the
-lift is a calibrated *estimate* of the person's movement (consistent within a session and a
-view), not a measured heel height.
+MediaPipe reports only part of a real heel raise (:data:`HEEL_REPORTED_SHARE`: 52–98 % of it
+depending on the view, the person and the camera), so the lift is a calibrated *estimate* of the
+person's movement (consistent within a session and a view), not a measured heel height.
 
 Working side: ``both``, or the standing foot when the foot contact sees the other off the floor;
 a rep the contact saw on both feet is checked at its end for a single-leg stance it missed (the
@@ -113,11 +112,16 @@ from footform.exercises.base import (
 #: detection smoother), so 0.06 FL is ≥ 4σ; a real calf raise reads 0.1–0.3 FL.
 MIN_LIFT_FL = 0.06
 #: Smallest peak of a full rep counted from the image heights (front/back,
-#: :data:`IMAGE_HEIGHT_VIEWS`), FL; lower ones are partial reps (events).  The body bobs by
-#: 0.07–0.08 FL with each swing of a free leg (real lateral leg swings, front) and 0.08–0.13 FL
-#: balancing on one leg (rendered single-leg front samples); the raises seen that way read
-#: 0.22–0.30 FL (rendered rear sample, 8 cm) — a 5 cm raise of a 1.45 m person ≈ 0.2 FL × 0.9.
-MIN_LIFT_IMAGE_FL = 0.1
+#: :data:`IMAGE_HEIGHT_VIEWS`), FL; lower ones are partial reps (events).  The same 0.06 FL as
+#: :data:`MIN_LIFT_FL`: the mean of the image heights rests within ~0.01 FL.  It was 0.1 against
+#: the body's bobbing with each swing of a free leg (real lateral leg swings, front: 0.06–0.08 FL
+#: for 1.1–1.5 s) and while balancing on one leg (rendered single-leg samples: 0.04–0.06 FL over a
+#: hold, 0.08–0.13 FL for 0.3 s); those are now told apart by what moved
+#: (:data:`FREE_FOOT_TRAVEL_FL`, :data:`BODY_SHARE_MIN`, :data:`MIN_REP_IMAGE_S`), while 0.1 FL
+#: dropped low raises: 3.8–4.1 cm raises of people 1.7–2.0 m tall (0.13–0.17 FL) read
+#: 0.080–0.105 FL from the front and front three-quarter (rendered calibration clips
+#: cr2_front_clean_00, cr2_three-quarter-left_clean_12: 4 of 8 reps lost).
+MIN_LIFT_IMAGE_FL = 0.06
 START_FRACTION = 0.35
 #: The image heights (front/back) start a rep at this share of the set's typical peak: their
 #: mean over six landmarks rests within ~0.01 FL (rendered rear sample), and a raise a third as
@@ -190,6 +194,16 @@ BENT_MARGIN_DEG = 5.0
 #: were counted — while every image height rose by 0.22–0.36 FL (0.7–1.1 of the truth) with a
 #: resting σ of 0.011–0.028 FL (measured on the sample as shipped and JPEG-60 re-encoded).
 IMAGE_HEIGHT_VIEWS = ("front", "back")
+#: On one foot the lift is the image heights in every view: from the side, too, the standing foot's
+#: toe point rises with its heel there — heel above toe moved by 0.05–0.075 FL in 5 cm single-leg
+#: raises (0.18–0.20 FL; rendered calibration clips cr1_left_side-left_02, cr1_right_side-right_04:
+#: 3 of 6 reps counted) while the image heights rose by 0.11–0.13 FL and the hips by 0.14–0.16 FL.
+#: (Double-leg raises from the side keep heel above toe: 0.14–0.30 FL, every rep counted.)
+SINGLE_LEG_IMAGE_HEIGHTS = ("left", "right")
+#: (Their baselines are kept per footing — ``hip_h@left`` …: after the free leg came up, the
+#: two-feet baselines left the lift at 0.07–0.08 FL between the reps of cr1_left_side-left_02,
+#: above the 20 % that ends a rep, and its 2nd and 3rd reps merged into one that never ended.)
+FOOTING_TAG = "@"
 #: (Their baselines are kept in pixels and only the rise is turned into FL.  The signals are image
 #: y / FL, and the running FL scale moves by 3–4 % when a leg lifts or, for small people, with
 #: every rep (rendered single-leg front sample: 39.5 → 41.0 px; rear sample at 360 px: 22.3 ↔ 23.2
@@ -205,6 +219,24 @@ IMAGE_HEIGHT_VIEWS = ("front", "back")
 #: world elevation reaches −0.17 FL at 240 px: it only vetoes the shift, and decides alone
 #: only where the shift is not measurable.
 SINGLE_LEG_SHIFT = 0.6
+#: The body's part of the image heights: a calf raise lifts the hips and shoulders with the heels.
+BODY_COMPONENTS = ("hip_h", "shoulder_h")
+#: A rise of the image heights counts as a raise only when the hips and shoulders rose by at least
+#: this share of the lift (peaks).  Measured with the :data:`MIN_LIFT_IMAGE_FL` floor at 0 (every
+#: rise a "rep"): on the rendered calf-raise clips the hips and shoulders rose by 0.84–1.6 × the
+#: lift (back 0.84–1.1, front 1.2–1.6: the heel and ankle landmarks rise less there); on the
+#: single-leg stance clips, where the standing foot's heel and ankle landmarks rise by ~0.1 FL as
+#: the weight comes onto it, by 0.13–0.29 × (sls_left_front_clean_00, sls_right_back_arch_01,
+#: sls_right_back_touch_11, calibration and test alike).
+BODY_SHARE_MIN = 0.5
+#: A rep while the free foot moved by more than this (FL, the larger range of its image x and height
+#: against the standing foot) is a leg swing or knee raise, not a single-leg raise.  Measured: the
+#: real lateral leg swings (shared/footage sls_front_lateral_leg_swings) move the free foot by
+#: 4–6 FL across and ~2 FL up per swing and bob the body by 0.05–0.12 FL for 1.1–1.5 s (which a
+#: lower :data:`MIN_LIFT_IMAGE_FL` counted); the held free foot of the rendered single-leg raises
+#: moves by 0.04–0.38 FL (the six rendered single-leg calf-raise clips, every view), and the
+#: brief real knee raises by 0.35–0.63 FL.
+FREE_FOOT_TRAVEL_FL = 1.0
 SINGLE_LEG_ELEV_WORLD_FL = 0.15
 #: The weight shift needs the feet this far apart across the image (FL; standing feet are
 #: 0.5–0.6 FL apart from the front or back, ~0 from the side).
@@ -314,6 +346,26 @@ def single_leg_side(shift_left: list[float], elev_world_r_minus_l: list[float]) 
     return by_elev if not sh else None
 
 
+def free_foot_offset(det: np.ndarray, footing: str) -> tuple[float, float]:
+    """Where the free foot is against the standing foot ``footing`` in the image: (across, up), FL
+    (ankle heights and foot centres; NaN when standing on both feet or not measured)."""
+    if footing not in ("left", "right"):
+        return (float("nan"), float("nan"))
+    free = "right" if footing == "left" else "left"
+    dx = float(det[SIG[f"foot_x_{free}"]] - det[SIG[f"foot_x_{footing}"]])
+    dy = float(det[SIG[f"ankle_h_{free}"]] - det[SIG[f"ankle_h_{footing}"]])
+    return (dx, dy)
+
+
+def free_foot_travel(offsets: list[tuple[float, float]]) -> float:
+    """How far the free foot moved against the standing foot during a rep (FL): the larger range
+    of its two image coordinates (0 when it was not measured on at least 3 frames)."""
+    xy = np.array([o for o in offsets if math.isfinite(o[0]) and math.isfinite(o[1])], float)
+    if len(xy) < 3:
+        return 0.0
+    return float(np.max(xy.max(axis=0) - xy.min(axis=0)))
+
+
 @dataclass
 class Rep:
     """One calf-raise rep.  Times in seconds on the source clock; heights in FL (and cm)."""
@@ -350,10 +402,16 @@ class _Current:
     lifts: list[float] = field(default_factory=list)
     heel_in: dict[str, list[float]] = field(default_factory=lambda: {"left": [], "right": []})
     t_last: float = 0.0
+    #: the foot or feet the weight was on when the rep started (:meth:`CalfRaiseCounter._footing`)
+    footing: str = "both"
     #: per frame of the rep: the weight shift towards the left foot (-1 … +1, see
     #: :func:`weight_shift_left`) and how much higher the right foot is in 3-D (FL)
     shift_left: list[float] = field(default_factory=list)
     elev_world: list[float] = field(default_factory=list)
+    #: image heights: per frame of the rep, the rise of the hips and shoulders alone (FL)
+    body: list[float] = field(default_factory=list)
+    #: per frame, where the free foot is against the standing one ((x, height), FL; NaN on two feet)
+    free_foot: list[tuple[float, float]] = field(default_factory=list)
 
 
 class CalfRaiseCounter:
@@ -393,26 +451,58 @@ class CalfRaiseCounter:
             self._image_heights = False
             v = float(det[SIG[RISE]])
             return ({RISE: v}, {RISE: v}) if np.isfinite(v) else ({}, {})
-        feet = [s for s in ("left", "right") if kin.foot_ok.get(s) and (stance in ("both", s))]
-        if stance == "both" and len(feet) == 2:
-            # the contact sees both feet down, but the body's centre is over one foot: the other
-            # is free (held forward from the front, where perspective hides it) and rises with
-            # the leg, not with the raise — it is no component (see single_leg_side)
-            shift = weight_shift_left(det)
-            if abs(shift) >= SINGLE_LEG_SHIFT:
-                feet = ["left" if shift > 0 else "right"]
+        # the contact sees both feet down, but the body's centre is over one foot: the other is
+        # free (held forward from the front, where perspective hides it) and rises with the leg,
+        # not with the raise — it is no component (see single_leg_side and _footing)
+        footing = self._footing(stance, det)
+        feet = [s for s in ("left", "right") if kin.foot_ok.get(s) and (footing in ("both", s))]
         # image heights back in pixels (see IMAGE_HEIGHT_VIEWS: the FL scale is not steady enough)
-        px = kin.foot_px if math.isfinite(kin.foot_px) and kin.foot_px > 0 else float("nan")
-        heights: dict[str, float] = {name: det[SIG[name]] * px for name in ("hip_h", "shoulder_h")}
+        px = self._scale_px(kin, det)
+        # on one foot the body stands differently (hips shifted and hiked): the image heights
+        # keep a baseline per footing, learnt while standing that way (see SINGLE_LEG_IMAGE_HEIGHTS)
+        tag = "" if footing == "both" else f"{FOOTING_TAG}{footing}"
+        heights: dict[str, float] = {name + tag: det[SIG[name]] * px for name in BODY_COMPONENTS}
         heel_toe: dict[str, float] = {}
         for s in feet:
-            heights[f"heel_h_{s}"] = det[SIG[f"heel_h_{s}"]] * px
-            heights[f"ankle_h_{s}"] = det[SIG[f"ankle_h_{s}"]] * px
+            heights[f"heel_h_{s}{tag}"] = det[SIG[f"heel_h_{s}"]] * px
+            heights[f"ankle_h_{s}{tag}"] = det[SIG[f"ankle_h_{s}"]] * px
             heel_toe[f"heel_toe_{s}"] = det[SIG[f"heel_toe_{s}"]]
-        self._image_heights = view_family(kin.view) in IMAGE_HEIGHT_VIEWS
+        self._image_heights = view_family(kin.view) in IMAGE_HEIGHT_VIEWS or footing in SINGLE_LEG_IMAGE_HEIGHTS
         comps = heights if self._image_heights else heel_toe
         finite = lambda d: {k: float(v) for k, v in d.items() if np.isfinite(v)}  # noqa: E731
         return finite(comps), finite({**heights, **heel_toe})
+
+    def _footing(self, stance: str, det: np.ndarray) -> str:
+        """The foot or feet the body's weight is on this frame: the foot contact's stance, or —
+        where the contact sees both feet down but the body's centre sits over one of them
+        (:data:`SINGLE_LEG_SHIFT`, :func:`weight_shift_left`) — that foot.  Body rise: ``both``.
+
+        A rep is aborted when this changes (a foot lifted or set down mid-rep), not when the
+        contact only catches up with a free foot the weight shift had already shown: on the
+        rendered single-leg front and three-quarter clips (calibration cr1_left_front_00) the
+        contact saw the free foot ~0.2 s into the first rise, which dropped that rep.
+        """
+        if self._rise_mode:
+            return "both"
+        if stance == "both":
+            shift = weight_shift_left(det)
+            if abs(shift) >= SINGLE_LEG_SHIFT:
+                return "left" if shift > 0 else "right"
+        return stance
+
+    @staticmethod
+    def _scale_px(kin: Kinematics, det: np.ndarray) -> float:
+        """Pixels per FL for turning this frame's (smoothed) FL signals back into pixels.
+
+        The FL signals are image y / the running FL scale, smoothed over ±6 frames; the scale
+        they were divided by must be smoothed the same way (``fl_px``), or a step of the running
+        scale reads as a jump of every image height: 53.1 → 54.3 px on the rendered front clip
+        cr2_front_clean_00 moved the lift by 0.065 FL in one frame, mid-rise, and split the rep.
+        """
+        px = float(det[SIG["fl_px"]])
+        if not (math.isfinite(px) and px > 0):
+            px = kin.foot_px
+        return px if math.isfinite(px) and px > 0 else float("nan")
 
     def _base(self, name: str) -> LiftBaseline:
         if name not in self._bases:
@@ -501,11 +591,13 @@ class CalfRaiseCounter:
         c = self._cur
         assert c is not None
         ts, lifts = c.ts[i_lo:], c.lifts[i_lo:]
-        del c.ts[i_lo + 1:], c.lifts[i_lo + 1:]
+        free, body = c.free_foot[i_lo:], (c.body[i_lo:] if len(c.body) == len(c.free_foot) else [])
+        del c.ts[i_lo + 1:], c.lifts[i_lo + 1:], c.free_foot[i_lo + 1:], c.body[i_lo + 1:]
         self._finish_rep(c.ts[-1])
         # (the heel-alignment and weight-shift samples are not kept per time: the next rep
         # collects its own from here on)
-        self._cur = _Current(t_start=ts[0], side=c.side, ts=ts, lifts=lifts, t_last=ts[-1])
+        self._cur = _Current(t_start=ts[0], side=c.side, ts=ts, lifts=lifts, t_last=ts[-1], footing=c.footing,
+                             free_foot=free, body=body)
         self.phase = "up"
 
     def _keep_if_past_top(self, landmarks: bool = False) -> None:
@@ -567,6 +659,7 @@ class CalfRaiseCounter:
             self._keep_if_past_top()
             self.reset(t, "cut")
         side = "both" if self._rise_mode or stance == "both" else stance
+        footing = self._footing(stance, det)
         comps, warm = (self._components(kin, det, stance) if (self._rise_mode or stance in ("both", "left", "right"))
                        else ({}, {}))
         if comps and not self._rise_mode and not self._upright(t, float(det[SIG["thigh_incline_deg"]])):
@@ -585,7 +678,8 @@ class CalfRaiseCounter:
         if self._cur is None and not self._bent:
             for k, v in warm.items():
                 self._base(k).add(t, v)
-        rises = [v - self._base(k).value for k, v in comps.items() if self._base(k).ready]
+        rises_by = {k: v - self._base(k).value for k, v in comps.items() if self._base(k).ready}
+        rises = list(rises_by.values())
         if not rises:
             if self._cur is not None:
                 # The signals changed under a rep in progress (the camera view flipped, e.g.
@@ -594,12 +688,25 @@ class CalfRaiseCounter:
                 self.reset(t, "signals_changed", rebaseline=False)
             self.phase = "calibrating"
             self.lift = float("nan")
+            # the lift seen low before the baselines went away is no start time for the next rep
+            # (cr1_left_front_00: the free leg came up at 0.6 s, the one-foot baselines were
+            # ready at 1.6 s, mid-rise; the rep "started" at 0.6 s and read a 1.6 s rise)
+            self._last_lo_t = None
             return RepState(len(self.reps), self.phase, self.lift, side)
         lift = float(np.mean(rises))
         if self._image_heights:
-            lift /= kin.foot_px  # pixels → FL at this frame's scale
+            lift /= self._scale_px(kin, det)  # pixels → FL at this frame's scale
         self.lift = lift
         start_thr, _ = self._thresholds()
+        if self._cur is None and self.phase == "calibrating":
+            # The baselines were just learnt from resting samples: the person was at rest, which
+            # is what "seen low" asks.  Waiting for the lift to come under half the start level
+            # instead lost the first rep of small, noisy people: a mean of low-quantile baselines
+            # rests ~0.84 σ above 0, at 22 px feet (rendered wc_double_normal_320x240_30fps_7008,
+            # calibration) 0.02–0.066 FL against the 0.04 FL start level, until the first rep.
+            # A rise the counter then sees start at once is still judged like any other rep
+            # (and again against the set at the end).
+            self._armed, self._last_lo_t = True, t
         if self._cur is None:
             self.phase = "down"
             if lift > start_thr:
@@ -616,8 +723,8 @@ class CalfRaiseCounter:
                 self._armed = True
             if lift > start_thr and self._armed:
                 t0 = self._last_lo_t if self._last_lo_t is not None else t
-                self._cur = _Current(t_start=t0, side=side)
-        if self._cur is not None and side != self._cur.side:
+                self._cur = _Current(t_start=t0, side=side, footing=footing)
+        if self._cur is not None and footing != self._cur.footing:
             # a foot went up or came down mid-rep (a knee raise, a step): not a calf raise
             self.reset(t, "stance_changed", rebaseline=False)
             return RepState(len(self.reps), self.phase, self.lift, side)
@@ -634,6 +741,10 @@ class CalfRaiseCounter:
                     c.heel_in[s].append(float(v - b.value))
             c.shift_left.append(weight_shift_left(det))
             c.elev_world.append(float(det[SIG["elev_world_right_minus_left"]]))
+            if self._image_heights:
+                body = [v for k, v in rises_by.items() if k.split(FOOTING_TAG)[0] in BODY_COMPONENTS]
+                c.body.append(float(np.mean(body)) / self._scale_px(kin, det) if body else float("nan"))
+            c.free_foot.append(free_foot_offset(det, footing))
             peak = max(c.lifts)
             valley = self._valley(c) if peak > start_thr else None
             if lift < END_FRACTION * peak and peak > start_thr:
@@ -685,7 +796,11 @@ class CalfRaiseCounter:
         )
         _, full_thr = self._thresholds()
         min_s = MIN_REP_IMAGE_S if self._image_heights and not self._rise_mode else MIN_REP_S
-        if rep.t_end - rep.t_start >= min_s and peak >= full_thr:
+        not_a_raise = self._not_a_raise(c, peak)
+        if not_a_raise:
+            self.events.append({"type": "rep_aborted", "t_s": round(rep.t_start, 3), "t_end_s": round(rep.t_end, 3),
+                                "side": rep.side, "reason": not_a_raise})
+        elif rep.t_end - rep.t_start >= min_s and peak >= full_thr:
             rep.index = len(self.reps) + 1
             self.reps.append(rep)
         else:
@@ -694,6 +809,23 @@ class CalfRaiseCounter:
             self.events.append({"type": "partial_rep", "t_s": round(rep.t_start, 3), "t_end_s": round(rep.t_end, 3),
                                 "side": rep.side, "peak_lift": round(peak, 4),
                                 "reason": "too_short" if rep.t_end - rep.t_start < min_s else "too_low"})
+
+    @staticmethod
+    def _not_a_raise(c: _Current, peak: float) -> str | None:
+        """Why a rise of the lift was no calf raise (None: it may be one).
+
+        * ``free_leg_moving``: standing on one foot, the free foot moved against the standing one
+          by more than :data:`FREE_FOOT_TRAVEL_FL` — a leg swing or a knee raise bobs the body.
+        * ``body_not_rising``: image heights whose hips and shoulders rose by less than
+          :data:`BODY_SHARE_MIN` of the lift — only the foot landmarks moved (the weight coming
+          onto one foot), the body did not go up.
+        """
+        if free_foot_travel(c.free_foot) > FREE_FOOT_TRAVEL_FL:
+            return "free_leg_moving"
+        body = [v for v in c.body if math.isfinite(v)]
+        if body and max(body) < BODY_SHARE_MIN * peak:
+            return "body_not_rising"
+        return None
 
     def finish(self, t_s: float | None) -> None:
         """End of stream: a rep in progress is dropped (unless it passed its top, body rise only);
@@ -724,13 +856,17 @@ class CalfRaiseCounter:
 # The exercise protocol (exercises/base.py): the counter behind step / finish / results
 # ---------------------------------------------------------------------------------------------
 
-#: Share of the true heel raise MediaPipe reports, by view (measured on rendered people with known
-#: heel height; see docs/metrics.md "What the pose model sees of a heel raise").  Front and back:
-#: heel-above-toe barely changes, the body's rise in the image is used (back: 0.70–1.01 of the
-#: heel height on the rendered rear sample, shipped and re-encoded at 480–640 px, issue #18).
-HEEL_REPORTED_SHARE = {"side": "~83 %", "back": "70–100 %, counted as the body's rise in the image",
-                       "front": "heel barely; reps from the body rise",
-                       "unknown": "52–83 % depending on view"}
+#: Share of the true heel raise footform's peak lift reports, by the view footform classified:
+#: per-clip medians of peak_lift_cm / the true heel-pad rise on the 21 analysable rendered
+#: calf-raise clips (issue #18, second round; docs/metrics.md "Heights per view").  Within a clip
+#: the reps agree to ±5–10 %; across people and camera set-ups the share spreads as below, in
+#: every view, so heights are relative (within a session and a view), not corrected.
+HEEL_REPORTED_SHARE = {"side": "52–98 %", "back": "59–93 %, measured as the body's rise in the image",
+                       "front": "58–73 %, measured as the body's rise in the image",
+                       "unknown": "52–98 % depending on view"}
+#: Said with every calf-raise summary's share (see HEEL_REPORTED_SHARE).
+RELATIVE_HEIGHTS = ("Compare heights within this session and camera view only: across people and camera set-ups that "
+                    "share varies too much for a corrected height.")
 
 #: ``reps.csv`` of a calf-raise session (units in docs/summary-schema.md).
 REP_COLUMNS = ("index", "side", "t_start_s", "t_top_s", "t_end_s", "peak_lift_fl", "peak_lift_cm", "rise_s", "top_s",
@@ -842,7 +978,8 @@ class CalfRaise(Exercise):
         elif analysable:
             fam = view_family(view)
             warnings.append("Heel lift is the pose model's estimate: it reports only part of a real heel raise "
-                            f"(from this view: {HEEL_REPORTED_SHARE.get(fam, HEEL_REPORTED_SHARE['unknown'])}).")
+                            f"(from this view: {HEEL_REPORTED_SHARE.get(fam, HEEL_REPORTED_SHARE['unknown'])}). "
+                            + RELATIVE_HEIGHTS)
         reps = [rep_row(r) for r in c.reps] if analysable else []
         events = sorted(c.events, key=lambda e: e.get("t_s") or 0.0) if analysable else []
         return Results(reps=reps, events=events, warnings=warnings,

@@ -15,8 +15,9 @@ from footform.core.numeric import finite
 VIEW_NAMES = {"front": "from the front", "back": "from behind", "side": "from the side", "side-left": "from the left side",
               "side-right": "from the right side", "unknown": "unknown (changing or unclear)"}
 #: What MediaPipe reports of a true heel raise, by camera view (docs/metrics.md "What the pose model sees of a heel raise", measured on renders).
-HEEL_SHARE = {"side": "about 83 %", "back": "70–100 %, counted as the body's rise in the image", "front": "very little (the toe point rises with the heel)",
-              "unknown": "52–83 %, depending on the view"}
+HEEL_SHARE = {"side": "52–98 %", "back": "59–93 %, counted as the body's rise in the image",
+              "front": "58–73 %, counted as the body's rise in the image",
+              "unknown": "52–98 %, depending on the view"}
 EVENT_WORDS = {
     "partial_rep": "partial rep, not counted",
     "rep_aborted": "rep abandoned",
@@ -31,6 +32,7 @@ REASON_WORDS = {
     "cut": "the camera or the person jumped", "tracking_lost": "the feet were lost from view",
     "stance_changed": "the standing leg changed", "too_long": "longer than a rep can be",
     "end_of_video": "the recording ended",
+    "free_leg_moving": "the free leg was swinging (not a raise)", "body_not_rising": "only the feet moved, the body did not rise",
 }
 ENDED_BY_WORDS = {"touch_down": "foot down", "end_of_video": "recording ended", "tracking_lost": "feet lost from view",
                   "cut": "camera jumped", "came_out": "came out"}

@@ -246,6 +246,17 @@ def test_body_rise_session_is_labelled_as_body_rise(tmp_path):
     assert "mean peak heel lift" in text and "rise of the whole body, not of the heel" not in text
 
 
+def test_report_lists_what_the_analysis_found_not_measurable(tmp_path):
+    """The summary's own "not measurable" findings (e.g. holds from a side view with the far foot
+    hidden, or a rule below its measured limit) reach the report, beside the view's general list."""
+    summary, track = make_session(tmp_path, "sls", "front")
+    said = "single-leg holds: not measurable from this side view on 80 % of the frames — the far foot is hidden"
+    summary["not_measurable"] = [*summary.get("not_measurable", []), said]
+    with Store.open(tmp_path / "ff.db") as st:
+        text = session_report(st, st.add_session(summary, person="M", track_path=track, copy_track=False))
+    assert said in text.replace("&#34;", '"')
+
+
 # -- report polish (#14): targets in words, per-exercise notes, readable charts, angle estimates --------
 
 @pytest.fixture(scope="module")

@@ -382,8 +382,9 @@ def render_session(rec: SessionRecord, signals: FrameSignals | None = None, sign
     lr = plots.plot_left_right_own(rec) if own else plots.plot_left_right(rec, cm)
     if own:   # the analysis says what its view could not measure (e.g. "back foot pointing forward: … side view")
         nm = [str(x) for x in summary.get("not_measurable") or []] or ["nothing this exercise measures"]
-    else:
+    else:     # what the view cannot measure in general, then what this analysis found it could not
         nm = not_measurable(fam, exercise)
+        nm += [str(x) for x in dict.fromkeys(summary.get("not_measurable") or []) if str(x) not in nm]
     ctx = {
         "title": f"{ex_name} — {rec.person.name if rec.person else 'session'} — {started}",
         "exercise": exercise, "ex_name": ex_name, "id": rec.id, "uuid": s.get("uuid"), "incomplete": s.get("status") == "incomplete",

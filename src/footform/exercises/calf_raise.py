@@ -28,7 +28,7 @@ The *lift* (foot lengths FL, up positive) is the rise above the person's own sta
   person's segmentation mask and the optical flow, not from the leg landmarks, so it survives
   landmarks that collapse onto one leg or swap sides (the rear waist-down clip in shared/footage).
 
-MediaPipe reports only part of a real heel raise (:data:`HEEL_REPORTED_SHARE`: 52–98 % of it
+MediaPipe reports only part of a real heel raise (:data:`HEEL_REPORTED_SHARE`: 46–110 % of it
 depending on the view, the person and the camera), so the lift is a calibrated *estimate* of the
 person's movement (consistent within a session and a view), not a measured heel height.
 
@@ -857,13 +857,14 @@ class CalfRaiseCounter:
 # ---------------------------------------------------------------------------------------------
 
 #: Share of the true heel raise footform's peak lift reports, by the view footform classified:
-#: per-clip medians of peak_lift_cm / the true heel-pad rise on the 21 analysable rendered
-#: calf-raise clips (issue #18, second round; docs/metrics.md "Heights per view").  Within a clip
+#: per-clip medians of peak_lift_cm / the true heel-pad rise on the 26 analysable rendered
+#: calf-raise clips, webcam ones included (issue #18, second round; docs/metrics.md "Heights per
+#: view").  Within a clip
 #: the reps agree to ±5–10 %; across people and camera set-ups the share spreads as below, in
 #: every view, so heights are relative (within a session and a view), not corrected.
 HEEL_REPORTED_SHARE = {"side": "52–98 %", "back": "59–93 %, measured as the body's rise in the image",
-                       "front": "58–73 %, measured as the body's rise in the image",
-                       "unknown": "52–98 % depending on view"}
+                       "front": "46–110 %, measured as the body's rise in the image",
+                       "unknown": "46–110 % depending on view"}
 #: Said with every calf-raise summary's share (see HEEL_REPORTED_SHARE).
 RELATIVE_HEIGHTS = ("Compare heights within this session and camera view only: across people and camera set-ups that "
                     "share varies too much for a corrected height.")

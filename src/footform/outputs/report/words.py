@@ -16,8 +16,8 @@ VIEW_NAMES = {"front": "from the front", "back": "from behind", "side": "from th
               "side-right": "from the right side", "unknown": "unknown (changing or unclear)"}
 #: What MediaPipe reports of a true heel raise, by camera view (docs/metrics.md "What the pose model sees of a heel raise", measured on renders).
 HEEL_SHARE = {"side": "52–98 %", "back": "59–93 %, counted as the body's rise in the image",
-              "front": "58–73 %, counted as the body's rise in the image",
-              "unknown": "52–98 %, depending on the view"}
+              "front": "46–110 %, counted as the body's rise in the image",
+              "unknown": "46–110 %, depending on the view"}
 EVENT_WORDS = {
     "partial_rep": "partial rep, not counted",
     "rep_aborted": "rep abandoned",

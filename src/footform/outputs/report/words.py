@@ -11,13 +11,12 @@ from collections.abc import Mapping
 from typing import Any
 
 from footform.core.numeric import finite
+from footform.exercises.calf_raise import HEEL_REPORTED_SHARE
 
 VIEW_NAMES = {"front": "from the front", "back": "from behind", "side": "from the side", "side-left": "from the left side",
               "side-right": "from the right side", "unknown": "unknown (changing or unclear)"}
-#: What MediaPipe reports of a true heel raise, by camera view (docs/metrics.md "What the pose model sees of a heel raise", measured on renders).
-HEEL_SHARE = {"side": "52–98 %", "back": "59–93 %, counted as the body's rise in the image",
-              "front": "46–110 %, counted as the body's rise in the image",
-              "unknown": "46–110 %, depending on the view"}
+#: The share of a real heel raise the pose model reports, by view family: the analysis' own table.
+HEEL_SHARE = HEEL_REPORTED_SHARE
 EVENT_WORDS = {
     "partial_rep": "partial rep, not counted",
     "rep_aborted": "rep abandoned",

@@ -180,9 +180,9 @@ def _lateral_sign(view: str, side: str) -> float:
     return 0.0
 
 
-#: The heel alignment (``heel_medial_*``) is measured while the body is turned at most this far
-#: from facing or backing the camera (degrees, from the world hip + shoulder axis), whatever the
-#: view label says.  A three-quarter view (45°) sits on the front/back–side boundary of
+#: The heel alignment (``heel_medial_*``, ``heel_ankle_medial_*``) is measured while the body is
+#: turned at most this far from facing or backing the camera (degrees, from the world hip +
+#: shoulder axis), whatever the view label says.  A three-quarter view (45°) sits on the front/back–side boundary of
 #: :func:`footform.core.view.frame_view`, and the rendered back three-quarter clips were labelled
 #: side or unknown on most frames (issue #17: their heel rules said "not measurable").  Measured
 #: turn on the rendered set (bench/scenarios, 640×360–1280×720): back three-quarter 40–58°, front

@@ -5,8 +5,9 @@ Deterministic: the same files every time.  The clips are rendered on demand with
 every exercise, the eight camera views, body shapes, tempos, raise heights, sway levels and every
 fault kind; see docs/rendering.md.  Added for issues #16 and #18 (after the first 45, with their
 own random streams so the first 45 files stay byte-identical): ``slsr_*`` single-leg stance as
-people do it and ``wc_*`` calf raises seen by a laptop webcam; their seeds are split into a
-calibration set (even) and a test set (odd).
+people do it and ``wc_*`` calf raises seen by a laptop webcam; for issue #17 ``hg_*`` graded heel
+inversion / eversion (5–20°) with clean controls at 1280×720 from the back and back three-quarters.
+Their seeds are split into a calibration set (even) and a test set (odd).
 """
 
 from __future__ import annotations
@@ -158,6 +159,7 @@ def main() -> None:
         }, [])
     n += stance_as_people_do_it()
     n += laptop_webcam()
+    n += graded_heel_faults()
     print(f"wrote {n} scenarios to {HERE}")
 
 
@@ -289,6 +291,55 @@ def laptop_webcam() -> int:
             "output": out,
         }, [])
         n += 1
+    return n
+
+
+def graded_heel_faults() -> int:
+    """Heel inversion (sickling) and eversion at graded magnitudes, 5 / 10 / 15 / 20 deg, with clean
+    controls (issue #17): double-leg calf raises at 1280×720 seen from the back and the back three
+    quarters (left, right), two bodies, the key light from the front-left or front-right, webcam-like
+    JPEG.  Per view and split: two fault clips of
+    four reps (each magnitude once as inversion and once as eversion across the pair, one clean rep
+    first in each) and one clean clip of three reps.
+
+    Seeds 8000 + i: even = calibration set, odd = test set (docs/evaluation.md); the two bodies
+    alternate so that each split has both."""
+    rng = random.Random(20261131)
+    bodies = [body(rng), body(rng)]
+    inv, ev = "heel_inversion", "heel_eversion"
+    # (tag, [(kind, magnitude) per rep; None = clean rep])
+    plans = [
+        ("mixA", [None, (inv, 5.0), (ev, 10.0), (inv, 15.0), (ev, 20.0)]),
+        ("mixB", [None, (ev, 5.0), (inv, 10.0), (ev, 15.0), (inv, 20.0)]),
+        ("clean", [None, None, None]),
+    ]
+    views = ["back", "back-three-quarter-left", "back-three-quarter-right"]
+    n = 0
+    for k, (view, (tag, reps)) in enumerate((v, p) for v in views for p in plans):
+        faults = [{"kind": fm[0], "side": "both", "reps": [r + 1], "magnitude": fm[1]}
+                  for r, fm in enumerate(reps) if fm]
+        for split in (0, 1):
+            seed = 8000 + 2 * k + split
+            cam = {"view": view, "distance_m": round(rng.uniform(2.6, 3.2), 2),
+                   "height_m": round(rng.uniform(0.8, 1.1), 2), "width": 1280, "height": 720}
+            write(f"hg_{view}_{tag}_{seed}",
+                  f"Double-leg calf raises with graded heel faults ({tag}: "
+                  f"{', '.join('clean' if fm is None else f'{fm[0]} {fm[1]:g} deg' for fm in reps)}), "
+                  f"{view} view, 1280x720; {'calibration' if seed % 2 == 0 else 'test'} set (issue #17).", {
+                      "clip": {"seed": seed, "lead_in_s": 1.0, "lead_out_s": 0.5},
+                      "exercise": {"kind": "calf_raise", "legs": "double", "reps": len(reps),
+                                   "raise_height_cm": round(rng.uniform(6.0, 9.0), 1),
+                                   "up_s": 0.8, "top_s": 0.5, "down_s": 1.2, "rest_s": 0.4, "height_jitter": 0.1},
+                      "sway": {"ml_cm": 0.3, "ap_cm": 0.5, "freq_hz": 0.3},
+                      "body": bodies[(k + split) % 2], "camera": cam,
+                      # the key light from the front-left (the renderer's default, 30) or front-right (-30):
+                      # the heel's shadow moves with it (the MediaPipe heel drifts towards it, docs/rules.md)
+                      # (crossed with the bodies: each view and split has both bodies and both lights)
+                      "light": {"azimuth_deg": 30.0 if (k // 6 + k + split) % 2 == 0 else -30.0},
+                      "output": {"codec": "mp4v", "noise_sigma": round(rng.uniform(1.5, 3.0), 1),
+                                 "jpeg_quality": rng.choice([60, 75, 90])},
+                  }, faults)
+            n += 1
     return n
 
 

@@ -119,6 +119,7 @@ SIGNAL_NAMES = (
     "body_rise",                            # camera-compensated rise of the body since the stream began, FL (footform.core.motion)
     "thigh_incline_deg",                    # the more upright thigh's angle from vertical, 3-D world landmarks, deg (posture)
     "fl_px",                                # the FL scale of this frame, pixels (smoothed with the FL signals: FL × this = pixels)
+    "heel_ankle_medial_left", "heel_ankle_medial_right",  # heel offset from the ankle towards the midline, FL (heel alignment)
 )
 SIG = {name: i for i, name in enumerate(SIGNAL_NAMES)}
 
@@ -178,6 +179,36 @@ def _lateral_sign(view: str, side: str) -> float:
     if fam == "back":
         return -1.0 if side == "left" else 1.0
     return 0.0
+
+
+#: The heel alignment (``heel_medial_*``, ``heel_ankle_medial_*``) is measured while the body is
+#: turned at most this far from facing or backing the camera (degrees, from the world hip +
+#: shoulder axis), whatever the view label says.  A three-quarter view (45°) sits on the front/back–side boundary of
+#: :func:`footform.core.view.frame_view`, and the rendered back three-quarter clips were labelled
+#: side or unknown on most frames (issue #17: their heel rules said "not measurable").  Measured
+#: turn on the rendered set (bench/scenarios, 640×360–1280×720): back three-quarter 40–58°, front
+#: three-quarter 41–46°, back / front 4–20°, side views 82–85°; 65° keeps every three-quarter view
+#: and no side view.
+HEEL_TURN_MAX_DEG = 65.0
+
+
+def heel_lateral_sign(frame: PoseFrame, view: str, side: str) -> float:
+    """Image-x direction (+1/−1) of the subject's ``side`` for the heel alignment: the view's
+    (:func:`_lateral_sign`) in a front or back view, otherwise from this frame's world hip (+
+    shoulder) axis when the body is turned at most :data:`HEEL_TURN_MAX_DEG` from frontal; 0 else."""
+    lat = _lateral_sign(view, side)
+    if lat != 0.0 or frame.world is None:
+        return lat
+    w = frame.world
+    axis = w[LM.LEFT_HIP] - w[LM.RIGHT_HIP]
+    if min(frame.visibility(LM.LEFT_SHOULDER), frame.visibility(LM.RIGHT_SHOULDER)) >= VISIBILITY_MIN:
+        axis = axis + (w[LM.LEFT_SHOULDER] - w[LM.RIGHT_SHOULDER])
+    dx, dz = float(axis[0]), float(axis[2])
+    if dx == 0.0 or math.degrees(math.atan2(abs(dz), abs(dx))) > HEEL_TURN_MAX_DEG:
+        return 0.0
+    # facing the camera (dx > 0) the subject's left is on the image right
+    left = 1.0 if dx > 0 else -1.0
+    return left if side == "left" else -left
 
 
 class KinematicsEstimator:
@@ -335,10 +366,15 @@ class KinematicsEstimator:
                 u, v = hip - knee, ankle - knee
                 cosk = float(np.dot(u, v) / max(np.linalg.norm(u) * np.linalg.norm(v), 1e-9))
                 sig[SIG[f"knee_angle_{s}"]] = math.degrees(math.acos(max(-1.0, min(1.0, cosk))))
+            heel_lat = heel_lateral_sign(frame, view, s)
+            if heel_lat != 0.0:
+                # heel offset from the toe, towards the midline (medial = −lateral)
+                sig[SIG[f"heel_medial_{s}"]] = -heel_lat * (heel[0] - toe[0]) / fl
+                # the same from the ankle: from behind the toe tip is hidden and guessed (its drift is
+                # the bias of heel_medial), the ankle is seen (issue #17, docs/rules.md)
+                sig[SIG[f"heel_ankle_medial_{s}"]] = -heel_lat * (heel[0] - ankle[0]) / fl
             lat = _lateral_sign(view, s)
             if lat != 0.0:
-                # heel offset from the toe, towards the midline (medial = −lateral)
-                sig[SIG[f"heel_medial_{s}"]] = -lat * (heel[0] - toe[0]) / fl
                 sig[SIG[f"ankle_medial_{s}"]] = -lat * (ankle[0] - 0.5 * (heel[0] + toe[0])) / fl
                 # shank tilt from vertical: + when the knee is lateral of the ankle
                 dx, dy = knee[0] - ankle[0], ankle[1] - knee[1]

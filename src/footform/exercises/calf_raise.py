@@ -259,6 +259,48 @@ FOOT_PX_MIN = 20
 SNR_MIN = {"front": 5.0, "default": 2.5}
 
 NOT_MEASURABLE = "not measurable from this view"
+#: The label of the heel alignment rules (feedback/rules/calf_raise.toml: heel_sickling,
+#: heel_everting); their "not measurable" sentence starts with it, as the engine's do.
+HEEL_LABEL = "heel alignment"
+
+#: The heel alignment of a rep (``heel_in``) is the mean over the frames whose lift is at least this
+#: share of the rep's peak: a sickled or everted heel turns with the heel height (it is nothing on
+#: the floor), so averaging the whole rep diluted it with the frames near the floor.  Chosen on
+#: the calibration half of the graded heel-fault renders (issue #17, docs/rules.md).
+HEEL_TOP_FRACTION = 0.5
+#: The per-frame signal of the heel alignment (core/kinematics.py): the heel's offset towards the
+#: midline from the ankle (``heel_ankle_medial``), not from the toe tip (``heel_medial``), which the
+#: model hides behind the foot from the back and guesses (docs/rules.md, "Heel alignment").
+HEEL_SIGNAL = "heel_ankle_medial"
+#: Below this foot length in the picture (FL, pixels: the median of the rep's frames) a rep's heel
+#: alignment is not measured (it says why instead).  Measured on the rendered calf raises seen
+#: from the back, back three-quarters and front (docs/rules.md, "Heel alignment"): with feet of
+#: 31–44 px clean reps read −0.050 to +0.034 FL, beyond the rules' ±0.025 FL; with 52–90 px
+#: −0.015 to +0.024 FL.  (Above that, more pixels barely help: the pose model sees the person in a
+#: 256-px crop, where the foot is some 35–40 px long at any video size.)
+HEEL_FOOT_PX_MIN = 45.0
+#: What the heel alignment rules cannot see even where they judge (said in every calf-raise summary
+#: whose reps had it measured: "no flag" must not read as "aligned heels").  Measured on the graded
+#: heel-fault renders (docs/rules.md, "Heel alignment"): no magnitude up to 20° reached a recall of
+#: 0.8 in any view or at any size.
+HEEL_LIMIT = ("a heel turned in or out by up to 20° is not measurable from the pose model's landmarks: on rendered "
+              "people filmed from behind at 1280×720 most such reps were not flagged (the landmarks follow only "
+              "a quarter to a half of the heel's movement); a flag is worth a look, no flag does not mean aligned heels")
+HEEL_TOO_SMALL = ("not measurable at this distance: the feet are about {px:.0f} px long in the picture, "
+                  "the heel alignment needs at least {min:.0f} px (film closer or at a higher resolution)")
+
+
+def heel_alignment(lifts: list[float], drift: list[float]) -> float | None:
+    """A rep's heel drift towards the midline (FL, + = inversion / sickling): the mean of the
+    per-frame ``drift`` (:data:`HEEL_SIGNAL` minus its standing baseline, NaN where not measured) over the
+    frames whose lift is at least :data:`HEEL_TOP_FRACTION` of the peak; None when none was measured."""
+    # both start at the rep's first frame; a rep cut short at a valley keeps the first len(lifts)
+    n = min(len(lifts), len(drift))
+    lv, dv = np.asarray(lifts[:n], float), np.asarray(drift[:n], float)
+    if n == 0 or not np.isfinite(dv).any():
+        return None
+    top = (lv >= HEEL_TOP_FRACTION * np.nanmax(lv)) & np.isfinite(dv)
+    return round(float(np.mean(dv[top])), 4) if top.any() else None
 
 
 class LiftBaseline:
@@ -510,7 +552,7 @@ class CalfRaiseCounter:
                 self._bases[name] = LiftBaseline(0.0, RISE_BASELINE_WINDOW_S, 0.0)
             else:
                 # signed offsets (heel alignment) use the median; heights the low quantile
-                self._bases[name] = LiftBaseline(0.5 if name.startswith("heel_medial") else BASELINE_QUANTILE)
+                self._bases[name] = LiftBaseline(0.5 if name.startswith(HEEL_SIGNAL) else BASELINE_QUANTILE)
         return self._bases[name]
 
     def reset(self, t_s: float, reason: str, rebaseline: bool = True) -> None:
@@ -592,12 +634,15 @@ class CalfRaiseCounter:
         assert c is not None
         ts, lifts = c.ts[i_lo:], c.lifts[i_lo:]
         free, body = c.free_foot[i_lo:], (c.body[i_lo:] if len(c.body) == len(c.free_foot) else [])
+        # the heel-alignment samples are one per frame, like the lifts: split them with them
+        heel = {side: v[i_lo:] for side, v in c.heel_in.items()}
         del c.ts[i_lo + 1:], c.lifts[i_lo + 1:], c.free_foot[i_lo + 1:], c.body[i_lo + 1:]
+        for v in c.heel_in.values():
+            del v[i_lo + 1:]
         self._finish_rep(c.ts[-1])
-        # (the heel-alignment and weight-shift samples are not kept per time: the next rep
-        # collects its own from here on)
-        self._cur = _Current(t_start=ts[0], side=c.side, ts=ts, lifts=lifts, t_last=ts[-1], footing=c.footing,
-                             free_foot=free, body=body)
+        # (the weight-shift samples are not kept per time: the next rep collects its own from here on)
+        self._cur = _Current(t_start=ts[0], side=c.side, ts=ts, lifts=lifts, heel_in=heel, t_last=ts[-1],
+                             footing=c.footing, free_foot=free, body=body)
         self.phase = "up"
 
     def _keep_if_past_top(self, landmarks: bool = False) -> None:
@@ -735,10 +780,10 @@ class CalfRaiseCounter:
             c.lifts.append(lift)
             c.t_last = t
             for s in ("left", "right"):
-                v = det[SIG[f"heel_medial_{s}"]]
-                b = self._base(f"heel_medial_{s}")
-                if np.isfinite(v) and b.ready:
-                    c.heel_in[s].append(float(v - b.value))
+                v = det[SIG[f"{HEEL_SIGNAL}_{s}"]]
+                b = self._base(f"{HEEL_SIGNAL}_{s}")
+                # one value per frame of the rep (NaN where not measured), aligned with c.lifts
+                c.heel_in[s].append(float(v - b.value) if np.isfinite(v) and b.ready else math.nan)
             c.shift_left.append(weight_shift_left(det))
             c.elev_world.append(float(det[SIG["elev_world_right_minus_left"]]))
             if self._image_heights:
@@ -758,9 +803,9 @@ class CalfRaiseCounter:
         # resting heel alignment baseline (median of the resting samples)
         if self._cur is None:
             for s in ("left", "right"):
-                v = det[SIG[f"heel_medial_{s}"]]
+                v = det[SIG[f"{HEEL_SIGNAL}_{s}"]]
                 if np.isfinite(v):
-                    self._base(f"heel_medial_{s}").add(t, float(v))
+                    self._base(f"{HEEL_SIGNAL}_{s}").add(t, float(v))
         return RepState(len(self.reps), self.phase, self.lift, side)
 
     def _finish_rep(self, t_now: float) -> None:
@@ -780,11 +825,12 @@ class CalfRaiseCounter:
         lo_before = np.flatnonzero((ls <= PHASE_LO * peak) & (ts < t_hi0))
         t_start = float(ts[lo_before[-1]]) if lo_before.size else c.t_start
         heel_in: dict[str, float | None] | str
-        if self._rise_mode or not any(c.heel_in.values()):
+        per_side = {s: heel_alignment(c.lifts, v) for s, v in c.heel_in.items()}
+        if self._rise_mode or all(v is None for v in per_side.values()):
             # (body rise: the heel landmarks it replaces are not trusted for the alignment either)
             heel_in = NOT_MEASURABLE
         else:
-            heel_in = {s: (round(float(np.mean(v)), 4) if v else None) for s, v in c.heel_in.items()}
+            heel_in = per_side
         side = c.side
         if side == "both" and not self._rise_mode:
             # the contact saw both feet down; the weight shift and the free foot may say otherwise
@@ -892,6 +938,26 @@ def decline_text(pct: float | None) -> str:
     return f"{abs(pct):.1f} % {'lower' if pct > 0 else 'higher'}"
 
 
+def heel_unmeasurable(reps: list[dict[str, Any]], view: str, rise_mode: bool = False) -> str | None:
+    """The summary's "not measurable" sentence for the heel alignment rules (label
+    :data:`HEEL_LABEL`): why, when none of the reps had it measured; what it cannot see
+    (:data:`HEEL_LIMIT`) when some had; None without reps.  (The rules judge every view: the
+    alignment is measured wherever the body is turned little enough, see
+    :func:`footform.core.kinematics.heel_lateral_sign`, and a rep without it is not judged.)"""
+    notes = [r.get("heel_in") for r in reps]
+    if not notes:
+        return None
+    if any(isinstance(h, dict) and any(v is not None for v in h.values()) for h in notes):
+        return f"{HEEL_LABEL}: {HEEL_LIMIT}"
+    if rise_mode:
+        return f"{HEEL_LABEL}: not measurable: the leg landmarks were not trusted on this footage"
+    why = next((h for h in notes if isinstance(h, str) and h != NOT_MEASURABLE), None)
+    if why:
+        return f"{HEEL_LABEL}: {why}"
+    fam = view_family(view)
+    return f"{HEEL_LABEL}: not measurable from {'this camera view' if fam == 'unknown' else f'a {fam} view'}"
+
+
 def rep_row(r: Rep) -> dict[str, Any]:
     """One calf-raise rep as a summary row (times in s, ``peak_lift`` in FL, ``peak_lift_cm`` in cm)."""
     return {"index": r.index, "side": r.side, "t_start": finite(r.t_start, 3), "t_top": finite(r.t_top, 3),
@@ -943,6 +1009,22 @@ class CalfRaise(Exercise):
         super().__init__(setup)
         self.counter = CalfRaiseCounter(setup.cm_per_fl)
         self._judged = 0
+        #: (t_s, foot length px) of the recent frames, for the heel alignment's size limit
+        #: (bounded: a rep lasts < MAX_REP_S)
+        self._foot_px: deque[tuple[float, float]] = deque()
+
+    def _size_heel(self) -> None:
+        """Recent reps: a heel alignment measured on feet smaller than :data:`HEEL_FOOT_PX_MIN`
+        becomes the sentence why it is not measured (idempotent: a sentence stays a sentence)."""
+        if not self._foot_px:
+            return
+        t_old = self._foot_px[0][0]
+        for r in reversed(self.counter.reps):
+            if r.t_end < t_old:
+                break
+            px = [v for t, v in self._foot_px if r.t_start <= t <= r.t_end and math.isfinite(v)]
+            if isinstance(r.heel_in, dict) and px and float(np.median(px)) < HEEL_FOOT_PX_MIN:
+                r.heel_in = HEEL_TOO_SMALL.format(px=float(np.median(px)), min=HEEL_FOOT_PX_MIN)
 
     def step(self, state: FrameState) -> FrameUpdate:
         k = state.kin
@@ -952,9 +1034,13 @@ class CalfRaise(Exercise):
             # (which foot is lifted cannot be told when the far one is hidden).
             stance = "both"
         rep = self.counter.step(k, state.det, stance)
+        self._foot_px.append((k.t_s, k.foot_px))
+        while self._foot_px and k.t_s - self._foot_px[0][0] > MAX_REP_S + 2.0:
+            self._foot_px.popleft()
         judge: list[tuple[str, dict[str, Any]]] = []
         reps = self.counter.reps
         if len(reps) > self._judged:  # a rep just completed: judge it now (live cue)
+            self._size_heel()
             judge = [("rep", {"index": r.index, "side": r.side, "t_start": r.t_start, "t_end": r.t_end,
                               "peak_lift": r.peak_lift, "rise_s": r.rise_s, "lower_s": r.lower_s, "heel_in": r.heel_in})
                      for r in reps[self._judged:]]
@@ -981,9 +1067,11 @@ class CalfRaise(Exercise):
             warnings.append("Heel lift is the pose model's estimate: it reports only part of a real heel raise "
                             f"(from this view: {HEEL_REPORTED_SHARE.get(fam, HEEL_REPORTED_SHARE['unknown'])}). "
                             + RELATIVE_HEIGHTS)
+        self._size_heel()  # (reps completed at the end of the stream)
         reps = [rep_row(r) for r in c.reps] if analysable else []
         events = sorted(c.events, key=lambda e: e.get("t_s") or 0.0) if analysable else []
-        return Results(reps=reps, events=events, warnings=warnings,
+        heel = heel_unmeasurable(reps, view, c.rise_mode) if analysable else None
+        return Results(reps=reps, events=events, warnings=warnings, not_measurable=[heel] if heel else [],
                        set_stats={**set_stats(reps), "lift_from": "body_rise" if c.rise_mode else "landmarks"})
 
     def unmeasurable(self, track: Trackability, view: str) -> str | None:

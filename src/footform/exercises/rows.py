@@ -96,9 +96,9 @@ REP = (
     Field("top_s", "time at the top"),
     Field("lower_s", "lowering time"),
     Field("lower_to_rise_ratio", "lowering / rise time (< 1: lowered faster than raised)", stored=False),
-    Field("heel_in_left_fl", "left heel drift towards the midline during the rep (+ in / sickling, - out)"),
-    Field("heel_in_right_fl", "right heel drift towards the midline during the rep (+ in / sickling, - out)"),
-    Field("alignment_note", "why heel alignment is empty (not measurable from this view)"),
+    Field("heel_in_left_fl", "left heel drift towards the midline from the ankle at the top of the rep (+ in / sickling, - out)"),
+    Field("heel_in_right_fl", "right heel drift towards the midline from the ankle at the top of the rep (+ in / sickling, - out)"),
+    Field("alignment_note", "why heel alignment is empty (not measurable from this view, or at this distance)"),
     Field("full", "false for a partial rep kept for the record"),
 )
 HOLD = (

@@ -45,6 +45,12 @@ BASELINE_S = 3.0
 #: lift-off"); the signal's extremes are taken over its WINDOW_S running means, so one bad frame
 #: does not make a peak and a fault shorter than the hold is not averaged away.
 SETTLE_S = 0.3
+#: A hold's standing baseline needs this much double-leg standing (s, first to last sample) in the
+#: window before it; with less, the *_worst_* signals fall back to the hold's own reference.  The
+#: rendered clips stand 1.2 s before the first lift and ≥ 1.5 s between holds; the real
+#: lateral-leg-swings clip (shared/footage) starts on one leg, and its only "double-leg" frames are
+#: 0.47 s of the fade-in, whose trunk angle then read as an 8.6° lean for the whole hold.
+MIN_BASELINE_S = 0.8
 END_SETTLE_S = 0.3
 REF_S = 1.0
 WINDOW_S = 1.0
@@ -191,7 +197,10 @@ class FormTracker:
     def _track_stance(self, k: Kinematics, det: np.ndarray, stance: str) -> None:
         if stance in ("left", "right"):
             if self._current is None or self._current.stance != stance:
-                self._current = _Period(stance, k.t_s, k.t_s, self.baseline())
+                base = self.baseline()
+                if not self._base or self._base[-1][0] - self._base[0][0] < MIN_BASELINE_S:
+                    base = dict.fromkeys(base, math.nan)   # too little standing to be a baseline
+                self._current = _Period(stance, k.t_s, k.t_s, base)
                 self._periods.append(self._current)
                 if len(self._periods) > 500:  # bounded: keep the recent periods only
                     del self._periods[:100]

@@ -167,3 +167,54 @@ def test_flags_are_written_to_flags_csv(tmp_path):
     assert [(r["code"], r["rep"]) for r in rows if r["code"] == "fast_lowering"] == [("fast_lowering", "2")]
     row = next(r for r in rows if r["code"] == "fast_lowering")
     assert float(row["value"]) < float(row["threshold"]) and row["t_start_s"] and row["message"]
+
+
+def _form_hold(stance, signal, fault, t_fault=3.0, spike_at=None, stand_s=2.0, offset=-0.05):
+    """FormTracker fed by hand: 2 s of double-leg standing, then a 6 s hold on ``stance`` whose
+    ``signal`` carries an offset of −0.05 from lift-off (what standing on one leg does to the
+    landmarks) and ``fault`` more from ``t_fault`` s into the hold; returns the hold's metrics."""
+    import numpy as np
+
+    from footform.core.kinematics import SIG, SIGNAL_NAMES, Kinematics
+    from footform.feedback.form import FormTracker
+
+    ft = FormTracker()
+    fps, t_lift = 30.0, stand_s
+    for i in range(int((t_lift + 6.0) * fps)):
+        t = i / fps
+        det = np.zeros(len(SIGNAL_NAMES))
+        on_one = t >= t_lift
+        if on_one:
+            det[SIG[signal]] = offset + (fault if t - t_lift >= t_fault else 0.0)
+            if spike_at is not None and abs(t - t_lift - spike_at) < 0.5 / fps:
+                det[SIG[signal]] += 1.0   # one wild frame
+        k = Kinematics(i, t, True, {"left": True, "right": True}, "front", 100.0, 62.0, float("nan"), False, det)
+        ft.step(k, det, 360, 1, stance if on_one else "both", "down", 0.0)
+    return ft.hold_metrics({"t_start": t_lift, "t_end": t_lift + 6.0, "stance_side": stance, "duration_s": 6.0}, "front")
+
+
+def test_hold_fault_signals_rise_within_the_hold_and_ignore_one_wild_frame():
+    """Issue #17: the per-hold fault signals compare the worst 1 s of the hold with its own first
+    second (and with standing); a fault over part of the hold is not averaged away, the constant
+    offset of standing on one leg is not a fault, and one wild frame is not a peak."""
+    clean = _form_hold("left", "knee_medial_left", 0.0)
+    assert abs(clean["knee_valgus_rise_fl"]) < 1e-9 and clean["knee_valgus_worst_fl"] < 1e-9
+    faulty = _form_hold("left", "knee_medial_left", 0.1)
+    assert faulty["knee_valgus_rise_fl"] == pytest.approx(0.1, abs=1e-6)
+    assert faulty["knee_valgus_worst_fl"] == pytest.approx(0.1, abs=1e-6)
+    assert faulty["knee_valgus_fl"] < 0.05          # the hold mean, diluted by the clean 3 s and the offset
+    spike = _form_hold("left", "knee_medial_left", 0.0, spike_at=4.0)
+    assert spike["knee_valgus_rise_fl"] < 0.05       # 1/30 of the frame's 1.0 in a 1 s mean
+    lean = _form_hold("right", "trunk_lean", -8.0)
+    assert lean["trunk_lean_rise_deg"] == pytest.approx(8.0, abs=1e-6)   # either direction
+    drop = _form_hold("right", "pelvic_drop", -6.0)  # + = right hip lower: the left (free) hip drops
+    assert drop["pelvic_drop_rise_deg"] == pytest.approx(6.0, abs=1e-6)
+
+
+def test_a_hold_needs_most_of_a_second_of_standing_for_its_standing_baseline():
+    """A lean held from lift-off counts against standing — but only when there was standing to
+    compare with: 0.5 s of "double-leg" frames (a fade-in on the real leg-swings clip) is no baseline."""
+    stood = _form_hold("left", "trunk_lean", 0.0, stand_s=2.0, offset=6.0)
+    assert stood["trunk_lean_worst_deg"] == pytest.approx(6.0, abs=1e-6) and abs(stood["trunk_lean_rise_deg"]) < 1e-9
+    brief = _form_hold("left", "trunk_lean", 0.0, stand_s=0.5, offset=6.0)
+    assert abs(brief["trunk_lean_worst_deg"]) < 1e-9

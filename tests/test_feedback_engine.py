@@ -125,3 +125,23 @@ def test_invalid_rule_files_name_file_line_and_problem(tmp_path, edit, problem, 
     msg = str(info.value)
     assert str(path) in msg and problem in msg and f"line {line}" in msg, msg
     assert "\n" not in msg
+
+
+def test_measured_limit_is_reported_and_the_rule_still_judges(tmp_path):
+    """A rule's ``limits`` (issue #17): in a view with a measured detection limit the rule says what
+    it cannot see there, once, and still flags a fault beyond the limit; other views say nothing."""
+    text = RULES.replace('views = ["front", "back"]',
+                         'views = ["front", "back"]\nlimits = { back = "below 0.3 FL from a back view (measured)" }')
+    path = tmp_path / "limits.toml"
+    path.write_text(text)
+    _, raw = load_rule_file(path)
+    eng = FeedbackEngine([_to_rule(r) for r in raw])
+    stream(eng, [0.0] * 3 + [0.4] * 5 + [0.0] * 3, view="back")
+    assert [f.code for f in eng.finish()] == ["heel_in"]
+    assert eng.not_measurable == {"heel_in": "heel alignment: not measurable below 0.3 FL from a back view (measured)"}
+    eng = FeedbackEngine([_to_rule(r) for r in raw])
+    stream(eng, [0.0] * 5, view="front")
+    assert eng.not_measurable == {}
+    path.write_text(text.replace("back = ", "top = "))
+    with pytest.raises(InputError, match="'limits' must map view families"):
+        load_rule_file(path)

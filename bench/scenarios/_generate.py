@@ -160,6 +160,7 @@ def main() -> None:
     n += stance_as_people_do_it()
     n += laptop_webcam()
     n += graded_heel_faults()
+    n += stance_form_graded()
     print(f"wrote {n} scenarios to {HERE}")
 
 
@@ -340,6 +341,66 @@ def graded_heel_faults() -> int:
                                  "jpeg_quality": rng.choice([60, 75, 90])},
                   }, faults)
             n += 1
+    return n
+
+
+#: Graded single-leg-stance form faults (issue #17): tag → (fault kind, magnitudes in deg).  The
+#: calibration clips hold the first two magnitudes (below and at the issue's target), the test
+#: clips all of them.
+STANCE_GRADED = {
+    "arch": ("arch_collapse", (4.0, 8.0, 12.0)),
+    "valgus": ("knee_valgus", (5.0, 10.0, 15.0)),
+    "hipdrop": ("hip_drop", (4.0, 8.0)),
+    "lean": ("trunk_lean", (5.0, 10.0, 15.0)),
+}
+
+
+def stance_form_graded() -> int:
+    """Single-leg-stance form faults at graded magnitudes (issue #17): one clip per fault kind, view
+    (front / back, where the stance rules judge) and split, each with several 5 s holds on the same
+    leg — one clean hold (the control) and one hold per magnitude, in a seeded order.  The fault
+    appears 1.5 s into its hold and stays to its end (0.4 s ramps); trunk lean is towards the
+    standing leg (the usual compensation).  Seeds 8000 + i: even = calibration set (clean + the
+    two lower magnitudes), odd = test set (clean + every magnitude); every clip a different body.
+
+    640×360 at 15 fps so that the 16 clips render in the time one session had on a shared 2-core
+    machine (a 1280×720 30 fps clip of this length took ~15 min there); the pose model sees the
+    person through a 256×256 crop, so 640×360 (person ≈ 270 px tall) loses little against
+    1280×720 — docs/rules.md says what was measured at which resolution."""
+    rng = random.Random(20261201)
+    n = 0
+    i = 0
+    lift, hold, gap, lead_in = 0.6, 5.0, 1.5, 1.2
+    for tag, (kind, mags) in STANCE_GRADED.items():
+        for view in ("front", "back"):
+            for split in (0, 1):
+                seed = 8000 + 2 * (i // 2) + split
+                i += 1
+                side = rng.choice(["left", "right"])
+                order = [0.0, *(mags if split else mags[:2])]
+                rng.shuffle(order)
+                faults, t0 = [], lead_in
+                for mag in order:
+                    start, end = t0 + lift, t0 + lift + hold
+                    if mag > 0:
+                        faults.append({"kind": kind, "side": side, "start_s": round(start + 1.5, 2), "end_s": round(end, 2),
+                                       "magnitude": mag, "onset_s": 0.4})
+                    t0 = end + lift + gap
+                cam = camera(rng, view)
+                cam["distance_m"] = max(cam["distance_m"], 2.8)
+                sway = [(0.5, 0.4), (1.0, 0.7)][split]
+                mag_txt = "/".join(f"{m:g}" for m in order)
+                write(f"slsg_{side}_{view}_{tag}_{seed}",
+                      f"Single-leg stance on the {side} leg, {view} view, graded {kind} (holds: {mag_txt} deg, 0 = clean); "
+                      f"{'calibration' if seed % 2 == 0 else 'test'} set (issue #17).", {
+                          "clip": {"seed": seed, "fps": 15, "lead_in_s": lead_in, "lead_out_s": 1.0},
+                          "exercise": {"kind": "single_leg_stance", "stance": side, "holds": len(order), "hold_s": hold,
+                                       "lift_s": lift, "free_hip_deg": 40.0, "free_knee_deg": 60.0},
+                          "sway": {"ml_cm": sway[0], "ap_cm": sway[1], "freq_hz": round(rng.uniform(0.25, 0.6), 2),
+                                   "wobble": round(rng.uniform(0.1, 0.5), 2)},
+                          "body": body(rng), "camera": cam, "output": output(rng),
+                      }, faults)
+                n += 1
     return n
 
 

@@ -25,7 +25,10 @@ Thresholds and baselines (``reference``):
 
 A metric that is ``NaN`` (not valid in this frame: foot not seen, not measurable from the view)
 never satisfies a condition; a rule whose ``views`` exclude the current camera view is reported
-once per session as "not measurable from this view" instead of silently passing.
+once per session as "not measurable from this view" instead of silently passing.  A rule's
+``limits`` (view family → a sentence: the faults too small to be seen from that view, as measured)
+are reported the same way once the rule is judged in such a view — the rule still judges there
+(a fault beyond the limit is flagged), but a clean result is not a clean bill.
 """
 
 from __future__ import annotations
@@ -109,6 +112,7 @@ _OPTIONAL: dict[str, Any] = {
     "min_history": 2,
     "enabled": True,
     "unit": "",
+    "limits": {},
 }
 
 
@@ -134,6 +138,9 @@ class Rule:
     min_history: int = 2
     enabled: bool = True
     unit: str = ""
+    #: view family → what cannot be seen from there (measured detection limit), as a phrase that
+    #: follows "not measurable" (e.g. "below a 12° drop from a front view: …")
+    limits: tuple[tuple[str, str], ...] = ()
     source: str = ""  # "file:line" the rule came from, for messages
     exercise: str = ""  # the exercise of the file it came from ("common" for framing rules)
 
@@ -270,6 +277,10 @@ def _check_rule(raw: dict[str, Any], path: Path, text: str, n: int, partial: boo
         views = raw["views"]
         if not isinstance(views, list) or not views or any(v not in VIEW_FAMILIES for v in views):
             raise fail("views", f"'views' must be a list drawn from {', '.join(VIEW_FAMILIES)}")
+    if "limits" in raw:
+        lim = raw["limits"]
+        if not isinstance(lim, dict) or any(v not in VIEW_FAMILIES or not isinstance(t, str) or not t for v, t in lim.items()):
+            raise fail("limits", f"'limits' must map view families ({', '.join(VIEW_FAMILIES)}) to text")
     if "during" in raw and (not isinstance(raw["during"], list) or not all(isinstance(p, str) for p in raw["during"])):
         raise fail("during", "'during' must be a list of phase names")
     for key in ("message", "description", "label", "metric", "unit"):
@@ -315,6 +326,7 @@ def _to_rule(raw: Mapping[str, Any]) -> Rule:
     kw = {**_OPTIONAL, **raw}
     kw["views"] = tuple(kw["views"])
     kw["during"] = tuple(kw["during"])
+    kw["limits"] = tuple(sorted(dict(kw["limits"]).items()))
     kw["threshold"] = float(kw["threshold"])
     kw["debounce_s"] = float(kw["debounce_s"])
     kw["cooldown_s"] = float(kw["cooldown_s"])
@@ -399,6 +411,13 @@ class FeedbackEngine:
             where = "this camera view" if fam == "unknown" else f"a {fam} view"
             self.not_measurable[rule.code] = f"{rule.label}: not measurable from {where}"
 
+    def _limited(self, rule: Rule, view: str) -> None:
+        """Report the rule's measured detection limit in this view (once per session)."""
+        if rule.limits and rule.code not in self.not_measurable:
+            text = dict(rule.limits).get(view_family(view))
+            if text:
+                self.not_measurable[rule.code] = f"{rule.label}: not measurable {text}"
+
     @staticmethod
     def _compare(rule: Rule, value: float, reference: float | None) -> bool:
         if math.isnan(value):
@@ -432,6 +451,7 @@ class FeedbackEngine:
             if not rule.valid_in(view):
                 self._unmeasurable(rule, view)
                 continue
+            self._limited(rule, view)
             for side in rule.sides():
                 key = (rule.code, side)
                 st = self._states.setdefault(key, _FrameState())
@@ -477,6 +497,7 @@ class FeedbackEngine:
             if not rule.valid_in(view):
                 self._unmeasurable(rule, view)
                 continue
+            self._limited(rule, view)
             for side in rule.sides():
                 name = rule.metric_for(side)
                 raw = row.get(name)

@@ -39,6 +39,21 @@ from footform.core.view import view_family
 BUFFER_S = 12.0
 #: Seconds of quiet double-leg standing whose median is the baseline.
 BASELINE_S = 3.0
+#: Per-hold fault signals (issue #17): the first SETTLE_S of a single-leg period (the weight moving
+#: onto the standing foot) and its last END_SETTLE_S (the free foot coming down, before contact sees
+#: it down) are left out; the next REF_S after the settle is the hold's own reference ("at
+#: lift-off"); the signal's extremes are taken over its WINDOW_S running means, so one bad frame
+#: does not make a peak and a fault shorter than the hold is not averaged away.
+SETTLE_S = 0.3
+#: A hold's standing baseline needs this much double-leg standing (s, first to last sample) in the
+#: window before it; with less, the *_worst_* signals fall back to the hold's own reference.  The
+#: rendered clips stand 1.2 s before the first lift and ≥ 1.5 s between holds; the real
+#: lateral-leg-swings clip (shared/footage) starts on one leg, and its only "double-leg" frames are
+#: 0.47 s of the fade-in, whose trunk angle then read as an 8.6° lean for the whole hold.
+MIN_BASELINE_S = 0.8
+END_SETTLE_S = 0.3
+REF_S = 1.0
+WINDOW_S = 1.0
 
 _BASE_SIGNALS = ("knee_angle_left", "knee_angle_right", "ankle_medial_left", "ankle_medial_right",
                  "ankle_above_foot_left", "ankle_above_foot_right", "knee_medial_left", "knee_medial_right",
@@ -56,6 +71,43 @@ def _nanmean(values: list[float]) -> float:
 
 
 @dataclass
+class _Series:
+    """One per-hold fault signal over a single-leg period: the median of its first :data:`REF_S`
+    after the settle (the hold's own reference) and the extremes of its :data:`WINDOW_S` running
+    means (bounded memory: one window of samples)."""
+
+    t0: float
+    ref: list[float] = field(default_factory=list)
+    win: deque[tuple[float, float]] = field(default_factory=deque)
+    pending: deque[tuple[float, float]] = field(default_factory=deque)  # (t, running mean) not yet END_SETTLE_S old
+    hi: float = -math.inf
+    lo: float = math.inf
+
+    def add(self, t: float, value: float) -> None:
+        if t - self.t0 < SETTLE_S or not math.isfinite(value):
+            return
+        if t - self.t0 < SETTLE_S + REF_S:
+            self.ref.append(value)
+        self.win.append((t, value))
+        while t - self.win[0][0] > WINDOW_S:
+            self.win.popleft()
+        if t - self.win[0][0] >= 0.75 * WINDOW_S and len(self.win) >= 4:
+            self.pending.append((t, sum(v for _, v in self.win) / len(self.win)))
+        while self.pending and t - self.pending[0][0] > END_SETTLE_S:
+            _, m = self.pending.popleft()
+            self.hi, self.lo = max(self.hi, m), min(self.lo, m)
+
+    @property
+    def reference(self) -> float:
+        return float(np.median(self.ref)) if len(self.ref) >= 3 else math.nan
+
+    def peak(self, sign: float = 1.0) -> float:
+        """Largest running mean (``sign`` = −1: the most negative, sign flipped); NaN if none."""
+        v = self.hi if sign > 0 else -self.lo
+        return v if math.isfinite(v) else math.nan
+
+
+@dataclass
 class _Period:
     """Running sums over one stretch of single-leg stance (one lifted-foot period)."""
 
@@ -65,11 +117,24 @@ class _Period:
     baseline: dict[str, float]
     sums: dict[str, float] = field(default_factory=dict)
     counts: dict[str, int] = field(default_factory=dict)
+    series: dict[str, _Series] = field(default_factory=dict)
 
     def add(self, name: str, value: float) -> None:
         if math.isfinite(value):
             self.sums[name] = self.sums.get(name, 0.0) + value
             self.counts[name] = self.counts.get(name, 0) + 1
+
+    def track(self, name: str, t: float, value: float) -> None:
+        """Feed the per-hold series ``name`` (reference and running-mean extremes)."""
+        self.series.setdefault(name, _Series(self.t_start)).add(t, value)
+
+    def peak(self, name: str, sign: float = 1.0, from_ref: bool = False) -> float:
+        """Extreme running mean of series ``name`` (``from_ref``: minus the hold's own reference)."""
+        sr = self.series.get(name)
+        if sr is None:
+            return math.nan
+        v = sr.peak(sign)
+        return v - sign * sr.reference if from_ref else v
 
     def mean(self, name: str) -> float:
         n = self.counts.get(name, 0)
@@ -132,7 +197,10 @@ class FormTracker:
     def _track_stance(self, k: Kinematics, det: np.ndarray, stance: str) -> None:
         if stance in ("left", "right"):
             if self._current is None or self._current.stance != stance:
-                self._current = _Period(stance, k.t_s, k.t_s, self.baseline())
+                base = self.baseline()
+                if not self._base or self._base[-1][0] - self._base[0][0] < MIN_BASELINE_S:
+                    base = dict.fromkeys(base, math.nan)   # too little standing to be a baseline
+                self._current = _Period(stance, k.t_s, k.t_s, base)
                 self._periods.append(self._current)
                 if len(self._periods) > 500:  # bounded: keep the recent periods only
                     del self._periods[:100]
@@ -147,6 +215,11 @@ class FormTracker:
             p.add("knee_valgus_fl", float(det[SIG[f"knee_medial_{s}"]]) - b[f"knee_medial_{s}"])
             p.add("pelvic_drop_free_deg", free_sign * (float(det[SIG["pelvic_drop"]]) - b["pelvic_drop"]))
             p.add("trunk_lean_deg", abs(float(det[SIG["trunk_lean"]]) - b["trunk_lean"]))
+            t = k.t_s
+            p.track("ankle_medial", t, float(det[SIG[f"ankle_medial_{s}"]]))
+            p.track("knee_medial", t, float(det[SIG[f"knee_medial_{s}"]]))
+            p.track("pelvic_drop_free", t, free_sign * float(det[SIG["pelvic_drop"]]))
+            p.track("trunk_lean", t, float(det[SIG["trunk_lean"]]))
         else:
             self._current = None
 
@@ -193,6 +266,7 @@ class FormTracker:
         out: dict[str, float] = {}
         for name in ("arch_proxy_fl", "knee_valgus_fl", "pelvic_drop_free_deg", "trunk_lean_deg"):
             out[name] = best.mean(name) if best is not None and frontal else math.nan
+        out.update(_peak_metrics(best if frontal else None))
         sway, noise = hold.get("sway") or {}, hold.get("noise_floor") or {}
         rms, nrms = sway.get("rms_ml"), noise.get("rms_ml")
         out["sway_excess_fl"] = math.sqrt(max(rms ** 2 - (nrms or 0.0) ** 2, 0.0)) if isinstance(rms, (int, float)) else math.nan
@@ -219,3 +293,36 @@ class FormTracker:
         n = set_stats.get("reps")
         out["reps_vs_target"] = float(n) / reps_target if reps_target and isinstance(n, (int, float)) else math.nan
         return out
+
+
+def _peak_metrics(p: _Period | None) -> dict[str, float]:
+    """Per-hold fault signals from the period's running means (NaN without a period).
+
+    ``*_rise_*``: the largest :data:`WINDOW_S` running mean minus the hold's own reference (its
+    first second after the settle) — how much the fault grew during the hold, free of the offset
+    that standing on one leg itself gives the landmarks (rendered clean holds: knee −0.04…−0.07 FL,
+    free hip −3…−13° vs double-leg standing).  ``*_worst_*``: the larger of that and the largest
+    running mean minus the double-leg baseline (a fault already there at lift-off).  Signs: + =
+    ankle / knee medial, free-side hip lower; trunk lean either way (the larger direction)."""
+    names = ("arch_medial_rise_fl", "arch_medial_worst_fl", "knee_valgus_rise_fl", "knee_valgus_worst_fl",
+             "pelvic_drop_rise_deg", "pelvic_drop_worst_deg", "trunk_lean_rise_deg", "trunk_lean_worst_deg")
+    if p is None:
+        return dict.fromkeys(names, math.nan)
+    s, b = p.stance, p.baseline
+    free_sign = 1.0 if s == "left" else -1.0
+    out: dict[str, float] = {}
+    for key, series, base, signs in (("arch_medial", "ankle_medial", b[f"ankle_medial_{s}"], (1.0,)),
+                                     ("knee_valgus", "knee_medial", b[f"knee_medial_{s}"], (1.0,)),
+                                     ("pelvic_drop", "pelvic_drop_free", free_sign * b["pelvic_drop"], (1.0,)),
+                                     ("trunk_lean", "trunk_lean", b["trunk_lean"], (1.0, -1.0))):
+        unit = "deg" if key in ("pelvic_drop", "trunk_lean") else "fl"
+        rise = _nanmax([p.peak(series, sg, from_ref=True) for sg in signs])
+        vs_standing = _nanmax([p.peak(series, sg) - sg * base for sg in signs])
+        out[f"{key}_rise_{unit}"] = rise
+        out[f"{key}_worst_{unit}"] = _nanmax([rise, vs_standing])
+    return out
+
+
+def _nanmax(values: list[float]) -> float:
+    v = [x for x in values if math.isfinite(x)]
+    return max(v) if v else math.nan

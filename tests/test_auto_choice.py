@@ -258,6 +258,26 @@ def test_a_single_leg_calf_raise_whose_reps_were_missed_is_no_sure_stance():
     assert choice.message is not None and "--exercise" in choice.message and "\n" not in choice.message
 
 
+def test_a_single_leg_calf_raise_with_the_free_foot_down_between_reps_is_no_stance():
+    """wc_left_normal_640x480_30fps_7002: four single-leg raises, the free foot set down for ~0.6 s
+    between them; the counter found all four, but each lift held at most two, so the outer lifts
+    (one rep each) read as 6.9 s of stance and explained all four reps: a sure single-leg stance."""
+    m = _machines()
+    _reps(m, [(1.2, 4.2), (4.9, 7.9), (8.6, 11.6), (12.3, 15.3)])
+    choice = _choose(m, 16.0, lifts=[("right", 0.93, 4.47), ("right", 5.03, 11.7), ("right", 12.3, 15.63)])
+    assert choice.chosen == "calf_raise" and choice.confident, choice
+    assert choice.scores["single_leg_stance"] == 0.0, choice
+
+
+def test_a_stance_with_a_touch_down_and_one_false_rep_stays_a_stance():
+    """A held stance with a brief touch-down and re-lift, and one false calf-raise rep inside it: one
+    bout on one leg with one rep is no single-leg calf raise."""
+    m = _machines()
+    _reps(m, [(5.0, 7.0)])
+    choice = _choose(m, 24.0, lifts=[("left", 1.5, 10.0), ("left", 10.4, 22.0)])
+    assert choice.chosen == "single_leg_stance" and choice.confident, choice
+
+
 def test_a_still_stance_with_a_settling_lift_off_stays_a_stance():
     """The hips rise once as the weight goes onto one leg and sway a little: a stance hold."""
     m = _machines()

@@ -121,6 +121,21 @@ class Setup:
     targets: Mapping[str, float] = field(default_factory=dict)
 
 
+#: The hips rise and settle as the weight goes onto one leg: tops of the hips' rises this soon after
+#: lift-off (s) belong to the lift-off, not to a calf raise (rendered stance clips: 0.2–0.4 s after it).
+HIP_SETTLE_S = 1.0
+#: This many rises and falls of the hips inside one bout on one leg make it a single-leg calf raise.
+#: Measured: the rendered single-leg raises (3 reps each) show 3 in every lift; a stance hold 0–1
+#: (rendered stance clips, calibration seeds); the real lateral leg swings (shared/footage
+#: sls_front_lateral_leg_swings: the pelvis hikes with some swings) 2 in an 8 s lift.
+HIP_TOPS_MIN = 3
+#: Lifts of the same foot this close together (s between a touch-down and the next lift-off) are one
+#: bout on one leg: a single-leg calf raise where the free foot taps down between reps is lifted
+#: ~3 s per rep with ~0.6 s down (rendered wc_left_normal_640x480_30fps_7002, calibration seed),
+#: and each lift alone holds one rep — too few to tell it from a stance hold.
+BOUT_GAP_S = 1.0
+
+
 @dataclass
 class AutoEvidence:
     """What ``--exercise auto`` saw beside the exercises themselves (exercises/choose.py).
@@ -156,8 +171,49 @@ class AutoEvidence:
         return self.posture.upright(t0, t1)
 
     def explained(self, t0: float, t1: float) -> bool:
-        """A rep in [t0, t1] that a foot lifting or a stretch position explains."""
-        return self.posture.explained(t0, t1, self.lifts, [(a, b) for a, b, _ in self.positions], self.t_last)
+        """A rep in [t0, t1] that a foot lifting (not while rising and lowering on one leg, see
+        :meth:`raising`) or a stretch position explains."""
+        lifts = [lf for lf in self.lifts if not self.raising(lf, reps_only=True)]
+        return self.posture.explained(t0, t1, lifts, [(a, b) for a, b, _ in self.positions], self.t_last)
+
+    def raising_spans(self) -> list[tuple[float, float]]:
+        """Time spans (s) of single-leg calf raises by the counted reps: bouts on one leg (lifts of
+        one foot, in either contact, at most :data:`BOUT_GAP_S` apart) holding two or more standing
+        reps' tops; the union over both contacts."""
+        spans = []
+        for lifts in self.lifts_by_contact.values():
+            for side in ("left", "right"):
+                bout: tuple[float, float] | None = None
+                for lf in sorted((lf for lf in lifts if lf.lifted_side == side), key=lambda lf: lf.t_off):
+                    a, b = lf.t_off, self.lift_end(lf)
+                    if bout is not None and a - bout[1] <= BOUT_GAP_S:
+                        bout = (bout[0], max(bout[1], b))
+                        continue
+                    if bout is not None:
+                        spans.append(bout)
+                    bout = (a, b)
+                if bout is not None:
+                    spans.append(bout)
+        merged: list[tuple[float, float]] = []
+        for a, b in sorted((a, b) for a, b in spans if sum(1 for t in self.rep_tops if a <= t <= b) >= 2):
+            if merged and a <= merged[-1][1]:
+                merged[-1] = (merged[-1][0], max(merged[-1][1], b))
+            else:
+                merged.append((a, b))
+        return merged
+
+    def raising(self, lift: Lift, reps_only: bool = False) -> bool:
+        """Rising and lowering on one leg — a single-leg calf raise, not a stance hold: at least half
+        the lift lies in :meth:`raising_spans`, or (unless ``reps_only``) :data:`HIP_TOPS_MIN` tops of
+        the hips' rises fall inside the lift after its lift-off (:data:`HIP_SETTLE_S`; the counter
+        can miss a single-leg raise's reps, the hips still rise with each).  The hips also rise and
+        fall with arm raises and a tree pose's settling (rendered slsr_*_treethigh_6009: 4 in an 11 s
+        hold), so only counted reps (``reps_only``) take a lift's explanation away from its reps."""
+        a, b = lift.t_off, self.lift_end(lift)
+        inside = sum(max(0.0, min(b, t1) - max(a, t0)) for t0, t1 in self.raising_spans())
+        if inside >= 0.5 * max(b - a, 1e-9):
+            return True
+        return not reps_only and sum(1 for t in self.hip_tops if a + HIP_SETTLE_S <= t <= b) >= HIP_TOPS_MIN
 
 
 @dataclass

@@ -463,14 +463,6 @@ AUTO_HALF_S = 2.0
 #: A lift-off this long (s) before a calf-stretch lunge was reached belongs to the lunge (stepping
 #: into it takes ~1–1.5 s; the hold's "position" starts when the hips are already forward).
 LUNGE_SLACK_S = 0.5
-#: The hips rise and settle as the weight goes onto one leg: tops of the hips' rises this soon after
-#: lift-off (s) belong to the lift-off, not to a calf raise (rendered stance clips: 0.2–0.4 s after it).
-HIP_SETTLE_S = 1.0
-#: This many rises and falls of the hips inside one lift make it a single-leg calf raise.  Measured:
-#: the rendered single-leg raises (3 reps each) show 3 in every lift; a stance hold 0–1 (rendered
-#: stance clips, calibration seeds); the real lateral leg swings (shared/footage
-#: sls_front_lateral_leg_swings: the pelvis hikes with some swings) 2 in an 8 s lift.
-HIP_TOPS_MIN = 3
 #: From the side, a hold is only measurable where the pair of feet is: the far foot's landmarks
 #: (behind the near leg) must be usable beside the near one.  When that is so on fewer than this
 #: share of the side-view frames with a person, the summary says the holds were not measurable
@@ -551,10 +543,10 @@ class SingleLegStanceExercise(Exercise):
         raise; time the lifted foot is the back foot
         of a stretch position is the staggered stance seen in perspective (exercises/choose.py)."""
         totals = [sum(_lift_weight(lf) * ev.upright(lf.t_off, ev.lift_end(lf)) * _unexplained_s(lf, ev)
-                      for lf in lifts if not _single_leg_raise(lf, ev))
+                      for lf in lifts if not ev.raising(lf))
                   for lifts in ev.lifts_by_contact.values()]
         up_s = max(totals, default=0.0)
-        raising_s = max((sum(ev.lift_end(lf) - lf.t_off for lf in lifts if _single_leg_raise(lf, ev))
+        raising_s = max((sum(ev.lift_end(lf) - lf.t_off for lf in lifts if ev.raising(lf))
                          for lifts in ev.lifts_by_contact.values()), default=0.0)
         note = f" ({raising_s:.1f} s more rising and lowering like single-leg calf raises)" if raising_s > 0 else ""
         return AutoScore(saturate(up_s, AUTO_HALF_S),
@@ -598,15 +590,6 @@ def _lift_weight(lift: Lift) -> float:
     if lift.observed:
         return 1.0
     return 0.5 if lift.t_on is not None else 0.0
-
-
-def _single_leg_raise(lift: Lift, ev: AutoEvidence) -> bool:
-    """Two or more calf-raise tops, or :data:`HIP_TOPS_MIN` tops of the hips' rises (the counter can miss a
-    single-leg raise's reps; the hips still rise with each) after the lift-off's own movement
-    (:data:`HIP_SETTLE_S`), inside the lift: a single-leg calf raise, not a stance hold."""
-    a, b = lift.t_off, ev.lift_end(lift)
-    hips = sum(1 for t in ev.hip_tops if a + HIP_SETTLE_S <= t <= b)
-    return sum(1 for t in ev.rep_tops if a <= t <= b) >= 2 or hips >= HIP_TOPS_MIN
 
 
 def _unexplained_s(lift: Lift, ev: AutoEvidence) -> float:

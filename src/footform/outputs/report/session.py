@@ -13,6 +13,7 @@ value.  Every plot is a ``<figure id="plot-…">``; rows carry ids (``rep-3``, `
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -368,6 +369,10 @@ def pumps_context(rec: SessionRecord, signals: FrameSignals | None, signals_note
             "signals_note": (signals_note or "no landmark track") if reps and signals is None else None, "sets": sets}
 
 
+#: A rule's own "not measurable from this view" line (feedback/engine.py), already said by the view's list.
+GENERIC_NOT_MEASURABLE = re.compile(r"not measurable from (a \w+|this camera) view$")
+
+
 def render_session(rec: SessionRecord, signals: FrameSignals | None = None, signals_note: str | None = None) -> str:
     """The HTML report of one stored session (``signals``: its per-frame signals, if the track was usable)."""
     s = rec.session
@@ -382,9 +387,11 @@ def render_session(rec: SessionRecord, signals: FrameSignals | None = None, sign
     lr = plots.plot_left_right_own(rec) if own else plots.plot_left_right(rec, cm)
     if own:   # the analysis says what its view could not measure (e.g. "back foot pointing forward: … side view")
         nm = [str(x) for x in summary.get("not_measurable") or []] or ["nothing this exercise measures"]
-    else:     # what the view cannot measure in general, then what this analysis found it could not
+    else:     # what the view cannot measure in general, then what this analysis found beyond that (a
+        # rule's "<label>: not measurable from a <view> view" repeats the general list and is left out)
         nm = not_measurable(fam, exercise)
-        nm += [str(x) for x in dict.fromkeys(summary.get("not_measurable") or []) if str(x) not in nm]
+        nm += [str(x) for x in dict.fromkeys(summary.get("not_measurable") or [])
+               if str(x) not in nm and not GENERIC_NOT_MEASURABLE.search(str(x))]
     ctx = {
         "title": f"{ex_name} — {rec.person.name if rec.person else 'session'} — {started}",
         "exercise": exercise, "ex_name": ex_name, "id": rec.id, "uuid": s.get("uuid"), "incomplete": s.get("status") == "incomplete",

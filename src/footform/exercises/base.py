@@ -26,6 +26,7 @@ import json
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, ClassVar
 
 import numpy as np
@@ -124,7 +125,7 @@ class Setup:
 #: The hips rise and settle as the weight goes onto one leg: tops of the hips' rises this soon after
 #: lift-off (s) belong to the lift-off, not to a calf raise (rendered stance clips: 0.2–0.4 s after it).
 HIP_SETTLE_S = 1.0
-#: This many rises and falls of the hips inside one bout on one leg make it a single-leg calf raise.
+#: This many rises and falls of the hips inside one lift make it a single-leg calf raise.
 #: Measured: the rendered single-leg raises (3 reps each) show 3 in every lift; a stance hold 0–1
 #: (rendered stance clips, calibration seeds); the real lateral leg swings (shared/footage
 #: sls_front_lateral_leg_swings: the pelvis hikes with some swings) 2 in an 8 s lift.
@@ -176,10 +177,12 @@ class AutoEvidence:
         lifts = [lf for lf in self.lifts if not self.raising(lf, reps_only=True)]
         return self.posture.explained(t0, t1, lifts, [(a, b) for a, b, _ in self.positions], self.t_last)
 
+    @cached_property
     def raising_spans(self) -> list[tuple[float, float]]:
         """Time spans (s) of single-leg calf raises by the counted reps: bouts on one leg (lifts of
         one foot, in either contact, at most :data:`BOUT_GAP_S` apart) holding two or more standing
-        reps' tops; the union over both contacts."""
+        reps' tops; the union over both contacts.  Computed once: :meth:`raising` asks per lift, and
+        :meth:`explained` per rep and lift."""
         spans = []
         for lifts in self.lifts_by_contact.values():
             for side in ("left", "right"):
@@ -204,13 +207,13 @@ class AutoEvidence:
 
     def raising(self, lift: Lift, reps_only: bool = False) -> bool:
         """Rising and lowering on one leg — a single-leg calf raise, not a stance hold: at least half
-        the lift lies in :meth:`raising_spans`, or (unless ``reps_only``) :data:`HIP_TOPS_MIN` tops of
+        the lift lies in :attr:`raising_spans`, or (unless ``reps_only``) :data:`HIP_TOPS_MIN` tops of
         the hips' rises fall inside the lift after its lift-off (:data:`HIP_SETTLE_S`; the counter
         can miss a single-leg raise's reps, the hips still rise with each).  The hips also rise and
         fall with arm raises and a tree pose's settling (rendered slsr_*_treethigh_6009: 4 in an 11 s
         hold), so only counted reps (``reps_only``) take a lift's explanation away from its reps."""
         a, b = lift.t_off, self.lift_end(lift)
-        inside = sum(max(0.0, min(b, t1) - max(a, t0)) for t0, t1 in self.raising_spans())
+        inside = sum(max(0.0, min(b, t1) - max(a, t0)) for t0, t1 in self.raising_spans)
         if inside >= 0.5 * max(b - a, 1e-9):
             return True
         return not reps_only and sum(1 for t in self.hip_tops if a + HIP_SETTLE_S <= t <= b) >= HIP_TOPS_MIN

@@ -538,10 +538,11 @@ class SingleLegStanceExercise(Exercise):
         return res
 
     def auto_score(self, ev: AutoEvidence) -> AutoScore:
-        """Upright time with a foot up (the larger total of the two foot contacts).  A lift holding
-        two or more standing reps, or two or more rises and falls of the hips, is a single-leg calf
-        raise; time the lifted foot is the back foot
-        of a stretch position is the staggered stance seen in perspective (exercises/choose.py)."""
+        """Upright time with a foot up (the larger total of the two foot contacts).  A lift in a
+        single-leg calf raise (``AutoEvidence.raising``: two counted reps in one bout on one leg, or
+        ``HIP_TOPS_MIN`` rises and falls of the hips in the lift) is not stance time; time the lifted
+        foot is the back foot of a stretch position is the staggered stance seen in perspective
+        (exercises/choose.py)."""
         totals = [sum(_lift_weight(lf) * ev.upright(lf.t_off, ev.lift_end(lf)) * _unexplained_s(lf, ev)
                       for lf in lifts if not ev.raising(lf))
                   for lifts in ev.lifts_by_contact.values()]

@@ -214,6 +214,14 @@ def test_report_in_headless_chromium(browser, reports, own_reports, name, tmp_pa
     assert img.size[0] >= 900 and stat.var[0] > 200, "the screenshot is blank"
     # the whole page must not be wider than the window (nothing overflows sideways)
     assert browser.execute_script("return document.documentElement.scrollWidth <= window.innerWidth + 1")
+    # ... and no table is wider than the text column it sits in (a 12-column hold table once ran
+    # 31 px past it, cutting its last column on a narrower window or the A4 page)
+    wide = browser.execute_script(
+        "return Array.from(document.querySelectorAll('table')).map(t => { const p = t.parentElement, "
+        "s = getComputedStyle(p); return [t.className, t.getBoundingClientRect().width, "
+        "p.clientWidth - parseFloat(s.paddingLeft) - parseFloat(s.paddingRight)]; })"
+        ".filter(([c, w, room]) => w > room + 1)")
+    assert wide == [], wide
 
 
 def test_pdf_printed_by_chromium(reports, tmp_path):

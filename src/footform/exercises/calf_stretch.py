@@ -537,6 +537,7 @@ AUTO_HALF_S = 3.0
 #: stances 0.8, 1.1, 1.3 FL, a calf raise 1.0 FL (docs/evaluation.md, "--exercise auto").
 AUTO_STEP_FL = 2.0
 
+
 class CalfStretchExercise(Exercise):
     """The standing calf stretch behind the exercise protocol (its own machine, metrics and rules)."""
 

@@ -161,6 +161,7 @@ def main() -> None:
     n += laptop_webcam()
     n += graded_heel_faults()
     n += stance_form_graded()
+    n += stance_form_graded_hd()
     print(f"wrote {n} scenarios to {HERE}")
 
 
@@ -355,7 +356,8 @@ STANCE_GRADED = {
 }
 
 
-def stance_form_graded() -> int:
+def stance_form_graded(width: int = 640, height: int = 360, prefix: str = "slsg", rng_seed: int = 20261201,
+                       seed0: int = 8000, splits: tuple[int, ...] = (0, 1)) -> int:
     """Single-leg-stance form faults at graded magnitudes (issue #17): one clip per fault kind, view
     (front / back, where the stance rules judge) and split, each with several 5 s holds on the same
     leg — one clean hold (the control) and one hold per magnitude, in a seeded order.  The fault
@@ -366,15 +368,16 @@ def stance_form_graded() -> int:
     640×360 at 15 fps so that the 16 clips render in the time one session had on a shared 2-core
     machine (a 1280×720 30 fps clip of this length took ~15 min there); the pose model sees the
     person through a 256×256 crop, so 640×360 (person ≈ 270 px tall) loses little against
-    1280×720 — docs/rules.md says what was measured at which resolution."""
-    rng = random.Random(20261201)
+    1280×720 — docs/rules.md says what was measured at which resolution.  The arguments make the
+    1280×720 test-split twin (:func:`stance_form_graded_hd`); the defaults write the 640×360 set."""
+    rng = random.Random(rng_seed)
     n = 0
     i = 0
     lift, hold, gap, lead_in = 0.6, 5.0, 1.5, 1.2
     for tag, (kind, mags) in STANCE_GRADED.items():
         for view in ("front", "back"):
             for split in (0, 1):
-                seed = 8000 + 2 * (i // 2) + split
+                seed = seed0 + 2 * (i // 2) + split
                 i += 1
                 side = rng.choice(["left", "right"])
                 order = [0.0, *(mags if split else mags[:2])]
@@ -388,20 +391,34 @@ def stance_form_graded() -> int:
                     t0 = end + lift + gap
                 cam = camera(rng, view)
                 cam["distance_m"] = max(cam["distance_m"], 2.8)
+                cam.update(width=width, height=height)
                 sway = [(0.5, 0.4), (1.0, 0.7)][split]
                 mag_txt = "/".join(f"{m:g}" for m in order)
-                write(f"slsg_{side}_{view}_{tag}_{seed}",
+                # the random draws in the order the 640×360 set was first written with
+                sway_tbl = {"ml_cm": sway[0], "ap_cm": sway[1], "freq_hz": round(rng.uniform(0.25, 0.6), 2),
+                            "wobble": round(rng.uniform(0.1, 0.5), 2)}
+                body_, out = body(rng), output(rng)
+                if split not in splits:
+                    continue
+                write(f"{prefix}_{side}_{view}_{tag}_{seed}",
                       f"Single-leg stance on the {side} leg, {view} view, graded {kind} (holds: {mag_txt} deg, 0 = clean); "
                       f"{'calibration' if seed % 2 == 0 else 'test'} set (issue #17).", {
                           "clip": {"seed": seed, "fps": 15, "lead_in_s": lead_in, "lead_out_s": 1.0},
                           "exercise": {"kind": "single_leg_stance", "stance": side, "holds": len(order), "hold_s": hold,
                                        "lift_s": lift, "free_hip_deg": 40.0, "free_knee_deg": 60.0},
-                          "sway": {"ml_cm": sway[0], "ap_cm": sway[1], "freq_hz": round(rng.uniform(0.25, 0.6), 2),
-                                   "wobble": round(rng.uniform(0.1, 0.5), 2)},
-                          "body": body(rng), "camera": cam, "output": output(rng),
+                          "sway": sway_tbl, "body": body_, "camera": cam, "output": out,
                       }, faults)
                 n += 1
     return n
+
+
+def stance_form_graded_hd() -> int:
+    """The graded stance-form faults again at 1280×720 (the typical laptop webcam #17 asks the
+    targets at), test split only: clean + every magnitude per fault kind and view, 15 fps like the
+    640×360 set so that only the picture size differs.  The rules' thresholds stay those set on the
+    640×360 calibration clips; these clips only report.  Seeds 8101, 8103, …; own bodies, cameras
+    and fault orders (its own random stream), so the 640×360 files are unchanged."""
+    return stance_form_graded(1280, 720, "slsgh", 20261130, 8100, (1,))
 
 
 if __name__ == "__main__":

@@ -218,3 +218,35 @@ def test_a_hold_needs_most_of_a_second_of_standing_for_its_standing_baseline():
     assert stood["trunk_lean_worst_deg"] == pytest.approx(6.0, abs=1e-6) and abs(stood["trunk_lean_rise_deg"]) < 1e-9
     brief = _form_hold("left", "trunk_lean", 0.0, stand_s=0.5, offset=6.0)
     assert abs(brief["trunk_lean_worst_deg"]) < 1e-9
+
+
+def _rep_knee_bend(side: str, bend_left: float, bend_right: float) -> float:
+    """FormTracker fed by hand from the side: 2 s of double-leg standing with both knees at 175°,
+    then a 2 s rep on ``side`` during which the knees bend by ``bend_left`` / ``bend_right`` degrees;
+    returns the rep's ``knee_bend_deg``."""
+    import numpy as np
+
+    from footform.core.kinematics import SIG, SIGNAL_NAMES, Kinematics
+    from footform.feedback.form import FormTracker
+
+    ft = FormTracker()
+    fps = 30.0
+    for i in range(int(4.0 * fps)):
+        t = i / fps
+        det = np.zeros(len(SIGNAL_NAMES))
+        in_rep = t >= 2.0
+        det[SIG["knee_angle_left"]] = 175.0 - (bend_left if in_rep else 0.0)
+        det[SIG["knee_angle_right"]] = 175.0 - (bend_right if in_rep else 0.0)
+        k = Kinematics(i, t, True, {"left": True, "right": True}, "side-left", 100.0, 62.0, float("nan"), False, det)
+        ft.step(k, det, 360, 1, "both" if not in_rep or side == "both" else side, "up" if in_rep else "down", 0.0)
+    return ft.rep_metrics({"t_start": 2.0, "t_end": 4.0, "side": side, "peak_lift": 0.1}, "side-left")["knee_bend_deg"]
+
+
+def test_knee_bend_counts_the_working_leg_only():
+    """A single-leg calf raise holds the free leg bent on purpose: its knee is not the working
+    knee (rendered single-leg raises from the side raised 'straight knees' on every rep, 34° of
+    the free knee's bend); the working knee bending is still seen, and a double-leg rep counts both."""
+    assert _rep_knee_bend("left", 3.0, 40.0) == pytest.approx(3.0)
+    assert _rep_knee_bend("left", 25.0, 40.0) == pytest.approx(25.0)
+    assert _rep_knee_bend("right", 40.0, 5.0) == pytest.approx(5.0)
+    assert _rep_knee_bend("both", 3.0, 20.0) == pytest.approx(20.0)

@@ -244,7 +244,9 @@ class FormTracker:
         out["top_wobble_deg"] = float(np.mean(sds)) if sds else math.nan
         base = self.baseline()
         bends = []
-        for s in ("left", "right"):
+        # a single-leg raise's free leg is bent on purpose: only the working leg's knee counts
+        working = (rep.get("side"),) if rep.get("side") in ("left", "right") else ("left", "right")
+        for s in working:
             ka = [v[f"knee_angle_{s}"] for v in frames if math.isfinite(v[f"knee_angle_{s}"])]
             if ka and math.isfinite(base[f"knee_angle_{s}"]):
                 bends.append(base[f"knee_angle_{s}"] - min(ka))

@@ -167,6 +167,26 @@ def test_a_flag_on_a_clean_clip_counts_against_precision():
     assert (r["flags"], r["tp"], r["fp"], r["fn"], r["precision"], r["recall"]) == (2, 1, 1, 0, 0.5, 1.0)
 
 
+def test_warnings_on_clips_without_faults_are_counted_per_minute():
+    """#17's "at most one false warning per minute of exercise": every warn / stop flag on a clip
+    rendered without any fault counts (info flags do not), against the clean clips' minutes."""
+    t1 = calf_truth(2)                                    # 10 s
+    t1["duration_s"] = 10.0
+    t2 = calf_truth(2)
+    t2["duration_s"] = 20.0
+    info = {**flag("wrong_view_calf", None, 0.0, 9.0), "severity": "info"}
+    a = ev.score_clip(t1, summary(flags=[flag("knees_bending", "left", 1.0, 4.0), info]), name="a", labels=LABELS)
+    b = ev.score_clip(t2, summary(flags=[flag("fast_lowering", "both", 1.0, 4.0)]), name="b", labels=LABELS)
+    faulty_truth = calf_truth(2, faults=[{"kind": "fast_lowering", "side": "both", "start_s": 5.0, "end_s": 8.0}])
+    faulty_truth["duration_s"] = 10.0
+    c = ev.score_clip(faulty_truth, summary(flags=[flag("fast_lowering", "both", 5.0, 7.5)]), name="c", labels=LABELS)
+    cw = ev.aggregate([a, b, c])["clean_warnings"]
+    assert (cw["clips"], cw["warnings"], cw["by_code"]) == (2, 2, {"fast_lowering": 1, "knees_bending": 1})
+    assert cw["minutes"] == pytest.approx(0.5) and cw["per_minute"] == pytest.approx(4.0)
+    assert cw["clips_with_warnings"] == ["a", "b"]
+    assert "warnings on them: 2 (4.00 per min)" in ev.format_table(ev.aggregate([a, b, c]))
+
+
 def test_fault_the_view_cannot_judge_is_counted_separately():
     truth = calf_truth(2, faults=[{"kind": "heel_eversion", "side": "right", "start_s": 1.0, "end_s": 4.0}])
     s = ev.score_clip(truth, summary(not_measurable=["heel alignment: not measurable from a side view"]), labels=LABELS)

@@ -481,7 +481,8 @@ def score_clip(truth: dict[str, Any], summary: dict[str, Any] | None, *, name: s
     ex = truth["exercise"]
     out: dict[str, Any] = {"name": name or truth.get("scenario", {}).get("name", ""), "exercise": ex,
                            "view": truth.get("view"), "stature_cm": round(truth["body"]["stature_m"] * 100, 1),
-                           "faults_true": sorted({f["kind"] for f in truth.get("faults") or []})}
+                           "faults_true": sorted({f["kind"] for f in truth.get("faults") or []}),
+                           "duration_s": truth.get("duration_s")}
     if ex not in (analysed_exercises() if analysed is None else analysed):
         out["status"] = "not analysed yet"
         return out
@@ -610,8 +611,26 @@ def aggregate(clips: list[dict[str, Any]]) -> dict[str, Any]:
                          for ex in sorted({r["exercise"] for r in clips if r["status"] == "not analysed yet"})},
         "rules": aggregate_rules(ok),
         "other_flags": dict(sorted(other.items())),
+        "clean_warnings": aggregate_clean_warnings(ok),
         "auto": aggregate_auto(clips),
     }
+
+
+def aggregate_clean_warnings(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """Warn- and stop-level flags on the clips rendered without any fault (issue #17: at most one false
+    warning per minute of exercise), per rule code, against the clips' total duration in minutes."""
+    clean = [r for r in rows if not r["faults_true"] and r.get("duration_s")]
+    by_code: dict[str, int] = {}
+    for r in clean:
+        for g in r.get("flags", []):
+            if g.get("severity") in ("warn", "stop"):
+                by_code[g["code"]] = by_code.get(g["code"], 0) + 1
+    minutes = sum(float(r["duration_s"]) for r in clean) / 60.0
+    n = sum(by_code.values())
+    return {"clips": len(clean), "minutes": minutes, "warnings": n, "per_minute": n / minutes if minutes else None,
+            "by_code": dict(sorted(by_code.items())),
+            "clips_with_warnings": sorted(r["name"] for r in clean
+                                          if any(g.get("severity") in ("warn", "stop") for g in r.get("flags", [])))}
 
 
 def aggregate_auto(clips: list[dict[str, Any]]) -> dict[str, Any]:
@@ -695,6 +714,11 @@ def format_table(agg: dict[str, Any]) -> str:
     if agg["failed"]:
         foot += f"; {len(agg['failed'])} failed: " + "; ".join(f"{f['name']} ({f['status']})" for f in agg["failed"])
     foot += f"); views: {', '.join(agg['views'])}"
+    cw = agg.get("clean_warnings") or {}
+    if cw.get("clips"):
+        foot += (f"\n\nClips without any rendered fault: {cw['clips']} ({cw['minutes']:.1f} min); warnings on them: "
+                 f"{cw['warnings']} ({_n(cw['per_minute'], 2, ' per min')})"
+                 + (": " + ", ".join(f"{k} {v}" for k, v in cw["by_code"].items()) if cw["by_code"] else "") + ".")
     auto = agg.get("auto") or {}
     if auto.get("clips"):
         foot += (f"\n\n--exercise auto chose the clip's exercise on {auto['right']} of {auto['clips']} clips "

@@ -181,7 +181,7 @@ def measure_clip(clip: Path, cache: Path | None, source: str = "image", stride: 
     from the full pose model's segmentation mask of the frame (IMAGE mode, the mask as a grey
     image), only on every ``stride``-th frame of the true rep tops (the model is slow); the crops
     are placed by the track's landmarks either way."""
-    cached = cache / f"{clip.name}.{source}.pkl" if cache else None
+    cached = cache / f"{clip.parent.name}_{clip.name}.{source}.pkl" if cache else None
     if cached and cached.is_file():
         return pickle.loads(cached.read_bytes())
     frames = list(TrackReader(clip.with_name(clip.name + ".track.jsonl.gz")))
@@ -238,6 +238,9 @@ def foot_reps(clip: Path, per_frame: list[dict], standing: bool = False) -> list
     truth = json.loads(clip.with_name(clip.name + ".truth.json").read_text())
     t = np.array(truth["frames"]["t_s"])[: len(per_frame)]
     seed = seed_of(clip)
+    cap = cv2.VideoCapture(str(clip.with_name(clip.name + ".mp4")))  # the video's own size (re-encodes differ from the truth's)
+    size = f"{int(cap.get(cv2.CAP_PROP_FRAME_WIDTH))}x{int(cap.get(cv2.CAP_PROP_FRAME_HEIGHT))}"
+    cap.release()
     rows = []
     for s in SIDES:
         if truth.get("legs") in ("left", "right") and s != truth["legs"]:
@@ -259,7 +262,7 @@ def foot_reps(clip: Path, per_frame: list[dict], standing: bool = False) -> list
             with np.errstate(all="ignore"):
                 vals = {k: float(np.nanmean([per_frame[i][s].get(k, np.nan) for i in top]) - base[k]) for k in FEATURES}
             rows.append({"clip": clip.name, "split": "calibration" if seed % 2 == 0 else "test",
-                         "view": truth["view"], "size": f"{truth['camera']['width']}x{truth['camera']['height']}",
+                         "view": truth["view"], "size": size,
                          "side": s, "rep": r["number"], "fault_deg": fault, **vals})
     return rows
 

@@ -23,7 +23,8 @@ crop (knee, ankle, heel points); the lines come from the picture:
   - ``ecc_pct``: lateral minus medial half-width of the outline in the heel rows (ankle to heel
     point), against the shank bisector (% of the shank length);
   - ``shank_deg``: the shank bisector's tilt from the image vertical (towards the midline at the
-    bottom = +), the lower leg's own lean.
+    bottom = +), the lower leg's own lean; ``shank_lm_deg`` the same from the knee and ankle
+    landmarks, for comparison.
   Rows whose weaker outline gradient is under 0.35 × the shank rows' median are dropped (the floor,
   the shadow, beyond the foot).
 
@@ -63,7 +64,7 @@ import numpy as np
 from footform.core.landmarks import LM
 from footform.io.track import TrackReader
 
-FEATURES = ("rearfoot_deg", "below_pct", "low_pct", "ecc_pct", "shank_deg")
+FEATURES = ("rearfoot_deg", "below_pct", "low_pct", "ecc_pct", "shank_deg", "shank_lm_deg")
 #: crop half-width around the limb's centre line, in shank lengths
 HALF_WIDTH_SHANK = 0.25
 #: the lower-leg rows: from SHANK_TOP to SHANK_BOTTOM shank lengths above the ankle landmark
@@ -160,6 +161,19 @@ def features(d: dict | None) -> dict[str, float]:
         if m.sum() >= 3:
             out[key] = -float(np.median((mid[m] - np.polyval(c_sh, y[m])) * med)) / sh * 100.0
     return out
+
+
+def landmark_shank(clip: Path, per_frame: list[dict]) -> list[dict]:
+    """Adds ``shank_lm_deg``: the knee→ankle landmark line's tilt from the image vertical (+ = the
+    ankle towards the midline), the landmarks' version of ``shank_deg``, for comparison."""
+    for f, rec in zip(TrackReader(clip.with_name(clip.name + ".track.jsonl.gz")), per_frame):
+        if f.image is None:
+            continue
+        for s, (k, a, _, o) in SIDES.items():
+            knee, ank, other = (f.image[i, :2] * (f.width, f.height) for i in (k, a, o))
+            med = 1.0 if other[0] > ank[0] else -1.0
+            rec[s]["shank_lm_deg"] = math.degrees(math.atan2(ank[0] - knee[0], ank[1] - knee[1])) * med
+    return per_frame
 
 
 def top_frames(clip: Path, stride: int) -> set[int]:
@@ -370,7 +384,8 @@ def main(argv: list[str] | None = None) -> int:
         truth = json.loads(c.with_name(c.name + ".truth.json").read_text())
         if truth.get("exercise") != "calf_raise" or not truth["view"].startswith("back"):
             continue
-        rows += foot_reps(c, measure_clip(c, cache, "mask" if args.mask else "image"), args.standing)
+        per_frame = landmark_shank(c, measure_clip(c, cache, "mask" if args.mask else "image"))
+        rows += foot_reps(c, per_frame, args.standing)
     if args.reference:
         rows = against_reference(rows)
     if args.rows:

@@ -56,6 +56,7 @@ import math
 import pickle
 import time
 import tomllib
+import warnings
 from pathlib import Path
 
 import cv2
@@ -368,6 +369,7 @@ def main(argv: list[str] | None = None) -> int:
                     "first rep of the clip when that is clean (the other reps of clips without one drop out)")
     ap.add_argument("--standing", action="store_true", help="subtract each feature's standing median (as heel_in does)")
     args = ap.parse_args(argv)
+    warnings.filterwarnings("ignore", "All-NaN slice|Mean of empty slice", RuntimeWarning)  # unmeasured feet
     clips: list[Path] = []
     for p in map(Path, args.inputs):
         names = sorted(p.glob("*.truth.json")) if p.is_dir() else [p]

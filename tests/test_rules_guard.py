@@ -50,7 +50,7 @@ CLIPS = 9
 def report(tmp_path_factory: pytest.TempPathFactory) -> dict:
     tmp = tmp_path_factory.mktemp("rules_guard")
     clips = ev.find_clips([unpack_guard_clips(GUARD, tmp / "clips")])
-    return ev.evaluate(clips, tmp / "work", log=None, auto=False)
+    return ev.evaluate(clips, tmp / "work", log=None, with_auto=False)
 
 
 def test_guard_covers_every_rule_with_truth(report: dict) -> None:

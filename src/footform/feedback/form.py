@@ -264,9 +264,11 @@ class FormTracker:
         heel_in = rep.get("heel_in")
         for s in ("left", "right"):
             out[f"heel_in_{s}"] = float(heel_in[s]) if isinstance(heel_in, dict) and heel_in.get(s) is not None else math.nan
-        # the rep's first frame (its times may come rounded to the ms) against the rep's highest lift
-        lifts = [(abs(t - t0), v["lift"]) for t, v in self._buf if t0 - 0.02 <= t <= t1 and math.isfinite(v["lift"])]
-        rise_seen = not lifts or min(lifts)[1] <= RISE_START_FRACTION * max(x for _, x in lifts)
+        # the rep's first frame (its times may come rounded to the ms) against the rep's highest lift;
+        # when the buffer no longer holds the rep's start (a summary made long after), as measured
+        lifts = [(t, v["lift"]) for t, v in self._buf if t0 - 0.02 <= t <= t1 and math.isfinite(v["lift"])]
+        first = [(abs(t - t0), x) for t, x in lifts if abs(t - t0) <= 0.02]
+        rise_seen = not first or min(first)[1] <= RISE_START_FRACTION * max(x for _, x in lifts)
         out["lower_to_rise"] = lower_to_rise(rep.get("rise_s"), rep.get("lower_s"), rise_seen)
         top = [v for v in frames if math.isfinite(v["lift"]) and math.isfinite(peak) and v["lift"] >= 0.8 * peak]
         sds = []

@@ -4,6 +4,7 @@ coaching's analysed frames and layout checks, X screenshots."""
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
 import re
@@ -221,3 +222,15 @@ def calf_clip() -> Path:
             return SAMPLES / name
     return SAMPLES / "pose2sim_cam01.mp4"
 
+
+
+def unpack_guard_clips(src: Path, dst: Path) -> Path:
+    """The rules guard's clips (tests/data/rules_guard) as ``tools.render.evaluate`` reads them:
+    each ``NAME.truth.json.gz`` unpacked to ``dst/NAME.truth.json`` (byte for byte) and its landmark
+    track linked beside it (no video: the evaluator replays the track)."""
+    dst.mkdir(parents=True, exist_ok=True)
+    for t in sorted(src.glob("*.truth.json.gz")):
+        name = t.name.removesuffix(".truth.json.gz")
+        (dst / f"{name}.truth.json").write_bytes(gzip.decompress(t.read_bytes()))
+        (dst / f"{name}.track.jsonl.gz").symlink_to((src / f"{name}.track.jsonl.gz").resolve())
+    return dst

@@ -162,6 +162,7 @@ def main() -> None:
     n += graded_heel_faults()
     n += stance_form_graded()
     n += stance_form_graded_hd()
+    n += fast_lowering_calibration()
     print(f"wrote {n} scenarios to {HERE}")
 
 
@@ -419,6 +420,51 @@ def stance_form_graded_hd() -> int:
     640×360 calibration clips; these clips only report.  Seeds 8101, 8103, …; own bodies, cameras
     and fault orders (its own random stream), so the 640×360 files are unchanged."""
     return stance_form_graded(1280, 720, "slsgh", 20261130, 8100, (1,))
+
+
+#: Calf-raise tempos of the first 45 (``cr2_*``): rise, top, lowering and rest (s).  Their
+#: fast-lowering clips (``cr2_*_fastdown_*``) all have odd seeds: the test set.
+CR2_TEMPOS = {"normal": {"up_s": 1.0, "top_s": 0.5, "down_s": 1.5, "rest_s": 0.7},
+              "fast": {"up_s": 0.6, "top_s": 0.2, "down_s": 0.8, "rest_s": 0.4},
+              # lowering as long as the rise: the protocol's limit, still correct ("at least as long")
+              "even": {"up_s": 0.6, "top_s": 0.2, "down_s": 0.6, "rest_s": 0.4}}
+
+
+def fast_lowering_calibration() -> int:
+    """Fast lowering (issue #17): calibration clips for the ``fast_lowering`` rule, whose rendered
+    faults (``cr2_*_fastdown_*``) all have odd seeds.  Double-leg calf raises at 640×360 30 fps (a
+    0.25 s lowering is ~8 frames) from the front, back, side and three-quarter views at the normal
+    and the fast tempo of ``cr2_*``; six reps each, reps 2 and 5 lowered in 0.25 s and 0.3 s, the
+    others clean (controls at the same tempo, same person); plus clean clips at the fast tempo and
+    with the lowering as long as the rise (the protocol's limit: must not be flagged).
+
+    Seeds 9000 + 2i: all even, calibration set; the test set is the ``cr2_*_fastdown_*`` clips."""
+    rng = random.Random(20261202)
+    plan = [("side-right", "fast", True), ("front", "fast", True), ("back", "fast", True),
+            ("back-three-quarter-left", "fast", True), ("three-quarter-right", "normal", True),
+            ("side-left", "normal", True), ("front", "normal", True), ("back", "normal", True),
+            ("front", "even", False), ("side-right", "fast", False)]
+    n = 0
+    for i, (view, tempo, faulty) in enumerate(plan):
+        seed = 9000 + 2 * i
+        faults = ([{"kind": "fast_lowering", "side": "both", "reps": [2], "magnitude": 0.25},
+                   {"kind": "fast_lowering", "side": "both", "reps": [5], "magnitude": 0.3}] if faulty else [])
+        tag = "fastdown" if faulty else "clean"
+        cam = camera(rng, view)
+        write(f"fl_{view}_{tempo}_{tag}_{seed}",
+              f"Double-leg calf raises, {view} view, {tempo} tempo "
+              f"({', '.join(f'{k} {v:g} s' for k, v in CR2_TEMPOS[tempo].items())}), "
+              f"{'reps 2 and 5 lowered in 0.25 and 0.3 s' if faulty else 'clean'}, 640x360 30 fps; "
+              f"calibration set (issue #17, fast lowering).", {
+                  "clip": {"seed": seed, "fps": 30, "lead_in_s": 1.0, "lead_out_s": 0.8},
+                  "exercise": {"kind": "calf_raise", "legs": "double", "reps": 6 if faulty else 5,
+                               "raise_height_cm": round(rng.uniform(5.0, 10.0), 1), **CR2_TEMPOS[tempo],
+                               "height_jitter": 0.1},
+                  "sway": {"ml_cm": 0.3, "ap_cm": 0.5, "freq_hz": 0.3},
+                  "body": body(rng), "camera": cam, "output": output(rng),
+              }, faults)
+        n += 1
+    return n
 
 
 if __name__ == "__main__":

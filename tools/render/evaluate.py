@@ -747,8 +747,11 @@ def _commit() -> str | None:
 
 
 def evaluate(clips: list[Clip], work: Path, rules: str | None = None, model: str | None = None,
-             log=sys.stderr) -> dict[str, Any]:
-    """Analyse and score ``clips``; returns the report (``clips``: per-clip scores, ``aggregate``)."""
+             log=sys.stderr, with_auto: bool = True) -> dict[str, Any]:
+    """Analyse and score ``clips``; returns the report (``clips``: per-clip scores, ``aggregate``).
+
+    ``with_auto=False`` skips the second, ``--exercise auto`` analysis of each clip (its rows then say
+    nothing about the choice; tests/test_rules_guard.py scores only the flags)."""
     from footform.errors import FootformError
 
     scored = []
@@ -765,7 +768,7 @@ def evaluate(clips: list[Clip], work: Path, rules: str | None = None, model: str
         how = "-"
         if truth["exercise"] in analysed:
             try:
-                res = analyse_clip(clip, truth, work, rules=rules, model=model)
+                res = analyse_clip(clip, truth, work, rules=rules, model=model, auto=with_auto)
                 summary, auto, error, how = res["summary"], res.get("auto_exercise"), res["error"], res["pose"]
                 auto_sure = res.get("auto_confident")
             except (FootformError, OSError) as e:

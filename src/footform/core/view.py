@@ -32,7 +32,7 @@ VIEWS = ("front", "back", "side-left", "side-right", "unknown")
 #: near toe the model places 0.04 FL (median; at most 0.09) below the bottom edge, was "not
 #: analysable" although both heels and ankles are in the picture.  Chosen on the crops at 0–1 FL
 #: beyond the edge: with 0.1 FL no crop lost a rep to the edge without saying so (each counted
-#: as the uncut clip or, with the calf raise's edge check, was not analysable); with 0.15 FL the
+#: exactly or, with the calf raise's edge check, was not analysable); with 0.15 FL the
 #: side-view crop with its toe tip 0.15 FL out counted 2 of 5 reps and said nothing.  Farther out
 #: the picture cuts the foot off (:func:`foot_cut_by_edge`).
 EDGE_MARGIN_SHANK = 0.06

@@ -226,9 +226,15 @@ def test_the_meter_counts_the_frames_whose_feet_the_edge_cuts_off():
     meter = TrackabilityMeter()
     frames = [_standing(-5.0)] * 30 + [_standing(20.0)] * 10
     for i, f in enumerate(frames):
-        meter.update(f, _kin(i, 30.0, 0.0))
+        meter.update(f, _kin(i, 30.0, 0.0, ok=i < 30))
     assert meter.result(30.0).edge_cut_share == pytest.approx(10 / 40)
     assert TrackabilityMeter().result(30.0).edge_cut_share is None
+    # a foot cut off while the frame still has the feet its view needs (from the side, the near
+    # foot) costs nothing: not counted
+    side = TrackabilityMeter()
+    for i, f in enumerate(frames):
+        side.update(f, _kin(i, 30.0, 0.0, ok=True))
+    assert side.result(30.0).edge_cut_share == 0.0
 
 
 @pytest.mark.parametrize("share, countable", [(0.0, True), (0.6 * EDGE_CUT_SHARE_MAX, True),

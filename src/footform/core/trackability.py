@@ -12,9 +12,11 @@ What is measured, per analysis (streaming, in constant memory):
   :attr:`footform.core.kinematics.Kinematics.foot_px`): how big the feet are in the picture.
 * ``edge_cut_share`` — the share of the frames with a person on which the picture's edge cuts a
   foot off (:func:`footform.core.view.foot_cut_by_edge`: the model sees the foot but places part
-  of it farther outside the picture than a point at its edge).  Such a foot is not used on that
-  frame, so a foot that sits on the edge at rest and comes into the picture as the heel rises is
-  usable only during the reps, and reps are lost without a word.
+  of it farther outside the picture than a point at its edge) and so leaves the frame without
+  the feet its view needs (``Kinematics.feet_ok``: both, or from the side one).  A foot that sits
+  on the edge at rest and comes into the picture as the heel rises is usable only during the reps,
+  and reps are lost without a word; a side view counted from the near foot while the other is
+  cut off loses nothing.
 * ``jitter_fl`` — the frame-to-frame noise of the raw (unsmoothed) heel height of the steadier
   foot, FL, as a robust standard deviation from second differences of consecutive frames:
   ``σ = median|x[i+1] − 2x[i] + x[i−1]| / (0.6745 · √6)`` (white noise of σ gives second
@@ -58,7 +60,7 @@ class Trackability:
         foot_px: median foot length in the picture, pixels (None: never measured).
         jitter_fl: heel-height jitter, FL, 30 fps equivalent (None: too few steady frames).
         edge_cut_share: share (0–1) of the frames with a person on which the picture's edge cut a
-            foot off (None: no frame with a person).
+            foot off that the view needed (None: no frame with a person).
     """
 
     width: int = 0
@@ -134,7 +136,7 @@ class TrackabilityMeter:
         self._size = (frame.width, frame.height)
         if frame.has_person:
             self._person += 1
-            if foot_cut_by_edge(frame, "left") or foot_cut_by_edge(frame, "right"):
+            if not k.feet_ok and (foot_cut_by_edge(frame, "left") or foot_cut_by_edge(frame, "right")):
                 self._edge_cut += 1
         if math.isfinite(k.foot_px) and k.foot_px > 0:
             self._foot_px.add(float(k.foot_px))

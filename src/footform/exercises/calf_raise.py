@@ -255,8 +255,9 @@ SHIFT_MIN_SPREAD_FL = 0.3
 #:   ≤ 3.9 ×.  With no rep there is no peak to judge (a still person's real 720p jitter, 0.01–0.03
 #:   FL with motion, would fail good footage against the 0.06 FL smallest rep): the summary's
 #:   feet-tracked rule decides.  Body-rise counting does not use the heel landmarks: exempt.
-#: * The picture's edge cutting a foot off (core/view.py ``foot_cut_by_edge``) on at least
-#:   EDGE_CUT_SHARE_MAX of the frames with a person: the foot is then usable only on some frames
+#: * The picture's edge cutting off a foot the view needs (core/view.py ``foot_cut_by_edge``;
+#:   core/trackability.py ``edge_cut_share``) on at least EDGE_CUT_SHARE_MAX of the frames with a
+#:   person: the foot is then usable only on some frames
 #:   (typically not at rest, when the toes sit lowest, but during the rise), and reps were lost
 #:   without a word.  Rendered calf raises cropped at the bottom so that the lowest toe lies 0–1 FL
 #:   beyond the edge (25 crops of five calibration clips, docs/evaluation.md "Calf raises, #18 third

@@ -223,7 +223,6 @@ def calf_clip() -> Path:
     return SAMPLES / "pose2sim_cam01.mp4"
 
 
-
 def unpack_guard_clips(src: Path, dst: Path) -> Path:
     """The rules guard's clips (tests/data/rules_guard) as ``tools.render.evaluate`` reads them:
     each ``NAME.truth.json.gz`` unpacked to ``dst/NAME.truth.json`` (byte for byte) and its landmark
@@ -234,3 +233,32 @@ def unpack_guard_clips(src: Path, dst: Path) -> Path:
         (dst / f"{name}.truth.json").write_bytes(gzip.decompress(t.read_bytes()))
         (dst / f"{name}.track.jsonl.gz").symlink_to((src / f"{name}.track.jsonl.gz").resolve())
     return dst
+
+
+def crop_below_feet(video: Path, truth: Path, beyond_fl: float, out: Path) -> int:
+    """Write ``video`` cut at the bottom so that its lowest foot point (the truth's heels, ankles and
+    toe tips: the median over the clip of the lowest one) lies ``beyond_fl`` foot lengths beyond the
+    new bottom edge (negative: inside), as a camera tilted up would frame it; returns the new height
+    in pixels.  FL = 0.618 × the truth's median shank length in pixels."""
+    import cv2
+
+    pts = json.loads(truth.read_text())["frames"]["points_px"]
+    shank = np.hypot(*(np.asarray(pts["left_knee"], float) - np.asarray(pts["left_ankle"], float)).T)
+    fl = 0.618 * float(np.median(shank))
+    feet = [np.asarray(v, float)[:, 1] for k, v in pts.items() if k.endswith(("ankle", "heel", "foot_index"))]
+    lowest = float(np.median(np.max(np.stack(feet), axis=0)))
+    rows = int(round(lowest - beyond_fl * fl))
+    rows -= rows % 2
+    cap = cv2.VideoCapture(str(video))
+    fps, width = cap.get(cv2.CAP_PROP_FPS), int(cap.get(cv2.CAP_PROP_FRAME_WIDTH))
+    writer = cv2.VideoWriter(str(out), cv2.VideoWriter_fourcc(*"mp4v"), fps, (width, rows))
+    try:
+        while True:
+            ok, image = cap.read()
+            if not ok:
+                break
+            writer.write(np.ascontiguousarray(image[:rows]))
+    finally:
+        cap.release()
+        writer.release()
+    return rows

@@ -5,7 +5,12 @@
 * a downscaled, 15 fps, JPEG-compressed version of the side-view sample (the case of a phone
   video or a person far away) gives one sentence naming the cause and what to do, and a non-zero
   exit, on a terminal too — never a count made of jitter;
-* the sample itself keeps its count (tests/test_samples.py) and its jitter is far below the limit.
+* the sample itself keeps its count (tests/test_samples.py) and its jitter is far below the limit;
+* feet at the picture's edge are used, feet cut off by it are not: a foot point the model places
+  just outside the edge (within :data:`~footform.core.view.EDGE_MARGIN_SHANK`) counts as in the
+  picture, farther out the foot is cut off; a calf raise whose feet the edge cuts off on many frames
+  says so instead of losing reps silently; the rear sample cut at the bottom so that its feet touch
+  the edge still counts its 4 reps, cut through the feet it is not analysable, in one sentence.
 """
 
 from __future__ import annotations
@@ -17,10 +22,11 @@ import pytest
 from conftest import run_cli, run_cli_pty
 
 from footform.core.kinematics import SIG, SIGNAL_NAMES, Kinematics
-from footform.core.landmarks import PoseFrame
+from footform.core.landmarks import LEGS, PoseFrame
 from footform.core.trackability import Trackability, TrackabilityMeter
+from footform.core.view import EDGE_MARGIN_SHANK, foot_cut_by_edge, foot_visible
 from footform.exercises.base import Setup
-from footform.exercises.calf_raise import FOOT_PX_MIN, SNR_MIN, CalfRaise
+from footform.exercises.calf_raise import EDGE_CUT_SHARE_MAX, FOOT_PX_MIN, SNR_MIN, CalfRaise
 
 
 def _kin(i: int, fps: float, heel: float, cut: bool = False, ok: bool = True) -> Kinematics:
@@ -187,3 +193,89 @@ def test_the_full_size_sample_is_steady(samples_dir, tmp_path):
     q = json.loads((out / "summary.json").read_text())["quality"]
     # 4 reps of ~0.15 FL stand ~40 × above the jitter; the feet are twice the smallest size
     assert q["heel_jitter_fl"] < 0.01 and q["foot_px"] > 2 * FOOT_PX_MIN
+
+
+# ---- feet at the picture's edge and feet cut off by it ----
+
+def _standing(toe_below_edge_px: float, toe_seen: float = 0.95, height: int = 360) -> PoseFrame:
+    """One frame of a person whose legs stand in a 640×``height`` picture: shanks 100 px long, heels
+    and ankles inside, the toe points ``toe_below_edge_px`` below the bottom edge (negative: above)."""
+    image = np.zeros((33, 5), np.float32)
+    image[:, 3:] = 0.95
+    for side, x in (("left", 300.0), ("right", 340.0)):
+        leg = LEGS[side]
+        for idx, y in ((leg.hip, height - 220.0), (leg.knee, height - 140.0), (leg.ankle, height - 40.0),
+                       (leg.heel, height - 30.0), (leg.toe, height + toe_below_edge_px)):
+            image[idx, :2] = (x / 640.0, y / height)
+        image[leg.toe, 3] = toe_seen
+    return PoseFrame(0, 0.0, 640, height, image=image, world=None, n_people=1)
+
+
+def test_a_foot_at_the_edge_is_in_the_picture_and_one_cut_off_is_not():
+    margin_px = EDGE_MARGIN_SHANK * 100.0
+    inside, at_edge, cut = _standing(-5.0), _standing(0.8 * margin_px), _standing(1.5 * margin_px)
+    assert foot_visible(inside, "left") and not foot_cut_by_edge(inside, "left")
+    assert foot_visible(at_edge, "left") and not foot_cut_by_edge(at_edge, "left")
+    assert not foot_visible(cut, "left") and foot_cut_by_edge(cut, "left")
+    # a toe the model does not see is neither in the picture nor cut off by it (it is hidden)
+    hidden = _standing(1.5 * margin_px, toe_seen=0.2)
+    assert not foot_visible(hidden, "left") and not foot_cut_by_edge(hidden, "left")
+
+
+def test_the_meter_counts_the_frames_whose_feet_the_edge_cuts_off():
+    meter = TrackabilityMeter()
+    frames = [_standing(-5.0)] * 30 + [_standing(20.0)] * 10
+    for i, f in enumerate(frames):
+        meter.update(f, _kin(i, 30.0, 0.0, ok=i < 30))
+    assert meter.result(30.0).edge_cut_share == pytest.approx(10 / 40)
+    assert TrackabilityMeter().result(30.0).edge_cut_share is None
+    # a foot cut off while the frame still has the feet its view needs (from the side, the near
+    # foot) costs nothing: not counted
+    side = TrackabilityMeter()
+    for i, f in enumerate(frames):
+        side.update(f, _kin(i, 30.0, 0.0, ok=True))
+    assert side.result(30.0).edge_cut_share == 0.0
+
+
+@pytest.mark.parametrize("share, countable", [(0.0, True), (0.6 * EDGE_CUT_SHARE_MAX, True),
+                                              (EDGE_CUT_SHARE_MAX, False), (0.5, False)])
+def test_feet_cut_off_by_the_edge_are_no_count(share, countable):
+    t = Trackability(width=640, height=300, fps=30.0, foot_px=40.0, jitter_fl=0.005, edge_cut_share=share)
+    reason = _calf_raise_with([0.2, 0.22]).unmeasurable(t, "front")
+    assert (reason is None) == countable
+    if reason:
+        assert reason.startswith(f"The edge of the picture cut off part of a foot on {100 * share:.0f} % of the frames")
+        assert reason.endswith("step back or tilt the camera so that both feet, toes included, are in the picture.")
+
+
+@pytest.fixture(scope="module")
+def rear_crops(samples_dir, tmp_path_factory):
+    """The rear calf-raise sample cut at the bottom: its lowest foot point on the edge, and 0.3 FL beyond it."""
+    from helpers import crop_below_feet
+
+    d = tmp_path_factory.mktemp("crops")
+    out = {}
+    for name, beyond in (("at_edge", 0.0), ("cut_off", 0.3)):
+        out[name] = d / f"calf_raise_back_sickling_{name}.mp4"
+        crop_below_feet(samples_dir / "calf_raise_back_sickling.mp4", samples_dir / "calf_raise_back_sickling.truth.json",
+                        beyond, out[name])
+    return out
+
+
+def test_feet_on_the_bottom_edge_still_count(rear_crops, tmp_path):
+    import json
+    out = tmp_path / "out"
+    proc = run_cli("analyze", str(rear_crops["at_edge"]), "--exercise", "calf-raise", "--no-store", "--out", str(out))
+    assert proc.returncode == 0, proc.stderr
+    s = json.loads((out / "summary.json").read_text())
+    assert s["analysable"] and len(s["reps"]) == 4
+
+
+def test_feet_cut_off_by_the_bottom_edge_say_so_on_a_terminal(rear_crops, tmp_path):
+    status, text = run_cli_pty("analyze", str(rear_crops["cut_off"]), "--exercise", "calf-raise", "--no-store",
+                               "--out", str(tmp_path / "out"))
+    text = text.replace("\r", "")
+    assert status != 0 and "Traceback" not in text
+    lines = [ln for ln in text.splitlines() if ln.startswith("footform: ")]
+    assert len(lines) == 1 and "feet" in lines[0], text
+    assert "NOT ANALYSABLE" in text

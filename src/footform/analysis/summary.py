@@ -203,8 +203,8 @@ def build_summary(exercise: str, views: ViewSummary, quality: Quality, machine: 
                   "film the whole body, feet included.")
         one = quality.frames_one_foot / quality.frames_with_person
         if one >= 0.5:
-            # e.g. one foot partly below the picture's edge (rendered cr2_three-quarter-left_clean_04:
-            # one toe 12 px under it on 475 of 477 frames): say that, not "not tracked"
+            # e.g. one foot partly below the picture's edge (the rendered front single-leg calf raise
+            # cut at the bottom so that the toes lie 0.3 FL beyond it): say that, not "not tracked"
             reason = (f"Only one foot was in the picture on {100.0 * one:.0f} % of the frames with a person (the other "
                       "was partly out of the picture or hidden); move or tilt the camera so that both feet, toes "
                       "included, are in the picture.")

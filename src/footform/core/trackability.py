@@ -10,6 +10,13 @@ What is measured, per analysis (streaming, in constant memory):
 
 * ``foot_px`` — the foot length FL in pixels (the median of the per-frame body scale,
   :attr:`footform.core.kinematics.Kinematics.foot_px`): how big the feet are in the picture.
+* ``edge_cut_share`` — the share of the frames with a person on which the picture's edge cuts a
+  foot off (:func:`footform.core.view.foot_cut_by_edge`: the model sees the foot but places part
+  of it farther outside the picture than a point at its edge) and so leaves the frame without
+  the feet its view needs (``Kinematics.feet_ok``: both, or from the side one).  A foot that sits
+  on the edge at rest and comes into the picture as the heel rises is usable only during the reps,
+  and reps are lost without a word; a side view counted from the near foot while the other is
+  cut off loses nothing.
 * ``jitter_fl`` — the frame-to-frame noise of the raw (unsmoothed) heel height of the steadier
   foot, FL, as a robust standard deviation from second differences of consecutive frames:
   ``σ = median|x[i+1] − 2x[i] + x[i−1]| / (0.6745 · √6)`` (white noise of σ gives second
@@ -32,6 +39,7 @@ import numpy as np
 
 from footform.core.kinematics import SIG, Kinematics
 from footform.core.landmarks import PoseFrame
+from footform.core.view import foot_cut_by_edge
 
 #: The advice to film closer names this foot length in the picture (pixels): a margin above the
 #: smallest size the calf raise counts from (exercises/calf_raise.py ``FOOT_PX_MIN``).
@@ -51,6 +59,8 @@ class Trackability:
         fps: frame rate the jitter was scaled from (frames per second).
         foot_px: median foot length in the picture, pixels (None: never measured).
         jitter_fl: heel-height jitter, FL, 30 fps equivalent (None: too few steady frames).
+        edge_cut_share: share (0–1) of the frames with a person on which the picture's edge cut a
+            foot off that the view needed (None: no frame with a person).
     """
 
     width: int = 0
@@ -58,6 +68,7 @@ class Trackability:
     fps: float | None = None
     foot_px: float | None = None
     jitter_fl: float | None = None
+    edge_cut_share: float | None = None
 
     def to_dict(self) -> dict[str, float | int | None]:
         return {"frame_px": f"{self.width}x{self.height}" if self.width else None,
@@ -118,9 +129,15 @@ class TrackabilityMeter:
         self._d2 = {s: _LogHistogram(1e-5, 10.0, 700) for s in _SIDES}
         self._prev: dict[str, tuple[int, float, float] | None] = {s: None for s in _SIDES}  # (index, x[i-1], x[i])
         self._size = (0, 0)
+        self._person = 0
+        self._edge_cut = 0
 
     def update(self, frame: PoseFrame, k: Kinematics) -> None:
         self._size = (frame.width, frame.height)
+        if frame.has_person:
+            self._person += 1
+            if not k.feet_ok and (foot_cut_by_edge(frame, "left") or foot_cut_by_edge(frame, "right")):
+                self._edge_cut += 1
         if math.isfinite(k.foot_px) and k.foot_px > 0:
             self._foot_px.add(float(k.foot_px))
         for s in _SIDES:
@@ -145,4 +162,4 @@ class TrackabilityMeter:
             if fps and fps > 0:
                 jitter *= math.sqrt(30.0 / fps)
         return Trackability(width=self._size[0], height=self._size[1], fps=fps, foot_px=self._foot_px.median(),
-                            jitter_fl=jitter)
+                            jitter_fl=jitter, edge_cut_share=self._edge_cut / self._person if self._person else None)

@@ -255,8 +255,20 @@ SHIFT_MIN_SPREAD_FL = 0.3
 #:   ≤ 3.9 ×.  With no rep there is no peak to judge (a still person's real 720p jitter, 0.01–0.03
 #:   FL with motion, would fail good footage against the 0.06 FL smallest rep): the summary's
 #:   feet-tracked rule decides.  Body-rise counting does not use the heel landmarks: exempt.
+#: * The picture's edge cutting off a foot the view needs (core/view.py ``foot_cut_by_edge``;
+#:   core/trackability.py ``edge_cut_share``) on at least EDGE_CUT_SHARE_MAX of the frames with a
+#:   person: the foot is then usable only on some frames
+#:   (typically not at rest, when the toes sit lowest, but during the rise), and reps were lost
+#:   without a word.  Rendered calf raises cropped at the bottom so that the lowest toe lies 0–1 FL
+#:   beyond the edge (25 crops of five calibration clips, docs/evaluation.md "Calf raises, #18 third
+#:   round"): every crop with the feet cut on ≥ 20 % of the frames that was still analysable counted
+#:   wrong (0–4 of 3–5 reps) but one (20 %, 5 of 5); every crop under 10 % counted exactly but a
+#:   side view's at 0 FL (4 of 5, no foot beyond the edge, the same on main).  On the 91
+#:   rendered clips, the samples and their 28 re-encoded variants and shared/footage the share is at
+#:   most 0.6 %.
 FOOT_PX_MIN = 20
 SNR_MIN = {"front": 5.0, "default": 2.5}
+EDGE_CUT_SHARE_MAX = 0.1
 
 NOT_MEASURABLE = "not measurable from this view"
 #: The label of the heel alignment rules (feedback/rules/calf_raise.toml: heel_sickling,
@@ -1075,9 +1087,14 @@ class CalfRaise(Exercise):
                        set_stats={**set_stats(reps), "lift_from": "body_rise" if c.rise_mode else "landmarks"})
 
     def unmeasurable(self, track: Trackability, view: str) -> str | None:
-        """Feet too small in the picture, or reps that do not stand out of the landmark jitter."""
+        """Feet too small in the picture or cut off by its edge, or reps that do not stand out of the
+        landmark jitter."""
         if self.counter.rise_mode:
             return None
+        if track.edge_cut_share is not None and track.edge_cut_share >= EDGE_CUT_SHARE_MAX:
+            return (f"The edge of the picture cut off part of a foot on {100 * track.edge_cut_share:.0f} % of the frames "
+                    "with a person, so reps cannot be counted reliably; step back or tilt the camera so that both "
+                    "feet, toes included, are in the picture.")
         if track.foot_px is not None and track.foot_px < FOOT_PX_MIN:
             return (f"The feet are too small in the picture to count calf raises: about {track.foot_px:.0f} px long "
                     f"in this {track.picture()} (at least {FOOT_PX_MIN} px are needed); film closer or at a higher "

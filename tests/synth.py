@@ -204,6 +204,9 @@ def generate(segments: list[Seg], view: str = "front", fps: float = 30.0, height
             upper = [LM.LEFT_HIP, LM.RIGHT_HIP, LM.LEFT_SHOULDER, LM.RIGHT_SHOULDER, LM.NOSE, LM.LEFT_EYE,
                      LM.RIGHT_EYE, LM.LEFT_EAR, LM.RIGHT_EAR, LM.MOUTH_LEFT, LM.MOUTH_RIGHT, LM.LEFT_ELBOW,
                      LM.RIGHT_ELBOW, LM.LEFT_WRIST, LM.RIGHT_WRIST]
+            # the lifted leg hangs from the pelvis: it goes with the body's shift and sway
+            free = "right" if stance_side == "left" else "left"
+            upper += [getattr(LM, f"{free.upper()}_{j}") for j in ("KNEE", "ANKLE", "HEEL", "FOOT_INDEX")]
             move = sx * half + sway
             axis = 0 if view != "side" else 2
             for idx in upper:

@@ -53,7 +53,7 @@ def unit_name(key: str) -> str:
     ``mean_velocity_ml_fl_per_s``; ``mean_velocity_ml_per_s_cm`` → ``mean_velocity_ml_cm_per_s``;
     ``ellipse95_area`` → ``ellipse95_area_fl2``; keys already in deg / Hz / s / % stay as they are.
     """
-    if key.endswith(("_deg", "_hz", "_pct")) or key in ("duration_s",):
+    if key.endswith(("_deg", "_hz", "_pct", "_px")) or key in ("duration_s",):
         return key
     if key.endswith("_cm2"):
         return key

@@ -190,7 +190,7 @@ def _upright_px():
 def test_segmental_centre_of_mass_follows_a_trunk_lean_the_hip_proxy_misses():
     import numpy as np
 
-    from footform.core.kinematics import segmental_com_x
+    from footform.core.body_mass import segmental_com_x
     from footform.core.landmarks import LM
     P = _upright_px()
     hip_mid = 0.5 * (P[LM.LEFT_HIP] + P[LM.RIGHT_HIP])
@@ -209,7 +209,7 @@ def test_segmental_centre_of_mass_follows_a_trunk_lean_the_hip_proxy_misses():
 
 
 def test_segmental_centre_of_mass_ignores_where_the_free_leg_is():
-    from footform.core.kinematics import segmental_com_x
+    from footform.core.body_mass import segmental_com_x
     from footform.core.landmarks import LM
     P = _upright_px()
     Q = P.copy()

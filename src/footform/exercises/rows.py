@@ -33,7 +33,7 @@ UNIT_OF_SUFFIX = {
     "_s": "s", "_hz": "Hz", "_deg": "deg", f"_{FL}": "FL", f"_{FL}2": "FL^2", f"_{FL}_per_s": "FL/s",
     f"_{FL}_per_rep": "FL/rep", "_cm": "cm", "_cm2": "cm^2", "_cm_per_s": "cm/s", "_pct": "%", "_0_10": "0-10",
     "_per_min": "1/min", "_utc": "UTC date-time", "_m": "m", "_norm": "0-1 of the frame", "_rel": "model depth units",
-    "_ratio": "ratio",
+    "_ratio": "ratio", "_px": "px",
 }
 
 

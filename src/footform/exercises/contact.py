@@ -26,6 +26,11 @@ level.  A foot lifted this way stays up while the world elevation is above the l
 held low lift sags).  The foot is down again when neither the image level (:data:`LIFT_EXIT_FL`)
 nor the low-lift evidence says it is up, for :data:`MIN_DOWN_S`.
 
+**Lift-off and touch-down times** are where the foot leaves and reaches the floor as the image
+elevation shows it (:data:`FLOOR_FL`), not the moment the evidence above became sure: a found lift
+is dated back to the first frame of its rise, a touch-down forward to the frame the foot is back
+at floor level; where the image does not show the lift nothing moves.
+
 **A hidden free foot.**  Once a foot is off the floor, frames on which the pair of feet cannot be
 measured (the free foot tucked behind the standing calf, pressed on the thigh, out of the picture or
 implausible) keep the lift going as long as the standing foot is usable, and for up to

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from footform.core.landmarks import LM, NUM_LANDMARKS, PoseFrame
+from footform.exercises.contact import FLOOR_FL
 
 HEEL_GAIN = {"side": 0.83, "back": 0.665, "front": 0.55}
 #: Share of the reported heel rise that heel-above-toe keeps where the toe point rises with the
@@ -116,9 +117,10 @@ def generate(segments: list[Seg], view: str = "front", fps: float = 30.0, height
             truth.reps.append({"t_start": acc, "t_top": acc + s.rise + s.top / 2, "t_end": acc + s.dur,
                                "height_m": s.height_m})
         if s.kind == "lift":
-            # footform's definition of "off the floor": the lifted foot's lowest point is more than
-            # 0.5 foot length (0.5 × 0.152 H) above the stance foot's (exercises/contact.py)
-            level = min(0.5 * 0.152 * height_m / s.height_m, 1.0)
+            # footform's lift-off / touch-down time: the lifted foot's lowest point passes FLOOR_FL
+            # foot lengths (× 0.152 H) above the stance foot's on the rise (or fall) that crossed its
+            # 0.5 FL lift level (exercises/contact.py)
+            level = min(FLOOR_FL * 0.152 * height_m / s.height_m, 1.0)
             if s.dur > 0.6:
                 frac = math.acos(1 - 2 * level) / math.pi
                 truth.lifts.append({"side": s.side, "t_off": acc + 0.3 * frac, "t_on": acc + s.dur - 0.3 * frac})
@@ -204,6 +206,9 @@ def generate(segments: list[Seg], view: str = "front", fps: float = 30.0, height
             upper = [LM.LEFT_HIP, LM.RIGHT_HIP, LM.LEFT_SHOULDER, LM.RIGHT_SHOULDER, LM.NOSE, LM.LEFT_EYE,
                      LM.RIGHT_EYE, LM.LEFT_EAR, LM.RIGHT_EAR, LM.MOUTH_LEFT, LM.MOUTH_RIGHT, LM.LEFT_ELBOW,
                      LM.RIGHT_ELBOW, LM.LEFT_WRIST, LM.RIGHT_WRIST]
+            # the lifted leg hangs from the pelvis: it goes with the body's shift and sway
+            free = "right" if stance_side == "left" else "left"
+            upper += [getattr(LM, f"{free.upper()}_{j}") for j in ("KNEE", "ANKLE", "HEEL", "FOOT_INDEX")]
             move = sx * half + sway
             axis = 0 if view != "side" else 2
             for idx in upper:

@@ -26,7 +26,7 @@ from footform.outputs.export import (
 from footform.outputs.store import Store
 
 UNIT_SUFFIXES = ("_s", "_hz", "_deg", "_fl", "_fl2", "_fl_per_s", "_cm", "_cm2", "_cm_per_s",
-                 "_pct", "_0_10", "_per_min", "_fl_per_rep", "_m", "_norm", "_rel", "_ratio")
+                 "_pct", "_0_10", "_per_min", "_fl_per_rep", "_m", "_norm", "_rel", "_ratio", "_px")
 #: Numeric columns that are counts, indices or unitless by nature.
 UNITLESS = {"session_id", "set_index", "rep_index", "hold_index", "flag_index", "frame", "touchdowns", "n_reps", "n_holds",
             "reps", "holds", "flags", "marks", "frames", "frames_with_person", "frames_feet_visible", "reps_both",

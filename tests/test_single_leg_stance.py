@@ -171,3 +171,64 @@ def test_person_lost_mid_hold_is_decided_by_what_is_seen_after(back_up):
         assert [e["type"] for e in s.events if e["type"].endswith("_in_hold")] == ["tracking_lost_in_hold"]
     else:
         assert h["ended_by"] == "tracking_lost" and 5.0 <= h["t_end"] <= 6.0
+
+
+def _upright_px():
+    """Image landmarks (pixels, x right, y down, N×2) of a person 600 px tall standing square to the camera."""
+    import numpy as np
+
+    from footform.core.landmarks import LM
+    P = np.zeros((33, 2))
+    for side, sx in (("LEFT", 1.0), ("RIGHT", -1.0)):
+        for name, (x, y) in {"SHOULDER": (46, 110), "ELBOW": (56, 222), "WRIST": (60, 312), "HIP": (34, 282),
+                             "KNEE": (36, 430), "ANKLE": (36, 566), "HEEL": (36, 585), "FOOT_INDEX": (36, 600)}.items():
+            P[getattr(LM, f"{side}_{name}")] = (640 + sx * x, y)
+    P[LM.NOSE] = (640, 40)
+    return P
+
+
+def test_segmental_centre_of_mass_follows_a_trunk_lean_the_hip_proxy_misses():
+    import numpy as np
+
+    from footform.core.body_mass import segmental_com_x
+    from footform.core.landmarks import LM
+    P = _upright_px()
+    hip_mid = 0.5 * (P[LM.LEFT_HIP] + P[LM.RIGHT_HIP])
+    upper = [LM.NOSE, *(getattr(LM, f"{s}_{n}") for s in ("LEFT", "RIGHT") for n in ("SHOULDER", "ELBOW", "WRIST"))]
+    a = math.radians(10.0)
+    R = np.array([[math.cos(a), -math.sin(a)], [math.sin(a), math.cos(a)]])
+    Q = P.copy()
+    Q[upper] = (P[upper] - hip_mid) @ R.T + hip_mid       # the trunk, head and arms lean 10° about the hips
+    proxy = lambda X: (0.5 * (X[LM.LEFT_HIP] + X[LM.RIGHT_HIP]) + 0.1 * (0.5 * (X[LM.LEFT_SHOULDER] + X[LM.RIGHT_SHOULDER])  # noqa: E731
+                                                                 - 0.5 * (X[LM.LEFT_HIP] + X[LM.RIGHT_HIP])))[0]
+    d_seg = segmental_com_x(Q, stance="left") - segmental_com_x(P, stance="left")
+    d_proxy = proxy(Q) - proxy(P)
+    # head, trunk and arms are ~62 % of the mass, their centre ~0.3 of the 600 px body above the hips
+    assert abs(d_seg) > 3 * abs(d_proxy) > 0
+    assert 0.5 < abs(d_seg) / (0.62 * 0.3 * 600 * math.sin(a)) < 1.5
+
+
+def test_segmental_centre_of_mass_ignores_where_the_free_leg_is():
+    from footform.core.body_mass import segmental_com_x
+    from footform.core.landmarks import LM
+    P = _upright_px()
+    Q = P.copy()
+    for n in ("KNEE", "ANKLE", "HEEL", "FOOT_INDEX"):   # the right foot tucked across behind the left calf
+        Q[getattr(LM, f"RIGHT_{n}")] += (80.0, -60.0)
+    assert segmental_com_x(Q, stance="left") == pytest.approx(segmental_com_x(P, stance="left"))
+    assert segmental_com_x(Q) != pytest.approx(segmental_com_x(P))
+
+
+@pytest.mark.parametrize("person_px,sway_m,small", [(600.0, 0.02, False), (300.0, 0.003, True)])
+def test_sway_below_what_the_picture_resolves_says_so(person_px, sway_m, small):
+    frames, _ = generate([still(1.5), lift("right", 10.0, sway_m=sway_m, sway_hz=0.5), still(1.0)], view="front",
+                         seed=25, person_px=person_px, jitter=0.3)
+    s = analyze_frames(frames, AnalysisConfig(height_cm=170))
+    (h,) = s.holds
+    sw = h["sway"]
+    assert sw["resolution_limit_px"] == 1.0
+    assert sw["resolution_limit_cm"] > 0 and (sw["rms_ml_px"] < 1.0) == small
+    assert ("note" in sw) == small
+    if small:
+        assert "below what the body landmarks resolve" in sw["note"] and "cm here" in sw["note"]
+        assert isinstance(sw["rms_ml_cm"], float)   # the figure stays, with what it is worth

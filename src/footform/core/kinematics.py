@@ -36,6 +36,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from footform.core.body_mass import segmental_com_x
 from footform.core.landmarks import LEGS, LM, PoseFrame
 from footform.core.view import VISIBILITY_MIN, Framing, view_family
 
@@ -99,6 +100,7 @@ SIGNAL_NAMES = (
     "hip_h", "shoulder_h",                  # hip / shoulder midpoint height in the image, FL
     "elev_right_minus_left",                # how much higher the right foot's lowest point is, FL
     "com_x",                                # COM proxy horizontal position in the image, FL
+    "com_body_x_left", "com_body_x_right",  # segmental centre of mass standing on that leg, image horizontal, FL
     "foot_x_left", "foot_x_right",          # foot centre horizontal position, FL
     "com_depth_left", "com_depth_right",    # hip midpoint depth minus ankle depth (world z), FL
     "heel_medial_left", "heel_medial_right",  # heel offset from toe towards the midline, FL
@@ -433,6 +435,9 @@ class KinematicsEstimator:
                     dx, dy = sh_mid[0] - hip_mid[0], hip_mid[1] - sh_mid[1]
                     sig[SIG["trunk_lean"]] = math.degrees(math.atan2(lat_l * dx, dy))
             sig[SIG["com_x"]] = com[0] / fl
+            if sh_seen:
+                for s in ("left", "right"):
+                    sig[SIG[f"com_body_x_{s}"]] = segmental_com_x(P, stance=s) / fl
             lat_l = _lateral_sign(view, "left")
             if lat_l != 0.0:
                 d = P[LM.LEFT_HIP] - P[LM.RIGHT_HIP]  # points to the subject's left in the image

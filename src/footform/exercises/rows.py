@@ -33,7 +33,7 @@ UNIT_OF_SUFFIX = {
     "_s": "s", "_hz": "Hz", "_deg": "deg", f"_{FL}": "FL", f"_{FL}2": "FL^2", f"_{FL}_per_s": "FL/s",
     f"_{FL}_per_rep": "FL/rep", "_cm": "cm", "_cm2": "cm^2", "_cm_per_s": "cm/s", "_pct": "%", "_0_10": "0-10",
     "_per_min": "1/min", "_utc": "UTC date-time", "_m": "m", "_norm": "0-1 of the frame", "_rel": "model depth units",
-    "_ratio": "ratio",
+    "_ratio": "ratio", "_px": "px",
 }
 
 
@@ -53,7 +53,7 @@ def unit_name(key: str) -> str:
     ``mean_velocity_ml_fl_per_s``; ``mean_velocity_ml_per_s_cm`` → ``mean_velocity_ml_cm_per_s``;
     ``ellipse95_area`` → ``ellipse95_area_fl2``; keys already in deg / Hz / s / % stay as they are.
     """
-    if key.endswith(("_deg", "_hz", "_pct")) or key in ("duration_s",):
+    if key.endswith(("_deg", "_hz", "_pct", "_px")) or key in ("duration_s",):
         return key
     if key.endswith("_cm2"):
         return key

@@ -57,6 +57,8 @@ HOLD_COLUMNS = (
     *(f"sway_{unit_name(k)}" for k in _SWAY_KEYS),
     *(f"sway_{unit_name(k + '_cm')}" for k in _SWAY_KEYS if not k.startswith("ellipse")),
     "sway_ellipse95_area_cm2",
+    "sway_rms_ml_px", "sway_rms_ap_px", "sway_resolution_limit_fl", "sway_resolution_limit_cm",
+    "sway_resolution_limit_px", "sway_note",
     *(f"noise_{unit_name(k)}" for k in _NOISE_KEYS),
     *(f"noise_{unit_name(k + '_cm')}" for k in _NOISE_KEYS if not k.startswith(("ellipse", "wobble"))),
     "noise_ellipse95_area_cm2",
@@ -140,6 +142,10 @@ COLUMN_MEANINGS: dict[str, str] = {
     "wobble_rms_deg": "ankle wobble of the stance shank, frontal plane: RMS",
     "wobble_dominant_freq_hz": "ankle wobble: dominant frequency", "wobble_mean_angle_deg": "ankle wobble: mean shank angle",
     "wobble_note": "why wobble is empty (not measurable from this view)",
+    "sway_resolution_limit_fl": "smallest sway RMS the picture resolves (1 px at this hold's scale)",
+    "sway_resolution_limit_cm": "smallest sway RMS the picture resolves (1 px at this hold's scale)",
+    "sway_resolution_limit_px": "smallest sway RMS the picture resolves",
+    "sway_note": "set when the sway is under the resolution limit: what the figures are worth",
     "holds.kind": "calf_stretch for calf-stretch rows", "stretched_side": "calf stretch: the stretched (back) leg",
     "front_side": "calf stretch: the front leg", "t_position_s": "reached the lunge",
     "held_s": "time in good form (the hold timer)", "paused_s": "time paused (heel up or knee bent)",
@@ -167,7 +173,7 @@ COLUMN_MEANINGS: dict[str, str] = {
     "lift_fl": "heel lift the rep counter works on, above standing (front: whole-body rise)",
     "rep_phase": "rep counter state", "reps_so_far": "reps counted up to this frame",
     "heel_toe_left_fl": "left heel above toe (smoothed)", "heel_toe_right_fl": "right heel above toe (smoothed)",
-    "sway_h_fl": "COM proxy relative to the stance foot, image-horizontal (one leg only)",
+    "sway_h_fl": "centre of mass (segmental) relative to the stance foot, image-horizontal (one leg only)",
     "sway_depth_fl": "COM proxy relative to the stance foot, depth (one leg only)",
     "shank_angle_stance_deg": "frontal-plane tilt of the stance shank (+ knee lateral)",
     "pump_angle_left_deg": "ankle pumps: left shank-foot image angle", "pump_angle_right_deg": "ankle pumps: right shank-foot image angle",
@@ -198,7 +204,7 @@ def column_meaning(table: str, column: str) -> str:
     for key in (f"{table}.{column}", column):
         if key in COLUMN_MEANINGS:
             return COLUMN_MEANINGS[key]
-    for prefix, what in (("sway_", "sway of the centre-of-mass proxy over the standing foot"),
+    for prefix, what in (("sway_", "sway of the centre of mass over the standing foot"),
                          ("noise_", "noise floor (what a perfectly still person would score)")):
         if column.startswith(prefix):
             stem = column[len(prefix):]

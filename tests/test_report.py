@@ -487,3 +487,19 @@ def test_templates_and_css_ship_in_the_wheel(tmp_path):
     assert {"session.html", "progress.html", "program.html", "base.html"} <= set(templates)
     missing = [t for t in templates if f"footform/outputs/report/templates/{t}" not in names]
     assert missing == [] and "footform/outputs/report/report.css" in names, missing
+
+
+def test_sway_below_the_picture_resolution_is_marked_in_the_hold_table():
+    """A hold whose sway is under what the picture resolves (the summary's ``sway.note``, issue #16)
+    has its RMS starred and the sentence under the table, once; a resolved hold has neither."""
+    from footform.outputs.report.session import hold_rows
+
+    note = "sway under 1 px RMS in the picture (0.021 FL here), below what the body landmarks resolve"
+    def hold(i, rms, with_note):
+        return {"hold_index": i, "stance_side": "left", "t_start_s": 1.0 + 10 * i, "t_end_s": 6.0 + 10 * i,
+                "duration_s": 5.0, "ended_by": "touch_down", "touchdowns": 0,
+                "sway": {"rms_ml": rms, "axes": {"ml": "image horizontal"}, **({"note": note} if with_note else {})},
+                "noise_floor": {"rms_ml": 0.001}}
+    t = hold_rows([hold(1, 0.007, True), hold(2, 0.009, True), hold(3, 0.037, False)], None)
+    assert [r["rms"]["value"] for r in t["rows"]] == ["0.007*", "0.009*", "0.037"]
+    assert t["notes"] == [note]

@@ -183,6 +183,7 @@ def rep_row(rec: SessionRecord, r: Mapping[str, Any], cm: float | None) -> dict[
 def hold_rows(holds: Sequence[Mapping[str, Any]], cm: float | None) -> dict[str, Any]:
     axis = hold_figs(holds[0])["axis"] if holds else "ml"
     rows = []
+    notes: list[str] = []       # sway below what the picture resolves (exercises/single_leg_stance)
     for h in holds:
         sway = h.get("sway") or {}
         nf = h.get("noise_floor") or {}
@@ -198,7 +199,12 @@ def hold_rows(holds: Sequence[Mapping[str, Any]], cm: float | None) -> dict[str,
                      "area": with_noise(f["area"], f["area_noise"], 4, cm=cm, cm_unit="cm²", square=True),
                      "wobble": with_noise(wob.get("rms_deg"), nf.get("wobble_rms_deg"), 1),
                      "freq": None if isinstance(freq, str) else fmt(freq, 1)})
-    return {"axis": {"ml": "ML", "ap": "AP"}[axis], "rows": rows}
+        note = sway.get("note")
+        if isinstance(note, str) and rows[-1]["rms"].get("value"):
+            rows[-1]["rms"]["value"] += "*"
+            if note not in notes:
+                notes.append(note)
+    return {"axis": {"ml": "ML", "ap": "AP"}[axis], "rows": rows, "notes": notes}
 
 
 def stretch_row(rec: SessionRecord, h: Mapping[str, Any]) -> dict[str, Any]:

@@ -5,12 +5,14 @@ override changes the flags of a stored track without video or model."""
 from __future__ import annotations
 
 import json
+import math
 
 import pytest
 from conftest import run_cli
 from synth import generate, lift, rep, still
 
 from footform.analysis.analyzer import AnalysisConfig, analyze_frames
+from footform.feedback.form import phase_times
 from footform.io.track import TrackWriter, make_header
 
 
@@ -57,6 +59,27 @@ def test_fast_lowering_is_flagged_on_that_rep_only():
     s, fl = flags(generate(script, view="side", seed=7)[0], exercise="calf_raise")
     assert len(s.reps) == 5
     assert [(f["code"], f["rep"]) for f in fl if f["code"] == "fast_lowering"] == [("fast_lowering", 2)]
+
+
+def test_fast_lowering_from_the_side_is_judged_on_every_rep_of_a_long_session():
+    """From the side the lowering is timed on the shoulders (feedback/form.py); the summary is judged
+    after the 12 s frame buffer moved on, so the early reps use the times kept when they completed."""
+    script = [still(1.5)]
+    for i in range(1, 9):
+        script += [rep(0.06, 0.8, 0.5, 0.25 if i in (2, 7) else 1.0), still(0.8)]
+    s, fl = flags(generate(script, view="side", seed=7)[0], exercise="calf_raise")
+    assert len(s.reps) == 8 and s.reps[-1]["t_end"] - s.reps[1]["t_start"] > 12.0
+    assert [f["rep"] for f in fl if f["code"] == "fast_lowering"] == [2, 7]
+
+
+def test_phase_times_are_the_20_to_80_percent_times():
+    ts = [i / 30 for i in range(60)]
+    # rest, a linear rise over 0.5-1.0 s to 1.0, top until 1.3 s, a linear fall over 1.3-1.5 s
+    ys = [0.0 if t < 0.5 else (t - 0.5) / 0.5 if t < 1.0 else 1.0 if t < 1.3 else max(0.0, 1 - (t - 1.3) / 0.2)
+          for t in ts]
+    rise, lower = phase_times(ts, ys)
+    assert rise == pytest.approx(0.3, abs=0.01) and lower == pytest.approx(0.12, abs=0.01)
+    assert all(math.isnan(x) for x in phase_times(ts, [0.0] * 60))
 
 
 def test_incomplete_raise_against_the_persons_own_typical_height():

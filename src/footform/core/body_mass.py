@@ -33,6 +33,28 @@ _SEGMENTS: tuple[tuple[str | None, float, tuple[int, ...], tuple[int, ...], floa
 _SEGMENT_MASS = sum(w for _, w, *_ in _SEGMENTS)
 
 
+def _weights(stance: str | None) -> tuple[np.ndarray, np.ndarray]:
+    """The centre of mass as a weighted sum of landmark x: (landmark indices, their weights), the
+    weights summing to 1.  Every segment's centre is linear in its end points, so the whole sum is
+    too; only the landmarks that carry mass are listed (a missing eye or heel does not matter)."""
+    free = None if stance is None else ("right" if stance == "left" else "left")
+    c = np.zeros(len(LM))
+    for side, w, a, b, f in _SEGMENTS:
+        if side is not None and side == free:   # the free leg's mass at its hip
+            c[LM[f"{side.upper()}_HIP"]] += w
+            continue
+        for i in a:
+            c[i] += w * (1.0 - f) / len(a)
+        for i in b:
+            c[i] += w * f / len(b)
+    idx = np.flatnonzero(c)
+    return idx, c[idx] / _SEGMENT_MASS
+
+
+#: :func:`_weights` per stance, computed once (the centre of mass is taken on every frame, twice).
+_WEIGHTS = {stance: _weights(stance) for stance in (None, "left", "right")}
+
+
 def segmental_com_x(P: np.ndarray, stance: str | None = None) -> float:
     """Whole-body centre of mass along image x (pixels) from the landmarks ``P`` (N×2, pixels).
 
@@ -43,15 +65,5 @@ def segmental_com_x(P: np.ndarray, stance: str | None = None) -> float:
     put at its hip: it hangs from the pelvis and goes with it, and its own landmarks are the least
     reliable of the body when it is tucked, hidden or pressed on the standing leg (issue #16).
     """
-    x = P[:, 0]
-    free = None if stance is None else ("right" if stance == "left" else "left")
-    hip = {"left": float(x[LM.LEFT_HIP]), "right": float(x[LM.RIGHT_HIP])}
-    total = 0.0
-    for side, w, a, b, f in _SEGMENTS:
-        if side is not None and side == free:
-            total += w * hip[side]
-            continue
-        pa = float(np.mean(x[list(a)]))
-        pb = float(np.mean(x[list(b)]))
-        total += w * (pa + f * (pb - pa))
-    return total / _SEGMENT_MASS
+    idx, w = _WEIGHTS[stance]
+    return float(w @ P[idx, 0])

@@ -33,6 +33,7 @@ import numpy as np
 
 from footform.core.kinematics import SHANK_PER_HEIGHT, SIG, Kinematics
 from footform.core.view import view_family
+from footform.exercises.calf_raise import PHASE_HI, PHASE_LO
 
 #: Seconds of per-frame values kept for measuring a rep when it completes (a rep lasts < 10 s,
 #: see calf_raise.MAX_REP_S).
@@ -79,8 +80,8 @@ LOWER_REF_MIN_S = 0.35
 #: little for this (correct reps from 0.40); the other views keep the heel-lift timing.
 SIDE_SHOULDER_REF_MIN_S = 0.2
 #: A rep whose first frame's lift is above this share of its highest is taken to have begun in a
-#: valley, not at rest (``rise_s`` is measured from 20 % of the peak: calf_raise.PHASE_LO).
-RISE_START_FRACTION = 0.2
+#: valley, not at rest (``rise_s`` is measured from this share of the peak).
+RISE_START_FRACTION = PHASE_LO
 
 
 def lower_to_rise(rise_s: Any, lower_s: Any, rise_seen: bool = True) -> float:
@@ -109,9 +110,9 @@ def _crossing_s(ts: np.ndarray, ys: np.ndarray, level: float, i0: int, step: int
 
 
 def phase_times(ts: list[float], heights: list[float]) -> tuple[float, float]:
-    """Rise and lowering times (s, 20 % → 80 % and 80 % → 20 % of the highest point above the first
-    sample) of a height series over one rep (times in s, heights in any unit, up +).  NaN, NaN
-    without a rise."""
+    """Rise and lowering times (s, :data:`PHASE_LO` → :data:`PHASE_HI` and back of the highest point
+    above the first sample, as the calf raise's ``rise_s`` / ``lower_s``) of a height series over one
+    rep (times in s, heights in any unit, up +), interpolated between samples.  NaN, NaN without a rise."""
     t = np.asarray(ts, float)
     y = np.asarray(heights, float)
     ok = np.isfinite(y)
@@ -122,9 +123,10 @@ def phase_times(ts: list[float], heights: list[float]) -> tuple[float, float]:
     peak = float(y.max())
     if peak <= 0:
         return math.nan, math.nan
-    hi = np.flatnonzero(y >= 0.8 * peak)
-    rise = _crossing_s(t, y, 0.8 * peak, int(hi[0]), -1) - _crossing_s(t, y, 0.2 * peak, int(hi[0]), -1)
-    lower = _crossing_s(t, y, 0.2 * peak, int(hi[-1]), 1) - _crossing_s(t, y, 0.8 * peak, int(hi[-1]), 1)
+    lo, hi_level = PHASE_LO * peak, PHASE_HI * peak
+    hi = np.flatnonzero(y >= hi_level)
+    rise = _crossing_s(t, y, hi_level, int(hi[0]), -1) - _crossing_s(t, y, lo, int(hi[0]), -1)
+    lower = _crossing_s(t, y, lo, int(hi[-1]), 1) - _crossing_s(t, y, hi_level, int(hi[-1]), 1)
     return rise, lower
 
 

@@ -216,11 +216,13 @@ class FootContact:
         ankle = float(sig[SIG["ankle_h_right"]] - sig[SIG["ankle_h_left"]])
         return self.step(t_s, elev, world=world, ankle=ankle, foot_ok=foot_ok, has_person=has_person)
 
-    def _low_side(self, t_s: float, elev: float, world: float, ankle: float, world_fl: float = LOW_WORLD_FL) -> str | None:
+    @staticmethod
+    def _low_side(base: tuple[float, float, float], elev: float, world: float, ankle: float,
+                  world_fl: float = LOW_WORLD_FL) -> str | None:
         """The side whose foot the low-lift evidence says is up this frame (None: no evidence):
         world elevation above ``world_fl`` and the image (lowest point or ankle) above
-        :data:`LOW_IMAGE_FL`, both from their standing offsets (:meth:`_low_base`)."""
-        b_img, b_world, b_ankle = self._low_base(t_s)
+        :data:`LOW_IMAGE_FL`, both from their standing offsets ``base`` (:meth:`_low_base`)."""
+        b_img, b_world, b_ankle = base
         if not (np.isfinite(world) and np.isfinite(b_world)):
             return None
         ew = world - b_world
@@ -268,9 +270,10 @@ class FootContact:
         self._recent.append((t_s, e))
         while self._recent and self._recent[0][0] < t_s - EDGE_BACK_S:
             self._recent.popleft()
-        low = self._low_side(t_s, elev, world, ankle)
+        base = self._low_base(t_s)
+        low = self._low_side(base, elev, world, ankle)
         # once a foot is up on the low-lift evidence, weaker world evidence keeps it up (hysteresis)
-        low_stay = low if not self._low_lift else self._low_side(t_s, elev, world, ankle, LOW_WORLD_STAY_FL)
+        low_stay = low if not self._low_lift else self._low_side(base, elev, world, ankle, LOW_WORLD_STAY_FL)
         if self.state in ("both", "unknown"):
             if low is None or (self._low is not None and self._low[0] != low):
                 self._low = None if low is None else (low, t_s)

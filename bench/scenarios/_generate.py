@@ -163,6 +163,7 @@ def main() -> None:
     n += stance_form_graded()
     n += stance_form_graded_hd()
     n += fast_lowering_calibration()
+    n += picture_size_twins()
     print(f"wrote {n} scenarios to {HERE}")
 
 
@@ -358,7 +359,7 @@ STANCE_GRADED = {
 
 
 def stance_form_graded(width: int = 640, height: int = 360, prefix: str = "slsg", rng_seed: int = 20261201,
-                       seed0: int = 8000, splits: tuple[int, ...] = (0, 1)) -> int:
+                       seed0: int = 8000, splits: tuple[int, ...] = (0, 1), tags: tuple[str, ...] | None = None) -> int:
     """Single-leg-stance form faults at graded magnitudes (issue #17): one clip per fault kind, view
     (front / back, where the stance rules judge) and split, each with several 5 s holds on the same
     leg — one clean hold (the control) and one hold per magnitude, in a seeded order.  The fault
@@ -399,7 +400,7 @@ def stance_form_graded(width: int = 640, height: int = 360, prefix: str = "slsg"
                 sway_tbl = {"ml_cm": sway[0], "ap_cm": sway[1], "freq_hz": round(rng.uniform(0.25, 0.6), 2),
                             "wobble": round(rng.uniform(0.1, 0.5), 2)}
                 body_, out = body(rng), output(rng)
-                if split not in splits:
+                if split not in splits or (tags is not None and tag not in tags):
                     continue
                 write(f"{prefix}_{side}_{view}_{tag}_{seed}",
                       f"Single-leg stance on the {side} leg, {view} view, graded {kind} (holds: {mag_txt} deg, 0 = clean); "
@@ -462,6 +463,82 @@ def fast_lowering_calibration() -> int:
                                "height_jitter": 0.1},
                   "sway": {"ml_cm": 0.3, "ap_cm": 0.5, "freq_hz": 0.3},
                   "body": body(rng), "camera": cam, "output": output(rng),
+              }, faults)
+        n += 1
+    return n
+
+
+
+def picture_size_twins() -> int:
+    """The rules at the picture sizes and frame rates #17 asks for beyond the calibration sets
+    (test split only: odd seeds, thresholds stay those set on the calibration clips; these clips
+    only report):
+
+    * ``flh_*``: fast lowering at 1280×720 30 fps (front, back, side, three-quarter; the ``fl_*``
+      plan: reps 2 and 5 lowered in 0.25 and 0.3 s) and a clean fast-tempo control;
+    * ``fll_*``: fast lowering at 640×360 **15 fps** (a 0.25 s lowering is ~4 frames);
+    * ``flf_*``, ``slsgf_*``, ``hgf_*``: 1920×1080 — fast lowering, knee valgus and trunk lean in
+      single-leg stance (front / back), graded heel turns from the back.
+
+    A 1920×1080 30 fps clip took ~4× the render time of a 640×360 one on the shared 2-core machine,
+    so the 1080p set is small: the rules the 640×360 / 1280×720 sets show working, plus the heel
+    rule whose verdict ("not measurable") must hold at any size.  Own random streams: the other
+    files are unchanged."""
+    rng = random.Random(20261203)
+    n = 0
+    plan = [  # prefix, view, tempo, faulty, (w, h), fps
+        ("flh", "front", "fast", True, (1280, 720), 30), ("flh", "back", "normal", True, (1280, 720), 30),
+        ("flh", "side-right", "fast", True, (1280, 720), 30),
+        ("flh", "three-quarter-left", "normal", True, (1280, 720), 30),
+        ("flh", "back", "fast", False, (1280, 720), 30),
+        ("fll", "front", "fast", True, (640, 360), 15), ("fll", "side-left", "normal", True, (640, 360), 15),
+        ("fll", "back", "fast", True, (640, 360), 15),
+        ("flf", "front", "fast", True, (1920, 1080), 30), ("flf", "back", "normal", True, (1920, 1080), 30),
+    ]
+    for i, (prefix, view, tempo, faulty, (w, h), fps) in enumerate(plan):
+        seed = 9101 + 2 * i
+        faults = ([{"kind": "fast_lowering", "side": "both", "reps": [2], "magnitude": 0.25},
+                   {"kind": "fast_lowering", "side": "both", "reps": [5], "magnitude": 0.3}] if faulty else [])
+        tag = "fastdown" if faulty else "clean"
+        cam = camera(rng, view)
+        cam.update(width=w, height=h)
+        write(f"{prefix}_{view}_{tempo}_{tag}_{seed}",
+              f"Double-leg calf raises, {view} view, {tempo} tempo "
+              f"({', '.join(f'{k} {v:g} s' for k, v in CR2_TEMPOS[tempo].items())}), "
+              f"{'reps 2 and 5 lowered in 0.25 and 0.3 s' if faulty else 'clean'}, {w}x{h} {fps} fps; "
+              f"test set (issue #17, fast lowering by picture size).", {
+                  "clip": {"seed": seed, "fps": fps, "lead_in_s": 1.0, "lead_out_s": 0.8},
+                  "exercise": {"kind": "calf_raise", "legs": "double", "reps": 6 if faulty else 5,
+                               "raise_height_cm": round(rng.uniform(5.0, 10.0), 1), **CR2_TEMPOS[tempo],
+                               "height_jitter": 0.1},
+                  "sway": {"ml_cm": 0.3, "ap_cm": 0.5, "freq_hz": 0.3},
+                  "body": body(rng), "camera": cam, "output": output(rng),
+              }, faults)
+        n += 1
+    n += stance_form_graded(1920, 1080, "slsgf", 20261204, 8200, (1,), tags=("valgus", "lean"))
+    # graded heel turns from the back at 1920x1080 (the hg_* plans mixA / mixB, test seeds)
+    bodies = [body(rng), body(rng)]
+    inv, ev = "heel_inversion", "heel_eversion"
+    for k, (tag, reps) in enumerate([("mixA", [None, (inv, 5.0), (ev, 10.0), (inv, 15.0), (ev, 20.0)]),
+                                     ("mixB", [None, (ev, 5.0), (inv, 10.0), (ev, 15.0), (inv, 20.0)])]):
+        seed = 8301 + 2 * k
+        faults = [{"kind": fm[0], "side": "both", "reps": [r + 1], "magnitude": fm[1]}
+                  for r, fm in enumerate(reps) if fm]
+        write(f"hgf_back_{tag}_{seed}",
+              f"Double-leg calf raises with graded heel faults ({tag}: "
+              f"{', '.join('clean' if fm is None else f'{fm[0]} {fm[1]:g} deg' for fm in reps)}), "
+              f"back view, 1920x1080; test set (issue #17).", {
+                  "clip": {"seed": seed, "lead_in_s": 1.0, "lead_out_s": 0.5},
+                  "exercise": {"kind": "calf_raise", "legs": "double", "reps": len(reps),
+                               "raise_height_cm": round(rng.uniform(6.0, 9.0), 1),
+                               "up_s": 0.8, "top_s": 0.5, "down_s": 1.2, "rest_s": 0.4, "height_jitter": 0.1},
+                  "sway": {"ml_cm": 0.3, "ap_cm": 0.5, "freq_hz": 0.3},
+                  "body": bodies[k], "camera": {"view": "back", "distance_m": round(rng.uniform(2.6, 3.2), 2),
+                                                "height_m": round(rng.uniform(0.8, 1.1), 2),
+                                                "width": 1920, "height": 1080},
+                  "light": {"azimuth_deg": 30.0 if k % 2 == 0 else -30.0},
+                  "output": {"codec": "mp4v", "noise_sigma": round(rng.uniform(1.5, 3.0), 1),
+                             "jpeg_quality": rng.choice([60, 75, 90])},
               }, faults)
         n += 1
     return n

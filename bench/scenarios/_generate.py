@@ -478,7 +478,8 @@ def picture_size_twins() -> int:
       plan: reps 2 and 5 lowered in 0.25 and 0.3 s) and a clean fast-tempo control;
     * ``fll_*``: fast lowering at 640×360 **15 fps** (a 0.25 s lowering is ~4 frames);
     * ``flf_*``, ``slsgf_*``, ``hgf_*``: 1920×1080 — fast lowering, knee valgus and trunk lean in
-      single-leg stance (front / back), graded heel turns from the back.
+      single-leg stance (front / back), graded heel turns from the back;
+    * ``hg_front_*``: graded heel turns from the front at 1280×720 (what the front view reaches).
 
     A 1920×1080 30 fps clip took ~4× the render time of a 640×360 one on the shared 2-core machine,
     so the 1080p set is small: the rules the 640×360 / 1280×720 sets show working, plus the heel
@@ -536,6 +537,30 @@ def picture_size_twins() -> int:
                   "body": bodies[k], "camera": {"view": "back", "distance_m": round(rng.uniform(2.6, 3.2), 2),
                                                 "height_m": round(rng.uniform(0.8, 1.1), 2),
                                                 "width": 1920, "height": 1080},
+                  "light": {"azimuth_deg": 30.0 if k % 2 == 0 else -30.0},
+                  "output": {"codec": "mp4v", "noise_sigma": round(rng.uniform(1.5, 3.0), 1),
+                             "jpeg_quality": rng.choice([60, 75, 90])},
+              }, faults)
+        n += 1
+    # graded heel turns from the FRONT at 1280x720 (#17 asks what the front view reaches; the hg_*
+    # set is back / back three-quarter only); drawn last so the files above are unchanged
+    for k, (tag, reps) in enumerate([("mixA", [None, (inv, 5.0), (ev, 10.0), (inv, 15.0), (ev, 20.0)]),
+                                     ("mixB", [None, (ev, 5.0), (inv, 10.0), (ev, 15.0), (inv, 20.0)])]):
+        seed = 8305 + 2 * k
+        faults = [{"kind": fm[0], "side": "both", "reps": [r + 1], "magnitude": fm[1]}
+                  for r, fm in enumerate(reps) if fm]
+        write(f"hg_front_{tag}_{seed}",
+              f"Double-leg calf raises with graded heel faults ({tag}: "
+              f"{', '.join('clean' if fm is None else f'{fm[0]} {fm[1]:g} deg' for fm in reps)}), "
+              f"front view, 1280x720; test set (issue #17).", {
+                  "clip": {"seed": seed, "lead_in_s": 1.0, "lead_out_s": 0.5},
+                  "exercise": {"kind": "calf_raise", "legs": "double", "reps": len(reps),
+                               "raise_height_cm": round(rng.uniform(6.0, 9.0), 1),
+                               "up_s": 0.8, "top_s": 0.5, "down_s": 1.2, "rest_s": 0.4, "height_jitter": 0.1},
+                  "sway": {"ml_cm": 0.3, "ap_cm": 0.5, "freq_hz": 0.3},
+                  "body": body(rng), "camera": {"view": "front", "distance_m": round(rng.uniform(2.6, 3.2), 2),
+                                                "height_m": round(rng.uniform(0.8, 1.1), 2),
+                                                "width": 1280, "height": 720},
                   "light": {"azimuth_deg": 30.0 if k % 2 == 0 else -30.0},
                   "output": {"codec": "mp4v", "noise_sigma": round(rng.uniform(1.5, 3.0), 1),
                              "jpeg_quality": rng.choice([60, 75, 90])},

@@ -34,12 +34,17 @@ def make_session(tmp: Path, kind: str = "calf", view: str = "front", height_cm: 
                 lift("left", 5.0, sway_m=0.02, sway_hz=0.4, wobble_deg=3.0), still(1.5)]
         exercise = "single_leg_stance"
     frames, _ = generate(segs, view=view, seed=seed)
-    track = tmp / f"{name or kind + '_' + view}.track.jsonl.gz"
+    track = write_track(frames, tmp / f"{name or kind + '_' + view}.track.jsonl.gz")
+    summary = analyze_frames(frames, AnalysisConfig(exercise=exercise, height_cm=height_cm)).to_dict()
+    return summary, track
+
+
+def write_track(frames, track: Path) -> Path:
+    """Synthetic pose frames as a landmark track file (as `footform analyze` writes one)."""
     with TrackWriter(track, make_header(source={"kind": "video", "name": track.name}, model={"name": "synthetic", "sha256": "0" * 64})) as w:
         for f in frames:
             w.write(f)
-    summary = analyze_frames(frames, AnalysisConfig(exercise=exercise, height_cm=height_cm)).to_dict()
-    return summary, track
+    return track
 
 
 def make_own_session(tmp: Path, kind: str = "stretch") -> tuple[dict, Path]:

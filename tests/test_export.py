@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 import json
+import math
 import re
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
-from helpers import make_own_session, make_session, with_flags
+from helpers import make_own_session, make_session, with_flags, write_track
+from synth import generate, lift, still
 
+from footform.analysis.analyzer import AnalysisConfig, analyze_frames
 from footform.apps.cli_review import main
+from footform.core.landmarks import LM
 from footform.errors import InputError
+from footform.exercises.single_leg_stance import SETTLE_S, SETTLE_START_S
 from footform.outputs.export import (
     EXPORT_SCHEMA,
     HOLD_COLUMNS,
@@ -23,6 +29,7 @@ from footform.outputs.export import (
     export_document,
     unit_name,
 )
+from footform.outputs.export.signals import frame_signals
 from footform.outputs.store import Store
 
 UNIT_SUFFIXES = ("_s", "_hz", "_deg", "_fl", "_fl2", "_fl_per_s", "_cm", "_cm2", "_cm_per_s",
@@ -279,3 +286,25 @@ def test_export_schema_doc_lists_every_column():
     start, end = doc.index("<!-- columns:start -->\n"), doc.index("<!-- columns:end -->")
     assert doc[start + len("<!-- columns:start -->\n"):end] == columns_markdown(), \
         "docs/export-schema.md's column table is stale: regenerate it with export.columns_markdown()"
+
+
+# -- #16: the exported sway series is the hold's sway --------------------------------------------
+
+def test_exported_sway_series_is_the_holds_sway_about_the_feet_place(tmp_path):
+    """``sway_h_fl`` is the series the hold's sway figures are taken from: the centre of mass about
+    the standing foot's place fixed at the lift's start.  A drift of the planted foot's landmarks
+    alone (0.3 Hz, ≈ 5 px here) is not in it, and its RMS over the hold's window is the hold's
+    ``rms_ml`` (before, the series was the centre of mass minus the foot's landmark frame by frame)."""
+    frames, _ = generate([still(1.5), lift("right", 12.0, sway_m=0.01, sway_hz=0.5), still(1.0)], view="front", seed=25)
+    foot = [LM.LEFT_ANKLE, LM.LEFT_HEEL, LM.LEFT_FOOT_INDEX]
+    for f in frames:
+        f.image[foot, 0] += 0.004 * math.sin(2 * math.pi * 0.3 * f.t_s)
+    (hold,) = analyze_frames(frames, AnalysisConfig(exercise="single_leg_stance", height_cm=170)).holds
+    sig = frame_signals(write_track(frames, tmp_path / "drift.track.jsonl.gz"), "single_leg_stance", 170)
+    assert sig.summary["holds"][0]["sway"]["rms_ml"] == hold["sway"]["rms_ml"]
+    on = np.array([s == hold["stance_side"] for s in sig.stance])
+    window = on & (sig.t_s >= hold["t_start"] + SETTLE_START_S) & (sig.t_s <= hold["t_end"] - SETTLE_S)
+    x = sig.sway_h[window]
+    assert np.isfinite(x).all() and x.size > 250
+    assert float(np.std(x)) == pytest.approx(hold["sway"]["rms_ml"], rel=0.02)
+    assert np.isnan(sig.sway_h[~on]).all()            # standing on both feet: no sway

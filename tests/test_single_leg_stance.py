@@ -249,3 +249,33 @@ def test_sway_is_not_moved_by_the_planted_foots_landmark_error():
     (b,) = analyze_frames(drifted, AnalysisConfig(height_cm=170)).holds
     assert a["stance_side"] == b["stance_side"] == "left"
     assert b["sway"]["rms_ml"] == pytest.approx(a["sway"]["rms_ml"], rel=0.05)
+
+
+def test_sway_counts_from_lift_off_when_the_lift_is_confirmed_late():
+    """A low lift is confirmed by foot contact only after LOW_CONFIRM_S of evidence and dated back
+    to where the foot left the floor; the hold's sway counts from that lift-off (+ SETTLE_START_S)
+    like its times, not from the confirmation (issue #16: on the rendered holds the sway samples
+    began 1.05–1.15 s late).  Here the upper body shifts sideways between 0.7 and 1.2 s after the
+    lift began: the hold's sway range holds that shift."""
+    from footform.core.body_mass import segmental_com_x
+    from footform.exercises.single_leg_stance import SETTLE_START_S
+
+    segs = [still(1.5), lift("right", 8.0, height_m=0.04), still(1.5)]
+    clean, _ = generate(segs, view="front", seed=31)
+    shifted, _ = generate(segs, view="front", seed=31)
+    upper = [LM.NOSE, LM.LEFT_SHOULDER, LM.RIGHT_SHOULDER, LM.LEFT_ELBOW, LM.RIGHT_ELBOW, LM.LEFT_WRIST,
+             LM.RIGHT_WRIST, LM.LEFT_HIP, LM.RIGHT_HIP]
+    shift = 0.006   # of the picture's width
+    for f in shifted:
+        if 2.2 <= f.t_s <= 2.7:
+            f.image[upper, 0] += shift
+    (a,) = analyze_frames(clean, AnalysisConfig(exercise="single_leg_stance", height_cm=170)).holds
+    (b,) = analyze_frames(shifted, AnalysisConfig(exercise="single_leg_stance", height_cm=170)).holds
+    assert a["stance_side"] == b["stance_side"] == "left" and b["t_start"] + SETTLE_START_S <= 2.2
+    f = shifted[0]
+    P = f.image[:, :2].astype(float) * [f.width, f.height]
+    Q = P.copy()
+    Q[upper, 0] += shift * f.width
+    com_px = segmental_com_x(Q, "left") - segmental_com_x(P, "left")
+    px_per_fl = b["sway"]["rms_ml_px"] / b["sway"]["rms_ml"]
+    assert b["sway"]["range_ml"] - a["sway"]["range_ml"] > 0.7 * com_px / px_per_fl

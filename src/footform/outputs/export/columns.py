@@ -173,7 +173,7 @@ COLUMN_MEANINGS: dict[str, str] = {
     "lift_fl": "heel lift the rep counter works on, above standing (front: whole-body rise)",
     "rep_phase": "rep counter state", "reps_so_far": "reps counted up to this frame",
     "heel_toe_left_fl": "left heel above toe (smoothed)", "heel_toe_right_fl": "right heel above toe (smoothed)",
-    "sway_h_fl": "centre of mass (segmental) relative to the stance foot, image-horizontal (one leg only)",
+    "sway_h_fl": "centre of mass (segmental) about the standing foot's place fixed at the lift's start, image-horizontal, + = image right (one leg only; the hold's sway figures are taken from it)",
     "sway_depth_fl": "COM proxy relative to the stance foot, depth (one leg only)",
     "shank_angle_stance_deg": "frontal-plane tilt of the stance shank (+ knee lateral)",
     "pump_angle_left_deg": "ankle pumps: left shank-foot image angle", "pump_angle_right_deg": "ankle pumps: right shank-foot image angle",

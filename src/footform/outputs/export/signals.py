@@ -23,8 +23,10 @@ class FrameSignals:
     """Per-frame signals of one session (arrays of equal length, NaN where not valid).
 
     ``lift`` is the heel lift the rep counter worked on (FL above the person's standing baseline;
-    from the front the whole-body rise), ``sway_h`` / ``sway_depth`` the COM proxy relative to the
-    stance foot's centre (FL; image-horizontal and depth axes) while standing on one leg.
+    from the front the whole-body rise), ``sway_h`` the hold's sway signal (FL, image-horizontal:
+    the segmental centre of mass about the standing foot's place fixed at the lift's start,
+    ``single_leg_stance.sway_about``), ``sway_depth`` the COM proxy's depth offset from the stance
+    ankle (FL), while standing on one leg.
     ``pump_angle_left`` / ``_right``: ankle pumps only, the shank–foot image angle each foot's pump
     counter worked on (degrees; NaN where the view does not show it), else all NaN.
     """

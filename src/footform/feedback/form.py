@@ -24,6 +24,7 @@ per set     ``left_right_peak_diff_pct``, ``cadence_dev_pct`` (vs the metronome)
 
 from __future__ import annotations
 
+import bisect
 import math
 from collections import deque
 from dataclasses import dataclass, field
@@ -79,6 +80,9 @@ LOWER_REF_MIN_S = 0.35
 #: 0.24–0.57 against ≥ 0.67); docs/rules.md "Fast lowering".  From the front the shoulder moves too
 #: little for this (correct reps from 0.40); the other views keep the heel-lift timing.
 SIDE_SHOULDER_REF_MIN_S = 0.2
+#: A rep is recognised by its start and end times (s) within this tolerance: a summary's rows carry
+#: them rounded to the ms, the rows judged when the rep completed do not.
+MEMO_TOL_S = 0.02
 #: A rep whose first frame's lift is above this share of its highest is taken to have begun in a
 #: valley, not at rest (``rise_s`` is measured from this share of the peak).
 RISE_START_FRACTION = PHASE_LO
@@ -225,8 +229,10 @@ class FormTracker:
         self._base: deque[tuple[float, np.ndarray]] = deque()
         self._periods: list[_Period] = []
         self._current: _Period | None = None
-        # per rep (t_start, t_end in s): the shoulders' rise and lowering times (s), see _shoulder_times
-        self._shoulder_memo: dict[tuple[float, float], tuple[float, float]] = {}
+        # per rep, in the order of t_start (s): (t_start, t_end, the shoulders' rise and lowering times
+        # in s), see _shoulder_times; one entry per rep, found by bisection on t_start
+        self._shoulder_t0: list[float] = []
+        self._shoulder_memo: list[tuple[float, float, tuple[float, float]]] = []
 
     # -- per frame ---------------------------------------------------------------------------
     def baseline(self) -> dict[str, float]:
@@ -344,14 +350,19 @@ class FormTracker:
         """Rise and lowering times (s) of the shoulders' image height over the rep ``t0``–``t1`` (s),
         measured while the buffer holds the whole rep (when the rep completes) and kept per rep, so
         the summary, made after the buffer moved on, judges the same numbers."""
-        for (a, b), times in self._shoulder_memo.items():
-            if abs(a - t0) <= 0.02 and abs(b - t1) <= 0.02:
+        i = bisect.bisect_left(self._shoulder_t0, t0 - MEMO_TOL_S)
+        while i < len(self._shoulder_t0) and self._shoulder_t0[i] <= t0 + MEMO_TOL_S:
+            _, b, times = self._shoulder_memo[i]
+            if abs(b - t1) <= MEMO_TOL_S:
                 return times
-        if not self._buf or self._buf[0][0] > t0 + 0.02:
+            i += 1
+        if not self._buf or self._buf[0][0] > t0 + MEMO_TOL_S:
             return math.nan, math.nan
-        sh = [(t, v["shoulder_px"]) for t, v in self._buf if t0 - 0.02 <= t <= t1]
+        sh = [(t, v["shoulder_px"]) for t, v in self._buf if t0 - MEMO_TOL_S <= t <= t1]
         times = phase_times([t for t, _ in sh], [y for _, y in sh])
-        self._shoulder_memo[(t0, t1)] = times
+        i = bisect.bisect_right(self._shoulder_t0, t0)
+        self._shoulder_t0.insert(i, t0)
+        self._shoulder_memo.insert(i, (t0, t1, times))
         return times
 
     # -- per hold ------------------------------------------------------------------------------

@@ -11,11 +11,12 @@ the rule's disagree.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import pandas as pd
 import pytest
-from helpers import replay_guard_track
+from helpers import guard_frames, replay, replay_guard_track
 
 from footform.exercises import rows as schema
 from footform.feedback.engine import load_rules
@@ -94,3 +95,56 @@ def test_a_rep_without_the_rules_judgement_has_no_ratio():
         [{"rep_index": 1, "extra": {"form": {"lower_to_rise": 0.5}}}, {"rep_index": 2, "extra": {"form": {"lower_to_rise": 1.2}}}],
         [{"code": "fast_lowering", "rep_index": 1}]), 0.5)
 
+
+# -- the live cue and the summary: the same judgement ---------------------------------------------
+
+def _cues(flags) -> list[tuple[int, float]]:
+    """(rep, judged ratio) of every fast-lowering flag (live ``Flag``s or summary dicts)."""
+    out = []
+    for f in flags:
+        d = f if isinstance(f, dict) else f.to_dict()
+        if d["code"] == "fast_lowering":
+            out.append((d["rep"], round(d["evidence"]["value"], 3)))
+    return sorted(out)
+
+
+def test_live_cues_flag_the_reps_the_summary_flags(side):
+    summary, live = side
+    assert _cues(live) == _cues(summary.flags)
+    assert [rep for rep, _ in _cues(live)] == [2, 5]
+
+
+def _shifted(frames, after):
+    """``frames`` moved to start 1 s after the frame ``after`` (indices continued)."""
+    t0, i0 = after.t_s + 1.0, after.index + 1
+    return [dataclasses.replace(f, index=i0 + f.index, t_s=round(t0 + f.t_s, 6)) for f in frames]
+
+
+def test_standing_still_after_the_set_does_not_change_a_reps_judgement():
+    """The summary is made long after the early reps: their lowering is judged on what was measured
+    when they completed.  Before, a rep split from the one before it (begun in a valley above 20 % of
+    its peak: its rise taken as 0.35 s) lost that once the 12 s frame buffer moved on — on this 15 fps
+    clip, 14 s of standing after the set made the summary flag a correct rep (0.57) the live cue had
+    passed (0.76)."""
+    frames, cfg = guard_frames("wc_double_fast_320x240_15fps_partial_7011")
+    last, dt = frames[-1], frames[-1].t_s - frames[-2].t_s
+    standing = [dataclasses.replace(last, index=last.index + k, t_s=round(last.t_s + k * dt, 6))
+                for k in range(1, int(14.0 / dt))]
+    summary, live = replay(frames + standing, cfg)
+    assert len(summary.reps) == 4
+    assert _cues(live) == _cues(summary.flags) == []
+    short, _ = replay(frames, cfg)   # the same reps, summarised right after the set
+    assert [r["form"]["lower_to_rise"] for r in summary.reps] == [r["form"]["lower_to_rise"] for r in short.reps]
+
+
+def test_a_camera_turned_mid_session_gets_the_same_judgement_live_and_in_the_summary():
+    """Six raises filmed from behind, then six from the side (each with two fast lowerings): the
+    session's view is 'unknown' (neither reaches 60 % of the frames).  The live cue judges a rep with
+    the view the summary would use if the session ended then — not the view of that moment, which
+    timed the side reps on the shoulders while the summary timed them on the heel."""
+    back, cfg = guard_frames("fl_back_fast_fastdown_9004")
+    side, _ = guard_frames("fl_side-right_fast_fastdown_9000")
+    summary, live = replay(back + _shifted(side, back[-1]), cfg)
+    assert summary.view == "unknown"
+    assert [rep for rep, _ in _cues(summary.flags)] == [2, 5, 8, 11]
+    assert _cues(live) == _cues(summary.flags)

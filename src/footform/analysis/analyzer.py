@@ -208,9 +208,14 @@ class Analyzer:
         fired = self.feedback.step(k.t_s, metrics, view=k.view, phase="hold" if in_hold else res.rep_phase,
                                    rep=res.reps + 1 if res.rep_phase == "up" else None,
                                    hold=res.holds if in_hold else None)
-        for scope, row in judge:   # a rep or hold just completed: judge it now (live cue)
-            form = row["form"] if "form" in row else self._row_metrics(scope, row, k.view)
-            fired += self.feedback.on_row(scope, {**row, **form}, view=k.view)
+        # a rep or hold just completed: judge it now (live cue), with the view the summary would judge
+        # it with if the session ended here (the session's dominant view so far, not this moment's);
+        # its measurements are kept (FormTracker), so the summary repeats this judgement unless the
+        # session's view changes later — the only thing the live cue cannot know
+        view = self._views.dominant().view if judge else k.view
+        for scope, row in judge:
+            form = row["form"] if "form" in row else self._row_metrics(scope, row, view)
+            fired += self.feedback.on_row(scope, {**row, **form}, view=view)
         self._show(res, fired)
 
     def _row_metrics(self, scope: str, row: dict[str, Any], view: str) -> dict[str, float]:

@@ -4,7 +4,8 @@ The exercise state machines say *when* a rep or a hold happened; this module mea
 was done, from the same smoothed per-frame signals (``kinematics.SIGNAL_NAMES``), relative to the
 person's own standing baseline where anatomy varies.  Memory is bounded: a ring buffer of the
 last :data:`BUFFER_S` seconds of frames for reps, a running accumulator per single-leg period,
-and a short window of quiet double-leg standing for the baseline.
+a short window of quiet double-leg standing for the baseline, and one :class:`Lowering` (four
+floats) per completed rep, so the summary judges a rep's lowering on what was measured live.
 
 Metric names (all documented with units in docs/rules.md):
 

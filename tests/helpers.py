@@ -12,6 +12,7 @@ import shutil
 import struct
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -238,6 +239,34 @@ def unpack_guard_clips(src: Path, dst: Path) -> Path:
         (dst / f"{name}.truth.json").write_bytes(gzip.decompress(t.read_bytes()))
         (dst / f"{name}.track.jsonl.gz").symlink_to((src / f"{name}.track.jsonl.gz").resolve())
     return dst
+
+
+def guard_frames(name: str) -> tuple[list[Any], AnalysisConfig]:
+    """The rules guard's landmark track ``name`` (tests/data/rules_guard) as pose frames, and the
+    analysis ``footform analyze`` would run on it (exercise and stature from its truth)."""
+    from footform.io.track import TrackReader
+
+    guard = Path(__file__).resolve().parent / "data" / "rules_guard"
+    truth = json.loads(gzip.decompress((guard / f"{name}.truth.json.gz").read_bytes()))
+    cfg = AnalysisConfig(exercise=truth["exercise"], height_cm=round(float(truth["body"]["stature_m"]) * 100.0, 1))
+    return list(TrackReader(guard / f"{name}.track.jsonl.gz")), cfg
+
+
+def replay(frames: list[Any], cfg: AnalysisConfig) -> tuple[Any, list[Any]]:
+    """Frames through the Analyzer: ``(summary, live_flags)``, ``live_flags`` being every flag the
+    analysis raised frame by frame — what a live session cues and stores as it goes."""
+    from footform.analysis.analyzer import Analyzer
+
+    live: list[Any] = []
+    an = Analyzer(cfg, on_frame=lambda res: live.extend(res.flags))
+    for frame in frames:
+        an.step(frame)
+    return an.finish(), live
+
+
+def replay_guard_track(name: str) -> tuple[Any, list[Any]]:
+    """:func:`replay` of the rules guard's track ``name`` as ``footform analyze`` would analyse it."""
+    return replay(*guard_frames(name))
 
 
 def crop_below_feet(video: Path, truth: Path, beyond_fl: float, out: Path) -> int:

@@ -371,3 +371,28 @@ def test_auto_choice_is_scored_for_every_exercise_with_its_confidence():
     table = ev.format_table(ev.aggregate(rows))
     assert "chose the clip's exercise on 3 of 4 clips (75 %" in table
     assert "sure and wrong on 1: b (single_leg_stance)" in table
+
+
+def test_a_hold_rules_fault_in_a_hold_the_view_could_not_measure_is_not_a_miss():
+    """From the side the far foot may stay hidden: the summary then says the single-leg holds were
+    not measurable and finds none, so no hold rule could judge the fault — it is counted as "not
+    measurable" beside FN (and shown in the table), not as a miss, and not dropped."""
+    from footform.exercises.single_leg_stance import NOT_MEASURABLE_FAR_FOOT
+
+    labels = {"arch_collapse": "arch collapse (proxy)"}
+    said = [NOT_MEASURABLE_FAR_FOOT.format(pct=100.0)]
+    s = ev.score_clip(stance_truth(), summary(exercise="single_leg_stance", not_measurable=said), labels=labels)
+    f = s["faults"][0]
+    assert (f["measurable"], f["detected"], f["why_not"]) == (False, False, ev.HOLD_NOT_MEASURABLE)
+    r = ev.aggregate([s])["rules"]["arch_collapse"]
+    assert (r["faults"], r["tp"], r["fn"], r["not_measurable"], r["recall"]) == (1, 0, 0, 1, 0)
+    row = next(line for line in ev.format_table(ev.aggregate([s])).splitlines() if "rule `arch_collapse`" in line)
+    assert "0 / 0 / 0 (+1 not measurable)" in row and ev.HOLD_NOT_MEASURABLE in row
+    # a hold was found where the fault is: the rule could judge it, and missed it
+    found = ev.score_clip(stance_truth(), summary(holds=[hold(1.8, 10.0)], exercise="single_leg_stance",
+                                                  not_measurable=said), labels=labels)
+    assert found["faults"][0]["measurable"] is True
+    assert ev.aggregate([found])["rules"]["arch_collapse"]["fn"] == 1
+    # without the sentence, no hold is a miss (footform said nothing)
+    silent = ev.score_clip(stance_truth(), summary(exercise="single_leg_stance"), labels=labels)
+    assert silent["faults"][0]["measurable"] is True

@@ -79,3 +79,36 @@ def test_standing_noise_drift_and_replaced_feet_are_no_lift():
                         seed=3, noise=(0.01, 0.015, 0.01))
     lifts, current = _run(stream)
     assert lifts == [] and current is None
+
+
+def test_low_base_is_the_median_of_the_newest_old_enough_standing_samples():
+    """The standing offsets are walked from the newest sample (the samples are in time order), and
+    must equal the definition: medians over the last OFFSET_WINDOW both-down samples at least
+    LOW_BASE_LAG_S old, all samples while none is that old, NaNs left out per signal."""
+    from footform.exercises.contact import LOW_BASE_LAG_S, OFFSET_WINDOW
+
+    def by_definition(both, t):
+        old = [b for b in both if b[0] <= t - LOW_BASE_LAG_S] or list(both)
+        old = old[-OFFSET_WINDOW:]
+        meds = []
+        for i in (1, 2, 3):
+            v = [b[i] for b in old if np.isfinite(b[i])]
+            meds.append(float(np.median(v)) if v else float("nan"))
+        return meds
+
+    rng = np.random.default_rng(3)
+    c = FootContact()
+    checked = 0
+    for i in range(400):
+        t = i / 30
+        world = float("nan") if i % 7 == 0 else float(rng.normal(0, 0.02))
+        ankle = float("nan") if 100 <= i < 160 else float(rng.normal(0, 0.02))
+        c._both.append((t, float(rng.normal(0, 0.02)), world, ankle))
+        for probe in (t, t + 0.5, t + 3.0):
+            got = c._low_base(probe)
+            want = by_definition(c._both, probe)
+            assert np.allclose(got, want, rtol=0, atol=0, equal_nan=True), (i, probe, got, want)
+            checked += 1
+        if i == 250:
+            c.reset()
+    assert checked == 1200

@@ -33,9 +33,11 @@ the truth and prints **one table** (markdown):
 
 * one row per form rule that has a counterpart in the truth's fault list (``FAULT_RULE``): faults,
   flags, TP (flags on a fault), FP (flags on no fault: clips without the fault count here), FN
-  (faults with no flag), precision, recall (over all faults, and over the faults the rule can
-  judge: the exercise has the rule and the summary does not call it "not measurable from this
-  view"), and median |onset error| (flag start − fault start, s).  A flag is on a fault when its
+  (faults the rule could judge with no flag; a fault it could not judge — no such rule for the
+  exercise, the summary calls the rule "not measurable from this view", or a hold rule's fault in
+  no hold while the summary says the holds were not measurable from its view — is no miss: it is
+  counted as "not measurable" beside FN, with its reason), precision, recall (over all faults, and
+  over the faults the rule can judge), and median |onset error| (flag start − fault start, s).  A flag is on a fault when its
   time span overlaps the fault window and the sides agree (either side ``both`` or unspecified,
   or equal; ignored for trunk lean, hip drop and touch-downs, whose ``side`` means something else
   in the truth).  The window of a rep-bound fault is widened to its whole reps (the truth's
@@ -93,6 +95,8 @@ FAULT_RULE = {
     "fast_lowering": "fast_lowering",
     "touch_down": "touch_down",
 }
+#: Why a hold rule's fault was not judgeable when the summary says the holds were not measurable.
+HOLD_NOT_MEASURABLE = "hold not measurable from this view"
 #: Fault kinds whose ``side`` in the truth is not a body side a flag could name.
 SIDELESS_FAULTS = ("hip_drop", "trunk_lean", "touch_down")
 #: Slack around a true rep's window in which a counted rep's ``t_top`` may fall (s).
@@ -437,6 +441,26 @@ def _rule_labels(exercise: str, rules: str | None) -> dict[str, str]:
     return {r.code: r.label for r in found}
 
 
+def _hold_rules(exercise: str) -> set[str]:
+    """Codes of the bundled hold-scope rules of ``exercise`` (judged once per hold found)."""
+    from footform.errors import FootformError
+    from footform.feedback.engine import load_rules
+
+    try:
+        return {r.code for r in load_rules(exercise) if r.scope == "hold"}
+    except FootformError:
+        return set()
+
+
+def _holds_unmeasurable(summary: dict[str, Any] | None) -> bool:
+    """Whether the summary says single-leg holds could not be measured from its view (the far foot
+    hidden from the side: exercises/single_leg_stance.py ``NOT_MEASURABLE_FAR_FOOT``)."""
+    from footform.exercises.single_leg_stance import NOT_MEASURABLE_FAR_FOOT
+
+    prefix = NOT_MEASURABLE_FAR_FOOT.split(":")[0] + ":"
+    return any(str(m).startswith(prefix) for m in (summary or {}).get("not_measurable") or [])
+
+
 def score_flags(truth: dict[str, Any], summary: dict[str, Any] | None,
                 labels: dict[str, str] | None = None) -> dict[str, Any]:
     """Faults of the truth against the summary's flags.
@@ -444,12 +468,16 @@ def score_flags(truth: dict[str, Any], summary: dict[str, Any] | None,
     ``labels`` maps the rule codes of the analysed exercise to their labels (default: the bundled
     rules of the truth's exercise); a fault whose rule is missing there, or whose label the summary
     lists as not measurable from its view, is ``measurable: false`` (still counted in the recall
-    over all faults).
+    over all faults, not as a miss); so is the fault of a hold rule in no hold footform found when
+    the summary says the holds were not measurable from its view (a side view hiding the far foot:
+    no hold, so no hold rule could judge it).
     """
     if labels is None:
         labels = _rule_labels(truth["exercise"], None)
     flags = list(summary.get("flags") or []) if summary else []
     not_meas = list(summary.get("not_measurable") or []) if summary else []
+    holds = [h for h in (summary.get("holds") or [] if summary else []) if isinstance(h, dict)]
+    hold_rules = _hold_rules(truth["exercise"]) if _holds_unmeasurable(summary) else set()
     windows = [fault_window(truth, f) for f in truth.get("faults") or []]
     faults = []
     for fault in windows:
@@ -461,6 +489,8 @@ def score_flags(truth: dict[str, Any], summary: dict[str, Any] | None,
             measurable, why = False, "no such rule for this exercise"
         elif any(m.startswith(labels[code] + ":") for m in not_meas):
             measurable, why = False, "not measurable from this view"
+        elif code in hold_rules and not any(_overlaps(fault, h) for h in holds):
+            measurable, why = False, HOLD_NOT_MEASURABLE
         else:
             measurable, why = True, None
         onset = min((g["t_start"] - fault["start_s"] for g in hits), key=abs, default=None)
@@ -578,10 +608,16 @@ def aggregate_rules(rows: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
         tp_flags = sum(bool(g["correct"]) for g in flags)
         meas = [f for f in faults if f["measurable"]]
         det = sum(f["detected"] for f in faults)
+        # a fault footform said it could not judge is no miss: counted apart, by the reason
+        unjudged = [f for f in faults if not f["measurable"] and not f["detected"]]
+        why: dict[str, int] = {}
+        for f in unjudged:
+            why[f["why_not"]] = why.get(f["why_not"], 0) + 1
         out[code] = {
             "fault": kind, "clips_with_fault": sum(any(f["code"] == code for f in r.get("faults", [])) for r in scored),
             "faults": len(faults), "measurable": len(meas), "flags": len(flags),
-            "tp": tp_flags, "fp": len(flags) - tp_flags, "detected": det, "fn": len(faults) - det,
+            "tp": tp_flags, "fp": len(flags) - tp_flags, "detected": det,
+            "fn": sum(not f["detected"] for f in meas), "not_measurable": len(unjudged), "not_measurable_why": why,
             "precision": tp_flags / len(flags) if flags else None,
             "recall": det / len(faults) if faults else None,
             "recall_measurable": sum(f["detected"] for f in meas) / len(meas) if meas else None,
@@ -708,9 +744,14 @@ def format_table(agg: dict[str, Any]) -> str:
         if r["faults"] != r["measurable"]:
             note += f"; {r['faults'] - r['measurable']} not judgeable (view / exercise), recall on the rest " \
                     f"{_p(r['recall_measurable'])}"
+        nm = r.get("not_measurable") or 0
+        if nm:
+            note += "; not measurable, no flag (not in FN): " + ", ".join(
+                f"{n} {why}" for why, n in sorted((r.get("not_measurable_why") or {}).items()))
         rows.append((f"rule `{code}`", "", f"{r['faults']} faults / {r['flags']} flags", "–", "–", "–",
                      f"onset {_n(r['onset_err_s_median'], 2, ' s')}", "–",
-                     f"{r['tp']} / {r['fp']} / {r['fn']}", _p(r["precision"]), _p(r["recall"]), note))
+                     f"{r['tp']} / {r['fp']} / {r['fn']}" + (f" (+{nm} not measurable)" if nm else ""),
+                     _p(r["precision"]), _p(r["recall"]), note))
     if agg["other_flags"]:
         rows.append(("other flags (no truth counterpart)", "", ", ".join(f"{k} {v}" for k, v in agg["other_flags"].items()),
                      "–", "–", "–", "–", "–", "–", "–", "–", "not scored"))

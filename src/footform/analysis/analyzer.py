@@ -36,6 +36,7 @@ from footform.core.kinematics import HEIGHT_CM_RANGE, SIG, Kinematics, Kinematic
 from footform.core.landmarks import PoseFrame
 from footform.core.view import ViewTracker, assess_framing
 from footform.exercises import registry
+from footform.exercises import rows as schema
 from footform.exercises.base import Exercise, FrameState, FrameUpdate, Setup, StreamEnd
 from footform.exercises.choose import ExerciseChooser
 from footform.exercises.contact import FootContact
@@ -207,9 +208,14 @@ class Analyzer:
         fired = self.feedback.step(k.t_s, metrics, view=k.view, phase="hold" if in_hold else res.rep_phase,
                                    rep=res.reps + 1 if res.rep_phase == "up" else None,
                                    hold=res.holds if in_hold else None)
-        for scope, row in judge:   # a rep or hold just completed: judge it now (live cue)
-            form = row["form"] if "form" in row else self._row_metrics(scope, row, k.view)
-            fired += self.feedback.on_row(scope, {**row, **form}, view=k.view)
+        # a rep or hold just completed: judge it now (live cue), with the view the summary would judge
+        # it with if the session ended here (the session's dominant view so far, not this moment's);
+        # its measurements are kept (FormTracker), so the summary repeats this judgement unless the
+        # session's view changes later — the only thing the live cue cannot know
+        view = self._views.dominant().view if judge else k.view
+        for scope, row in judge:
+            form = row["form"] if "form" in row else self._row_metrics(scope, row, view)
+            fired += self.feedback.on_row(scope, {**row, **form}, view=view)
         self._show(res, fired)
 
     def _row_metrics(self, scope: str, row: dict[str, Any], view: str) -> dict[str, float]:
@@ -307,6 +313,7 @@ class Analyzer:
             return
         keep = {"common", summary.exercise}
         rules = [r for r in self.feedback.rules if r.exercise in keep]
+        judges_lowering = any(r.code == schema.FAST_LOWERING for r in rules)
         rows = FeedbackEngine(rules)
         # Partial reps (events) are judged too — "incomplete raise" is about them above all —
         # in time order with the full reps, without entering the typical-height history.
@@ -327,6 +334,9 @@ class Analyzer:
         frame_flags = [f for f in self.feedback.finish(self._t_last) if f.code in {r.code for r in rules if r.scope == "frame"}]
         flags = sorted(frame_flags + rows.finish(), key=lambda f: (f.t_start, f.code))
         summary.flags = [f.to_dict() for f in flags]
+        if judges_lowering and "controlled_lowering_share" in summary.set_stats:
+            # the same judgement as the fast-lowering flags: the judged reps it did not flag
+            summary.set_stats["controlled_lowering_share"] = schema.controlled_lowering_share(summary.reps, summary.flags)
         codes = {r.code for r in rules}
         nm = {**self.feedback.not_measurable, **rows.not_measurable}
         summary.not_measurable = sorted({msg for code, msg in nm.items() if code in codes} | set(summary.not_measurable))

@@ -996,8 +996,9 @@ def set_stats(reps: list[dict[str, Any]]) -> dict[str, Any]:
         out["peak_slope_per_rep"] = None
     out["cadence_per_min"] = (finite(float((len(tops) - 1) / (tops[-1] - tops[0]) * 60.0), 1)
                               if len(tops) >= 2 and tops[-1] > tops[0] else None)
-    lower_ok = [r["lower_s"] >= r["rise_s"] for r in reps]
-    out["controlled_lowering_share"] = finite(float(np.mean(lower_ok)), 3)
+    # the reps the fast-lowering rule judged and did not flag (schema.controlled_lowering_share): the
+    # analysis fills it in once the rules have judged the reps (analysis/analyzer.py)
+    out["controlled_lowering_share"] = None
     by_side = {s: [r for r in reps if r["side"] == s] for s in ("both", "left", "right")}
     out["reps_by_side"] = {s: len(v) for s, v in by_side.items()}
     if by_side["left"] and by_side["right"]:
@@ -1139,17 +1140,22 @@ class CalfRaise(Exercise):
     def table_lines(cls, res: Results, height_cm: float | None) -> list[str]:
         cm = height_cm is not None
         lines = [f"{'rep':>3} {'side':<5} {'start s':>7} {'peak at s':>9} {'end s':>6} {'lift FL':>7}"
-                 + (f" {'lift cm':>7}" if cm else "") + f" {'rise s':>6} {'at top s':>8} {'lower s':>7}"]
+                 + (f" {'lift cm':>7}" if cm else "") + f" {'rise s':>6} {'at top s':>8} {'lower s':>7} {'lower:rise':>10}"]
         for r in res.reps:
             lines.append(f"{r['index']:>3} {r['side']:<5} {fmt(r['t_start']):>7} {fmt(r['t_top']):>9} {fmt(r['t_end']):>6} "
                          f"{fmt(r['peak_lift'], 3):>7}" + (f" {fmt(r['peak_lift_cm'], 1):>7}" if cm else "")
-                         + f" {fmt(r['rise_s']):>6} {fmt(r['top_s']):>8} {fmt(r['lower_s']):>7}")
+                         + f" {fmt(r['rise_s']):>6} {fmt(r['top_s']):>8} {fmt(r['lower_s']):>7}"
+                         + f" {fmt(schema.lower_to_rise_ratio(r), 2):>10}")
         s = res.set_stats
+        share = s.get("controlled_lowering_share")
         lines.append(f"reps: {s.get('reps', 0)}   mean peak: {fmt(s.get('mean_peak_lift'), 3)} FL   "
                      f"{DECLINE_LABEL}: {decline_text(s.get('peak_decline_pct'))}   "
-                     f"cadence: {fmt(s.get('cadence_per_min'), 1)}/min")
+                     f"cadence: {fmt(s.get('cadence_per_min'), 1)}/min"
+                     + (f"   lowered with control: {100 * share:.0f} %" if isinstance(share, (int, float)) else ""))
         lines.append("FL = foot lengths (a height divided by the foot's length, estimated from the shank); times in s on\n"
-                     "the video's clock; 'peak at' = when the heel was highest, 'at top' = time spent above 80 % of the peak.")
+                     "the video's clock; 'peak at' = when the heel was highest, 'at top' = time spent above 80 % of the peak;\n"
+                     "'lower:rise' = lowering / rise time as the fast-lowering rule judges it (the rise taken as at least\n"
+                     "0.35 s; from the side timed on the shoulders); 'with control' = the reps it did not flag.")
         return lines
 
     @classmethod

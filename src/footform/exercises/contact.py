@@ -41,6 +41,7 @@ from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass
+from itertools import islice
 
 import numpy as np
 
@@ -176,22 +177,31 @@ class FootContact:
     @property
     def offset(self) -> float:
         """Standing offset of the image elevation (FL): median of the last :data:`OFFSET_WINDOW` both-down samples."""
-        recent = [b[1] for b in list(self._both)[-OFFSET_WINDOW:]]
+        recent = [b[1] for b in islice(reversed(self._both), OFFSET_WINDOW)]
         return float(np.median(recent)) if recent else 0.0
 
     def _low_base(self, t_s: float) -> tuple[float, float, float]:
         """Standing offsets (image, world, ankle; FL) the low-lift evidence is measured from: the
         medians of the last :data:`OFFSET_WINDOW` both-down samples at least :data:`LOW_BASE_LAG_S`
         old (all samples while there are none that old).  The lag keeps a foot that rises slowly —
-        its first centimetres below the evidence levels — out of the level it is compared with."""
-        old = [b for b in self._both if b[0] <= t_s - LOW_BASE_LAG_S] or list(self._both)
-        old = old[-OFFSET_WINDOW:]
+        its first centimetres below the evidence levels — out of the level it is compared with.
+        The samples are in time order: walked from the newest, past the ≤ LOW_BASE_LAG_S young ones,
+        up to OFFSET_WINDOW old ones (a median does not depend on their order)."""
+        cut = t_s - LOW_BASE_LAG_S
+        newest_first = reversed(self._both)
+        old = list(islice((b for b in newest_first if b[0] <= cut), OFFSET_WINDOW))
+        if not old:
+            old = list(islice(reversed(self._both), OFFSET_WINDOW))
+        arr = np.array([b[1:] for b in old], float).reshape(-1, 3)
+        if len(arr) and np.isfinite(arr).all():   # the usual case: one median per column at once
+            img, world, ank = (float(m) for m in np.median(arr, axis=0))
+            return img, world, ank
 
         def med(i: int) -> float:
-            v = [b[i] for b in old if np.isfinite(b[i])]
-            return float(np.median(v)) if v else float("nan")
+            v = arr[:, i][np.isfinite(arr[:, i])]
+            return float(np.median(v)) if len(v) else float("nan")
 
-        return med(1), med(2), med(3)
+        return med(0), med(1), med(2)
 
     @property
     def pending_touchdown_t(self) -> float | None:

@@ -95,7 +95,11 @@ REP = (
     Field("rise_s", "rise time"),
     Field("top_s", "time at the top"),
     Field("lower_s", "lowering time"),
-    Field("lower_to_rise_ratio", "lowering / rise time (< 1: lowered faster than raised)", stored=False),
+    Field("lower_to_rise_ratio", "lowering / rise time as the fast-lowering rule judges it (flagged below the rule's threshold, 0.65 "
+                                 "unless overridden): 20-80 % "
+                                 "of the rep's peak, timed on the heel lift or, from the side, on the shoulders' height "
+                                 "in the image; the rise taken as at least 0.35 s (heel) / 0.2 s (shoulders)",
+          stored=False),
     Field("heel_in_left_fl", "left heel drift towards the midline from the ankle at the top of the rep (+ in / sickling, - out)"),
     Field("heel_in_right_fl", "right heel drift towards the midline from the ankle at the top of the rep (+ in / sickling, - out)"),
     Field("alignment_note", "why heel alignment is empty (not measurable from this view, or at this distance)"),
@@ -204,10 +208,47 @@ def rep_fields(rep: Mapping[str, Any], default_index: int) -> dict[str, Any]:
     }
 
 
-def lower_to_rise_ratio(rise_s: Any, lower_s: Any) -> float | None:
-    """Lowering / rise time of a rep (None when either is missing or the rise is 0)."""
-    rise, lower = finite(rise_s), finite(lower_s)
-    return round(lower / rise, 3) if rise and lower is not None and rise > 0 else None
+#: The code of the rule that judges a rep's lowering, and the rep metric it judges.
+FAST_LOWERING = "fast_lowering"
+LOWER_TO_RISE = "lower_to_rise"
+
+
+def lower_to_rise_ratio(rep: Mapping[str, Any]) -> float | None:
+    """A rep's lowering-to-rise ratio as the fast-lowering rule judged it (a ratio of times, < 1:
+    lowered faster than raised), or None where the rep was not judged.
+
+    It is the ``lower_to_rise`` form metric the analysis measured when the rep completed
+    (``feedback/form.py``, docs/rules.md "Fast lowering"): the lowering time (80 % → 20 % of the
+    rep's peak) over the rise time (20 % → 80 %), both on the heel lift, or — in a side view — on
+    the shoulders' height in the image; the rise taken as at least 0.35 s on the heel and 0.2 s on
+    the shoulders.  Not ``lower_s / rise_s``: that plain heel ratio is not what the rule judges.
+    Read from a summary rep (``form``) or a stored one (``extra`` → ``form``)."""
+    form = rep.get("form")
+    if not isinstance(form, Mapping):
+        extra = rep.get("extra")
+        form = extra.get("form") if isinstance(extra, Mapping) else None
+    return finite(form.get(LOWER_TO_RISE), 3) if isinstance(form, Mapping) else None
+
+
+def fast_lowering_reps(flags: Sequence[Mapping[str, Any]]) -> set[int]:
+    """Indices of the reps a fast-lowering flag was raised on (summary flags: ``rep``; stored: ``rep_index``)."""
+    out: set[int] = set()
+    for f in flags:
+        i = as_int(first_of(f, "rep", "rep_index"))
+        if f.get("code") == FAST_LOWERING and i is not None:
+            out.add(i)
+    return out
+
+
+def controlled_lowering_share(reps: Sequence[Mapping[str, Any]], flags: Sequence[Mapping[str, Any]]) -> float | None:
+    """Share (0–1) of the reps the fast-lowering rule judged that it did not flag: the reps with a
+    :func:`lower_to_rise_ratio`, less those with a fast-lowering flag.  None when no rep was judged.
+    The same judgement as the flags, so a rep is never both flagged and counted as controlled."""
+    fast = fast_lowering_reps(flags)
+    judged = [as_int(first_of(r, "index", "rep_index", "rep")) for r in reps if lower_to_rise_ratio(r) is not None]
+    if not judged:
+        return None
+    return round(sum(1 for i in judged if i not in fast) / len(judged), 3)
 
 
 def hold_fields(hold: Mapping[str, Any], default_index: int) -> dict[str, Any]:

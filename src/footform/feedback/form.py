@@ -4,7 +4,8 @@ The exercise state machines say *when* a rep or a hold happened; this module mea
 was done, from the same smoothed per-frame signals (``kinematics.SIGNAL_NAMES``), relative to the
 person's own standing baseline where anatomy varies.  Memory is bounded: a ring buffer of the
 last :data:`BUFFER_S` seconds of frames for reps, a running accumulator per single-leg period,
-and a short window of quiet double-leg standing for the baseline.
+a short window of quiet double-leg standing for the baseline, and one :class:`Lowering` (four
+floats) per completed rep, so the summary judges a rep's lowering on what was measured live.
 
 Metric names (all documented with units in docs/rules.md):
 
@@ -24,6 +25,7 @@ per set     ``left_right_peak_diff_pct``, ``cadence_dev_pct`` (vs the metronome)
 
 from __future__ import annotations
 
+import bisect
 import math
 from collections import deque
 from dataclasses import dataclass, field
@@ -79,6 +81,9 @@ LOWER_REF_MIN_S = 0.35
 #: 0.24–0.57 against ≥ 0.67); docs/rules.md "Fast lowering".  From the front the shoulder moves too
 #: little for this (correct reps from 0.40); the other views keep the heel-lift timing.
 SIDE_SHOULDER_REF_MIN_S = 0.2
+#: A rep is recognised by its start and end times (s) within this tolerance: a summary's rows carry
+#: them rounded to the ms, the rows judged when the rep completed do not.
+MEMO_TOL_S = 0.02
 #: A rep whose first frame's lift is above this share of its highest is taken to have begun in a
 #: valley, not at rest (``rise_s`` is measured from this share of the peak).
 RISE_START_FRACTION = PHASE_LO
@@ -94,6 +99,29 @@ def lower_to_rise(rise_s: Any, lower_s: Any, rise_seen: bool = True) -> float:
         return math.nan
     rise = float(rise_s) if rise_seen and rise_s is not None and math.isfinite(float(rise_s)) else 0.0
     return float(lower_s) / max(rise, LOWER_REF_MIN_S)
+
+
+@dataclass(frozen=True)
+class Lowering:
+    """A rep's lowering timed for the fast-lowering rule (feedback/rules/calf_raise.toml), measured
+    when the rep completes — the frame buffer then holds it whole — and kept for the summary, so the
+    live cue and the summary judge the same times however long after the rep the summary is made.
+
+    ``heel``: :func:`lower_to_rise` on the heel lift (ratio); ``shoulders``: the shoulders' lowering
+    over their rise, at least :data:`SIDE_SHOULDER_REF_MIN_S` (ratio; NaN where not measured); both
+    with the rise's start seen or not as it was when the rep completed.  Times in s."""
+
+    t_start: float
+    t_end: float
+    heel: float
+    shoulders: float
+
+    def ratio(self, view: str) -> float:
+        """``lower_to_rise`` as the fast-lowering rule judges it seen from ``view``: on the shoulders
+        in a side view (where the heel's lift saturates) when they were measured, else on the heel."""
+        if view_family(view) == "side" and math.isfinite(self.shoulders):
+            return self.shoulders
+        return self.heel
 
 
 def _crossing_s(ts: np.ndarray, ys: np.ndarray, level: float, i0: int, step: int) -> float:
@@ -225,8 +253,10 @@ class FormTracker:
         self._base: deque[tuple[float, np.ndarray]] = deque()
         self._periods: list[_Period] = []
         self._current: _Period | None = None
-        # per rep (t_start, t_end in s): the shoulders' rise and lowering times (s), see _shoulder_times
-        self._shoulder_memo: dict[tuple[float, float], tuple[float, float]] = {}
+        # per rep, in the order of t_start (s): its Lowering as measured when it completed (see
+        # lowering()); one entry per rep, found by bisection on t_start
+        self._lowering_t0: list[float] = []
+        self._lowering: list[Lowering] = []
 
     # -- per frame ---------------------------------------------------------------------------
     def baseline(self) -> dict[str, float]:
@@ -311,17 +341,7 @@ class FormTracker:
         heel_in = rep.get("heel_in")
         for s in ("left", "right"):
             out[f"heel_in_{s}"] = float(heel_in[s]) if isinstance(heel_in, dict) and heel_in.get(s) is not None else math.nan
-        # the rep's first frame (its times may come rounded to the ms) against the rep's highest lift;
-        # when the buffer no longer holds the rep's start (a summary made long after), as measured
-        lifts = [(t, v["lift"]) for t, v in self._buf if t0 - 0.02 <= t <= t1 and math.isfinite(v["lift"])]
-        first = [(abs(t - t0), x) for t, x in lifts if abs(t - t0) <= 0.02]
-        rise_seen = not first or min(first)[1] <= RISE_START_FRACTION * max(x for _, x in lifts)
-        out["lower_to_rise"] = lower_to_rise(rep.get("rise_s"), rep.get("lower_s"), rise_seen)
-        rise, lower = self._shoulder_times(t0, t1)
-        if view_family(view) == "side":   # the heel's lift saturates from the side: time the shoulders
-            if math.isfinite(lower):
-                out["lower_to_rise"] = lower / max(rise if rise_seen and math.isfinite(rise) else 0.0,
-                                                   SIDE_SHOULDER_REF_MIN_S)
+        out["lower_to_rise"] = self.lowering(rep).ratio(view)
         top = [v for v in frames if math.isfinite(v["lift"]) and math.isfinite(peak) and v["lift"] >= 0.8 * peak]
         sds = []
         for s in ("left", "right"):
@@ -340,19 +360,36 @@ class FormTracker:
         out["knee_bend_deg"] = max(bends) if bends and view_family(view) == "side" else math.nan
         return out
 
-    def _shoulder_times(self, t0: float, t1: float) -> tuple[float, float]:
-        """Rise and lowering times (s) of the shoulders' image height over the rep ``t0``–``t1`` (s),
-        measured while the buffer holds the whole rep (when the rep completes) and kept per rep, so
-        the summary, made after the buffer moved on, judges the same numbers."""
-        for (a, b), times in self._shoulder_memo.items():
-            if abs(a - t0) <= 0.02 and abs(b - t1) <= 0.02:
-                return times
-        if not self._buf or self._buf[0][0] > t0 + 0.02:
-            return math.nan, math.nan
-        sh = [(t, v["shoulder_px"]) for t, v in self._buf if t0 - 0.02 <= t <= t1]
-        times = phase_times([t for t, _ in sh], [y for _, y in sh])
-        self._shoulder_memo[(t0, t1)] = times
-        return times
+    def lowering(self, rep: dict[str, Any]) -> Lowering:
+        """The rep's :class:`Lowering` (``rep`` as in the summary: times in s, possibly rounded to the
+        ms), measured while the buffer holds the whole rep — when the rep completes — and kept per rep,
+        so the summary, made after the buffer moved on, judges the same numbers as the live cue did.
+        A rep the buffer no longer holds and that was never measured (not judged when it completed)
+        is timed on the heel as its row says, the rise's start taken as seen."""
+        t0, t1 = float(rep["t_start"]), float(rep["t_end"])
+        i = bisect.bisect_left(self._lowering_t0, t0 - MEMO_TOL_S)
+        while i < len(self._lowering_t0) and self._lowering_t0[i] <= t0 + MEMO_TOL_S:
+            if abs(self._lowering[i].t_end - t1) <= MEMO_TOL_S:
+                return self._lowering[i]
+            i += 1
+        held = bool(self._buf) and self._buf[0][0] <= t0 + MEMO_TOL_S
+        # the rep's first frame (its times may come rounded to the ms) against the rep's highest lift
+        lifts = [(t, v["lift"]) for t, v in self._buf if t0 - MEMO_TOL_S <= t <= t1 and math.isfinite(v["lift"])]
+        first = [(abs(t - t0), x) for t, x in lifts if abs(t - t0) <= MEMO_TOL_S]
+        rise_seen = not first or min(first)[1] <= RISE_START_FRACTION * max(x for _, x in lifts)
+        heel = lower_to_rise(rep.get("rise_s"), rep.get("lower_s"), rise_seen)
+        shoulders = math.nan
+        if held:   # the heel's lift saturates from the side: the shoulders' image height is timed too
+            sh = [(t, v["shoulder_px"]) for t, v in self._buf if t0 - MEMO_TOL_S <= t <= t1]
+            rise, lower = phase_times([t for t, _ in sh], [y for _, y in sh])
+            if math.isfinite(lower):
+                shoulders = lower / max(rise if rise_seen and math.isfinite(rise) else 0.0, SIDE_SHOULDER_REF_MIN_S)
+        m = Lowering(t0, t1, heel, shoulders)
+        if held:
+            k = bisect.bisect_right(self._lowering_t0, t0)
+            self._lowering_t0.insert(k, t0)
+            self._lowering.insert(k, m)
+        return m
 
     # -- per hold ------------------------------------------------------------------------------
     def hold_metrics(self, hold: dict[str, Any], view: str) -> dict[str, float]:

@@ -128,7 +128,8 @@ COLUMN_MEANINGS: dict[str, str] = {
     "n_holds": "holds in the set", "mean_peak_lift_fl": "mean peak heel lift",
     "peak_decline_pct": "mean peak of the first third of the reps minus the last third, over the first third",
     "peak_slope_fl_per_rep": "linear trend of the peak across the set", "cadence_per_min": "reps per minute",
-    "controlled_lowering_pct": "reps lowered at least as slowly as raised",
+    "controlled_lowering_pct": "reps the fast-lowering rule judged and did not flag (lower_to_rise_ratio at or above "
+                               "its threshold), of the reps it judged",
     "left_right_peak_diff_pct": "(left - right) / mean peak, single-leg sets", "reps_both": "two-leg reps",
     "reps_left": "reps on the left leg", "reps_right": "reps on the right leg", "t_start_s": "start",
     "t_end_s": "end",

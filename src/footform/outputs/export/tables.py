@@ -96,7 +96,7 @@ def rep_rows(rec: SessionRecord) -> list[dict[str, Any]]:
     for r in rec.reps:
         row = _schema_row(rec, schema.REP, r)
         row["set_index"] = set_of(r.get("set_index"), _first_present(r, "t_top_s", "t_start_s"))
-        row["lower_to_rise_ratio"] = schema.lower_to_rise_ratio(r.get("rise_s"), r.get("lower_s"))
+        row["lower_to_rise_ratio"] = schema.lower_to_rise_ratio(r)   # as the fast-lowering rule judged it
         row["full"] = bool(r.get("full", 1))
         extra = r.get("extra") or {}
         if extra.get("kind") == "ankle_pump":

@@ -14,6 +14,7 @@ import numpy as np
 
 from footform.core.numeric import finite
 from footform.exercises import registry
+from footform.exercises import rows as schema
 from footform.outputs import references as refs
 from footform.outputs.figures import MARK_COLOURS, SIDE_COLOURS, figure, svg_of, with_rc
 from footform.outputs.report.program import program_context
@@ -31,8 +32,8 @@ def session_stats(rec: SessionRecord) -> dict[str, Any]:
     out["reps"] = {s: sum(1 for r in reps if (r.get("side") or "both") == s) for s in ("both", "left", "right")}
     peaks = [p for p in (finite(r.get("peak_lift_fl")) for r in reps) if p is not None]
     out["mean_peak"] = float(np.mean(peaks)) if peaks else None
-    ctrl = [(finite(r.get("lower_s")) or 0) >= (finite(r.get("rise_s")) or 0) for r in reps]
-    out["controlled_pct"] = 100 * float(np.mean(ctrl)) if ctrl else None
+    share = schema.controlled_lowering_share(reps, rec.flags)   # the judged reps not flagged for fast lowering
+    out["controlled_pct"] = None if share is None else 100 * share
     for leg in ("left", "right"):
         hs = [] if own else [h for h in rec.holds if h.get("stance_side") == leg]
         d = [finite(h.get("duration_s")) or 0.0 for h in hs]

@@ -22,6 +22,7 @@ import numpy as np
 from footform.analysis.summary import DECLINE_LABEL, decline_text
 from footform.core.numeric import finite
 from footform.exercises import registry
+from footform.exercises import rows as schema
 from footform.outputs.export import FrameSignals, session_signals
 from footform.outputs.report import session_plots as plots
 from footform.outputs.report.rows import OWN_EXERCISES, cm_per_fl, counted_reps, extra, hold_figs, lift_name
@@ -38,6 +39,9 @@ from footform.outputs.report.words import (
     view_family,
 )
 from footform.outputs.store import Person, SessionRecord, Store, local_time
+
+#: What the controlled-lowering share counts (exercises/rows.py ``controlled_lowering_share``).
+CONTROLLED_WORDS = "of reps lowered with control (not flagged for fast lowering)"
 
 
 def person_view(p: Person | None) -> dict[str, Any] | None:
@@ -144,9 +148,9 @@ def key_cards(rec: SessionRecord, cm: float | None) -> list[tuple[str, str]]:
             mean = float(np.mean(peaks))
             cm_txt = f" ≈ {mean * cm:.1f} cm" if cm else ""
             cards.append((f"{mean:.2f} FL", f"mean peak {lift_name(rec)}" + cm_txt))
-        ctrl = [(finite(r.get("lower_s")) or 0) >= (finite(r.get("rise_s")) or 0) for r in reps]
-        if ctrl:
-            cards.append((f"{100 * np.mean(ctrl):.0f} %", "reps lowered at least as slowly as raised"))
+        share = schema.controlled_lowering_share(reps, rec.flags)
+        if share is not None:
+            cards.append((f"{100 * share:.0f} %", CONTROLLED_WORDS))
         agg = (rec.sets[0].get("aggregates") or {}) if rec.sets else {}
         dec = finite(agg.get("peak_decline_pct"))
         if dec is not None:
@@ -168,14 +172,15 @@ def key_cards(rec: SessionRecord, cm: float | None) -> list[tuple[str, str]]:
 # ---------------------------------------------------------------------------------------------
 
 def rep_row(rec: SessionRecord, r: Mapping[str, Any], cm: float | None) -> dict[str, Any]:
-    rise, lower = finite(r.get("rise_s")), finite(r.get("lower_s"))
-    ratio = lower / rise if rise and lower is not None else None
+    lower = finite(r.get("lower_s"))
+    ratio = schema.lower_to_rise_ratio(r)     # as the fast-lowering rule judged it; bold when it flagged the rep
     left, right = finite(r.get("heel_in_left_fl")), finite(r.get("heel_in_right_fl"))
     align = [f"{name} {'+' if v > 0 else ''}{fmt(v, 3)}" for name, v in (("L", left), ("R", right)) if v is not None]
     return {"index": r["rep_index"], "side": r.get("side") or "both", "time": tspan(r.get("t_start_s"), r.get("t_end_s")),
             "peak": fmt(r.get("peak_lift_fl"), 3), "cm": fmt(r.get("peak_lift_cm"), 1) if cm else None,
-            "rise": fmt(rise, 2), "top": fmt(r.get("top_s"), 2), "lower": fmt(lower, 2),
-            "ratio": fmt(ratio, 2) if ratio is not None else "–", "ratio_low": ratio is not None and ratio < 1.0,
+            "rise": fmt(r.get("rise_s"), 2), "top": fmt(r.get("top_s"), 2), "lower": fmt(lower, 2),
+            "ratio": fmt(ratio, 2) if ratio is not None else "–",
+            "ratio_low": ratio is not None and r["rep_index"] in schema.fast_lowering_reps(rec.flags),
             "align": align, "align_na": None if align else (r.get("alignment_note") or "not measured"),
             "flags": flag_names([f for f in rec.flags if f.get("rep_index") == r["rep_index"]])}
 
@@ -334,8 +339,9 @@ def calf_context(rec: SessionRecord, signals: FrameSignals | None, signals_note:
         words = []
         if finite(agg.get("cadence_per_min")) is not None:
             words.append(f"cadence {fmt(agg.get('cadence_per_min'), 0)} reps/min")
-        if finite(agg.get("controlled_lowering_share")) is not None:
-            words.append(f"{100 * finite(agg.get('controlled_lowering_share')):.0f} % of reps lowered at least as slowly as raised")
+        share = schema.controlled_lowering_share(set_reps, rec.flags)
+        if share is not None:
+            words.append(f"{100 * share:.0f} % {CONTROLLED_WORDS}")
         if finite(agg.get("left_right_peak_diff_pct")) is not None:
             words.append(f"left–right height difference {fmt(agg.get('left_right_peak_diff_pct'), 0)} %")
         sets.append({"label": f"Set {idx}" if idx is not None and len(all_sets) > 1 else "Reps", "n": len(set_reps),

@@ -298,6 +298,15 @@ def laptop_webcam() -> int:
     return n
 
 
+_INV, _EV = "heel_inversion", "heel_eversion"
+#: Graded heel clips: (tag, [(fault kind, magnitude deg) per rep; None = a clean rep]).
+HEEL_PLANS = [
+    ("mixA", [None, (_INV, 5.0), (_EV, 10.0), (_INV, 15.0), (_EV, 20.0)]),
+    ("mixB", [None, (_EV, 5.0), (_INV, 10.0), (_EV, 15.0), (_INV, 20.0)]),
+    ("clean", [None, None, None]),
+]
+
+
 def graded_heel_faults() -> int:
     """Heel inversion (sickling) and eversion at graded magnitudes, 5 / 10 / 15 / 20 deg, with clean
     controls (issue #17): double-leg calf raises at 1280×720 seen from the back and the back three
@@ -310,13 +319,7 @@ def graded_heel_faults() -> int:
     alternate so that each split has both."""
     rng = random.Random(20261131)
     bodies = [body(rng), body(rng)]
-    inv, ev = "heel_inversion", "heel_eversion"
-    # (tag, [(kind, magnitude) per rep; None = clean rep])
-    plans = [
-        ("mixA", [None, (inv, 5.0), (ev, 10.0), (inv, 15.0), (ev, 20.0)]),
-        ("mixB", [None, (ev, 5.0), (inv, 10.0), (ev, 15.0), (inv, 20.0)]),
-        ("clean", [None, None, None]),
-    ]
+    plans = HEEL_PLANS
     views = ["back", "back-three-quarter-left", "back-three-quarter-right"]
     n = 0
     for k, (view, (tag, reps)) in enumerate((v, p) for v in views for p in plans):
@@ -448,25 +451,31 @@ def fast_lowering_calibration() -> int:
     n = 0
     for i, (view, tempo, faulty) in enumerate(plan):
         seed = 9000 + 2 * i
-        faults = ([{"kind": "fast_lowering", "side": "both", "reps": [2], "magnitude": 0.25},
-                   {"kind": "fast_lowering", "side": "both", "reps": [5], "magnitude": 0.3}] if faulty else [])
-        tag = "fastdown" if faulty else "clean"
-        cam = camera(rng, view)
-        write(f"fl_{view}_{tempo}_{tag}_{seed}",
-              f"Double-leg calf raises, {view} view, {tempo} tempo "
-              f"({', '.join(f'{k} {v:g} s' for k, v in CR2_TEMPOS[tempo].items())}), "
-              f"{'reps 2 and 5 lowered in 0.25 and 0.3 s' if faulty else 'clean'}, 640x360 30 fps; "
-              f"calibration set (issue #17, fast lowering).", {
-                  "clip": {"seed": seed, "fps": 30, "lead_in_s": 1.0, "lead_out_s": 0.8},
-                  "exercise": {"kind": "calf_raise", "legs": "double", "reps": 6 if faulty else 5,
-                               "raise_height_cm": round(rng.uniform(5.0, 10.0), 1), **CR2_TEMPOS[tempo],
-                               "height_jitter": 0.1},
-                  "sway": {"ml_cm": 0.3, "ap_cm": 0.5, "freq_hz": 0.3},
-                  "body": body(rng), "camera": cam, "output": output(rng),
-              }, faults)
+        _fast_lowering_clip(rng, f"fl_{view}_{tempo}_{'fastdown' if faulty else 'clean'}_{seed}", view, tempo,
+                            faulty, (640, 360), 30, "calibration set (issue #17, fast lowering)")
         n += 1
     return n
 
+
+def _fast_lowering_clip(rng: random.Random, name: str, view: str, tempo: str, faulty: bool, size: tuple[int, int],
+                        fps: int, split_text: str) -> None:
+    """One fast-lowering clip: double-leg calf raises at a ``CR2_TEMPOS`` tempo, six reps with reps
+    2 and 5 lowered in 0.25 and 0.3 s (``faulty``), else five clean reps."""
+    seed = int(name.rsplit("_", 1)[1])
+    faults = ([{"kind": "fast_lowering", "side": "both", "reps": [2], "magnitude": 0.25},
+               {"kind": "fast_lowering", "side": "both", "reps": [5], "magnitude": 0.3}] if faulty else [])
+    cam = camera(rng, view)
+    w, h = size
+    cam.update(width=w, height=h)
+    write(name, f"Double-leg calf raises, {view} view, {tempo} tempo "
+                f"({', '.join(f'{k} {v:g} s' for k, v in CR2_TEMPOS[tempo].items())}), "
+                f"{'reps 2 and 5 lowered in 0.25 and 0.3 s' if faulty else 'clean'}, {w}x{h} {fps} fps; {split_text}.", {
+        "clip": {"seed": seed, "fps": fps, "lead_in_s": 1.0, "lead_out_s": 0.8},
+        "exercise": {"kind": "calf_raise", "legs": "double", "reps": 6 if faulty else 5,
+                     "raise_height_cm": round(rng.uniform(5.0, 10.0), 1), **CR2_TEMPOS[tempo], "height_jitter": 0.1},
+        "sway": {"ml_cm": 0.3, "ap_cm": 0.5, "freq_hz": 0.3},
+        "body": body(rng), "camera": cam, "output": output(rng),
+    }, faults)
 
 
 def picture_size_twins() -> int:
@@ -498,75 +507,46 @@ def picture_size_twins() -> int:
     ]
     for i, (prefix, view, tempo, faulty, (w, h), fps) in enumerate(plan):
         seed = 9101 + 2 * i
-        faults = ([{"kind": "fast_lowering", "side": "both", "reps": [2], "magnitude": 0.25},
-                   {"kind": "fast_lowering", "side": "both", "reps": [5], "magnitude": 0.3}] if faulty else [])
-        tag = "fastdown" if faulty else "clean"
-        cam = camera(rng, view)
-        cam.update(width=w, height=h)
-        write(f"{prefix}_{view}_{tempo}_{tag}_{seed}",
-              f"Double-leg calf raises, {view} view, {tempo} tempo "
-              f"({', '.join(f'{k} {v:g} s' for k, v in CR2_TEMPOS[tempo].items())}), "
-              f"{'reps 2 and 5 lowered in 0.25 and 0.3 s' if faulty else 'clean'}, {w}x{h} {fps} fps; "
-              f"test set (issue #17, fast lowering by picture size).", {
-                  "clip": {"seed": seed, "fps": fps, "lead_in_s": 1.0, "lead_out_s": 0.8},
-                  "exercise": {"kind": "calf_raise", "legs": "double", "reps": 6 if faulty else 5,
-                               "raise_height_cm": round(rng.uniform(5.0, 10.0), 1), **CR2_TEMPOS[tempo],
-                               "height_jitter": 0.1},
-                  "sway": {"ml_cm": 0.3, "ap_cm": 0.5, "freq_hz": 0.3},
-                  "body": body(rng), "camera": cam, "output": output(rng),
-              }, faults)
+        _fast_lowering_clip(rng, f"{prefix}_{view}_{tempo}_{'fastdown' if faulty else 'clean'}_{seed}", view, tempo,
+                            faulty, (w, h), fps, "test set (issue #17, fast lowering by picture size)")
         n += 1
     n += stance_form_graded(1920, 1080, "slsgf", 20261204, 8200, (1,), tags=("valgus", "lean"))
     # graded heel turns from the back at 1920x1080 (the hg_* plans mixA / mixB, test seeds)
     bodies = [body(rng), body(rng)]
-    inv, ev = "heel_inversion", "heel_eversion"
-    for k, (tag, reps) in enumerate([("mixA", [None, (inv, 5.0), (ev, 10.0), (inv, 15.0), (ev, 20.0)]),
-                                     ("mixB", [None, (ev, 5.0), (inv, 10.0), (ev, 15.0), (inv, 20.0)])]):
-        seed = 8301 + 2 * k
-        faults = [{"kind": fm[0], "side": "both", "reps": [r + 1], "magnitude": fm[1]}
-                  for r, fm in enumerate(reps) if fm]
-        write(f"hgf_back_{tag}_{seed}",
-              f"Double-leg calf raises with graded heel faults ({tag}: "
-              f"{', '.join('clean' if fm is None else f'{fm[0]} {fm[1]:g} deg' for fm in reps)}), "
-              f"back view, 1920x1080; test set (issue #17).", {
-                  "clip": {"seed": seed, "lead_in_s": 1.0, "lead_out_s": 0.5},
-                  "exercise": {"kind": "calf_raise", "legs": "double", "reps": len(reps),
-                               "raise_height_cm": round(rng.uniform(6.0, 9.0), 1),
-                               "up_s": 0.8, "top_s": 0.5, "down_s": 1.2, "rest_s": 0.4, "height_jitter": 0.1},
-                  "sway": {"ml_cm": 0.3, "ap_cm": 0.5, "freq_hz": 0.3},
-                  "body": bodies[k], "camera": {"view": "back", "distance_m": round(rng.uniform(2.6, 3.2), 2),
-                                                "height_m": round(rng.uniform(0.8, 1.1), 2),
-                                                "width": 1920, "height": 1080},
-                  "light": {"azimuth_deg": 30.0 if k % 2 == 0 else -30.0},
-                  "output": {"codec": "mp4v", "noise_sigma": round(rng.uniform(1.5, 3.0), 1),
-                             "jpeg_quality": rng.choice([60, 75, 90])},
-              }, faults)
+    for k, (tag, reps) in enumerate(HEEL_PLANS[:2]):
+        _graded_heel_clip(rng, f"hgf_back_{tag}_{8301 + 2 * k}", tag, reps, "back", (1920, 1080), bodies[k], k)
         n += 1
     # graded heel turns from the FRONT at 1280x720 (#17 asks what the front view reaches; the hg_*
     # set is back / back three-quarter only); drawn last so the files above are unchanged
-    for k, (tag, reps) in enumerate([("mixA", [None, (inv, 5.0), (ev, 10.0), (inv, 15.0), (ev, 20.0)]),
-                                     ("mixB", [None, (ev, 5.0), (inv, 10.0), (ev, 15.0), (inv, 20.0)])]):
-        seed = 8305 + 2 * k
-        faults = [{"kind": fm[0], "side": "both", "reps": [r + 1], "magnitude": fm[1]}
-                  for r, fm in enumerate(reps) if fm]
-        write(f"hg_front_{tag}_{seed}",
-              f"Double-leg calf raises with graded heel faults ({tag}: "
-              f"{', '.join('clean' if fm is None else f'{fm[0]} {fm[1]:g} deg' for fm in reps)}), "
-              f"front view, 1280x720; test set (issue #17).", {
-                  "clip": {"seed": seed, "lead_in_s": 1.0, "lead_out_s": 0.5},
-                  "exercise": {"kind": "calf_raise", "legs": "double", "reps": len(reps),
-                               "raise_height_cm": round(rng.uniform(6.0, 9.0), 1),
-                               "up_s": 0.8, "top_s": 0.5, "down_s": 1.2, "rest_s": 0.4, "height_jitter": 0.1},
-                  "sway": {"ml_cm": 0.3, "ap_cm": 0.5, "freq_hz": 0.3},
-                  "body": body(rng), "camera": {"view": "front", "distance_m": round(rng.uniform(2.6, 3.2), 2),
-                                                "height_m": round(rng.uniform(0.8, 1.1), 2),
-                                                "width": 1280, "height": 720},
-                  "light": {"azimuth_deg": 30.0 if k % 2 == 0 else -30.0},
-                  "output": {"codec": "mp4v", "noise_sigma": round(rng.uniform(1.5, 3.0), 1),
-                             "jpeg_quality": rng.choice([60, 75, 90])},
-              }, faults)
+    for k, (tag, reps) in enumerate(HEEL_PLANS[:2]):
+        _graded_heel_clip(rng, f"hg_front_{tag}_{8305 + 2 * k}", tag, reps, "front", (1280, 720), None, k)
         n += 1
     return n
+
+
+def _graded_heel_clip(rng: random.Random, name: str, tag: str, reps: list, view: str, size: tuple[int, int],
+                      body_: dict | None, k: int) -> None:
+    """One test-split graded heel clip like ``hg_*`` (double-leg raises, webcam-like JPEG, the key
+    light from the front-left for even ``k``, front-right for odd); ``body_`` None draws a new body
+    (in the random order the files were first written with)."""
+    seed = int(name.rsplit("_", 1)[1])
+    faults = [{"kind": fm[0], "side": "both", "reps": [r + 1], "magnitude": fm[1]} for r, fm in enumerate(reps) if fm]
+    w, h = size
+    write(name, f"Double-leg calf raises with graded heel faults ({tag}: "
+                f"{', '.join('clean' if fm is None else f'{fm[0]} {fm[1]:g} deg' for fm in reps)}), "
+                f"{view} view, {w}x{h}; test set (issue #17).", {
+        "clip": {"seed": seed, "lead_in_s": 1.0, "lead_out_s": 0.5},
+        "exercise": {"kind": "calf_raise", "legs": "double", "reps": len(reps),
+                     "raise_height_cm": round(rng.uniform(6.0, 9.0), 1),
+                     "up_s": 0.8, "top_s": 0.5, "down_s": 1.2, "rest_s": 0.4, "height_jitter": 0.1},
+        "sway": {"ml_cm": 0.3, "ap_cm": 0.5, "freq_hz": 0.3},
+        "body": body_ if body_ is not None else body(rng),
+        "camera": {"view": view, "distance_m": round(rng.uniform(2.6, 3.2), 2),
+                   "height_m": round(rng.uniform(0.8, 1.1), 2), "width": w, "height": h},
+        "light": {"azimuth_deg": 30.0 if k % 2 == 0 else -30.0},
+        "output": {"codec": "mp4v", "noise_sigma": round(rng.uniform(1.5, 3.0), 1),
+                   "jpeg_quality": rng.choice([60, 75, 90])},
+    }, faults)
 
 
 if __name__ == "__main__":

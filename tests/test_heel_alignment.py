@@ -41,14 +41,21 @@ def _turned_frame(turn_deg: float, facing: bool) -> PoseFrame:
 
 
 @pytest.mark.parametrize("facing", [True, False])
-def test_three_quarter_views_measure_the_heel_alignment_whatever_the_view_label(facing):
-    # the back three-quarter renders are labelled side or unknown (45° sits on the boundary):
-    # the heel alignment's lateral direction comes from the body's own turn there
-    f = _turned_frame(50.0, facing)
-    for label in ("side-left", "side-right", "unknown"):
+def test_three_quarter_views_do_not_measure_the_heel_alignment_whatever_the_view_label(facing):
+    # the back three-quarter renders' clean reps read ±0.036 FL there (calibration): beyond
+    # HEEL_TURN_MAX_DEG the alignment is not measured, even where the label says front or back
+    f = _turned_frame(45.0, facing)
+    for label in ("side-left", "side-right", "unknown", "back", "front"):
+        assert heel_lateral_sign(f, label, "left") == 0.0 and heel_lateral_sign(f, label, "right") == 0.0
+
+
+@pytest.mark.parametrize("facing", [True, False])
+def test_a_slightly_turned_body_measures_the_heel_alignment(facing):
+    # within the limit: the label's direction in a front / back view, else the body's own facing
+    f = _turned_frame(HEEL_TURN_MAX_DEG - 10.0, facing)
+    for label in ("side-left", "unknown"):
         left, right = heel_lateral_sign(f, label, "left"), heel_lateral_sign(f, label, "right")
         assert left == (1.0 if facing else -1.0) and right == -left
-    # a front / back label keeps its own direction
     assert heel_lateral_sign(f, "back", "left") == -1.0 and heel_lateral_sign(f, "front", "left") == 1.0
 
 
@@ -83,6 +90,9 @@ def test_not_measurable_sentences_say_why():
         "heel alignment: not measurable from a side view"
     assert heel_unmeasurable([{"heel_in": NOT_MEASURABLE}], "unknown") == \
         "heel alignment: not measurable from this camera view"
+    # a back view whose body was turned past the limit on every rep says so, not "from a back view"
+    turned = heel_unmeasurable([{"heel_in": NOT_MEASURABLE}], "back")
+    assert "turned more than 30°" in turned and HEEL_TURN_MAX_DEG == 30.0
     small = "not measurable at this distance: the feet are about 40 px long"
     assert heel_unmeasurable([{"heel_in": small}], "back") == f"heel alignment: {small}"
     assert heel_unmeasurable([{"heel_in": NOT_MEASURABLE}], "back", rise_mode=True).startswith(

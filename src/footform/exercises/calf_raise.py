@@ -88,7 +88,7 @@ from typing import Any
 
 import numpy as np
 
-from footform.core.kinematics import SIG, UPRIGHT_MAX_DEG, Kinematics
+from footform.core.kinematics import HEEL_TURN_MAX_DEG, SIG, UPRIGHT_MAX_DEG, Kinematics
 from footform.core.numeric import finite
 from footform.core.trackability import FOOT_PX_ADVISED, Trackability
 from footform.core.view import view_family
@@ -967,6 +967,9 @@ def heel_unmeasurable(reps: list[dict[str, Any]], view: str, rise_mode: bool = F
     if why:
         return f"{HEEL_LABEL}: {why}"
     fam = view_family(view)
+    if fam in ("front", "back"):   # a front / back view whose reps were turned past the limit
+        return (f"{HEEL_LABEL}: not measurable: the body was turned more than {HEEL_TURN_MAX_DEG:.0f}° "
+                f"from square to the camera (face it, or turn your back to it)")
     return f"{HEEL_LABEL}: not measurable from {'this camera view' if fam == 'unknown' else f'a {fam} view'}"
 
 

@@ -488,7 +488,8 @@ def picture_size_twins() -> int:
     * ``fll_*``: fast lowering at 640×360 **15 fps** (a 0.25 s lowering is ~4 frames);
     * ``flf_*``, ``slsgf_*``, ``hgf_*``: 1920×1080 — fast lowering, knee valgus and trunk lean in
       single-leg stance (front / back), graded heel turns from the back;
-    * ``hg_front_*``: graded heel turns from the front at 1280×720 (what the front view reaches).
+    * ``hg_front_*``: graded heel turns from the front at 1280×720 (what the front view reaches);
+    * ``slsth_*``: a touch-down within a single-leg hold at 1280×720 (front, back).
 
     A 1920×1080 30 fps clip took ~4× the render time of a 640×360 one on the shared 2-core machine,
     so the 1080p set is small: the rules the 640×360 / 1280×720 sets show working, plus the heel
@@ -520,6 +521,25 @@ def picture_size_twins() -> int:
     # set is back / back three-quarter only); drawn last so the files above are unchanged
     for k, (tag, reps) in enumerate(HEEL_PLANS[:2]):
         _graded_heel_clip(rng, f"hg_front_{tag}_{8305 + 2 * k}", tag, reps, "front", (1280, 720), None, k)
+        n += 1
+    # touch-downs at 1280x720 (#17's targets are at that size; the touch_down faults of sls_* / slsr_*
+    # are 640x360 / 960x540): a 0.4 s touch-down in a 9 s hold, low lift from the front, a bent free
+    # leg from behind; 15 fps like the other 1280x720 stance clips; drawn last
+    for k, (view, free) in enumerate([("front", {"free_leg": "low", "free_lift_cm": 4.0}),
+                                      ("back", {"free_hip_deg": 40.0, "free_knee_deg": 60.0})]):
+        seed = 6101 + 2 * k
+        side = rng.choice(["left", "right"])
+        cam = camera(rng, view)
+        cam.update(width=1280, height=720, distance_m=max(cam["distance_m"], 2.8))
+        write(f"slsth_{side}_{view}_touch_{seed}",
+              f"Single-leg stance on the {side} leg, {view} view, 1280x720 15 fps, a 0.4 s touch-down at 5.5 s in "
+              f"a 9 s hold; test set (issue #17, touch-down by picture size).", {
+                  "clip": {"seed": seed, "fps": 15, "lead_in_s": 1.2, "lead_out_s": 1.0},
+                  "exercise": {"kind": "single_leg_stance", "stance": side, "hold_s": 9.0, "lift_s": 0.7, **free},
+                  "sway": {"ml_cm": 0.8, "ap_cm": 0.6, "freq_hz": round(rng.uniform(0.25, 0.6), 2),
+                           "wobble": round(rng.uniform(0.1, 0.5), 2)},
+                  "body": body(rng), "camera": cam, "output": output(rng),
+              }, [{"kind": "touch_down", "side": side, "start_s": 5.5, "end_s": 6.5, "magnitude": 0.4}])
         n += 1
     return n
 

@@ -164,6 +164,7 @@ def main() -> None:
     n += stance_form_graded_hd()
     n += fast_lowering_calibration()
     n += picture_size_twins()
+    n += touchdown_front_calibration()
     print(f"wrote {n} scenarios to {HERE}")
 
 
@@ -567,6 +568,32 @@ def _graded_heel_clip(rng: random.Random, name: str, tag: str, reps: list, view:
         "output": {"codec": "mp4v", "noise_sigma": round(rng.uniform(1.5, 3.0), 1),
                    "jpeg_quality": rng.choice([60, 75, 90])},
     }, faults)
+
+
+def touchdown_front_calibration() -> int:
+    """Calibration clips (even seeds) for touch-downs seen from the front (issue #17): a brief
+    touch-down of a low lift (3–5 cm) inside a 9 s hold, 640×360 15 fps, front and front
+    three-quarter views; the only front touch-down before them was a test clip
+    (``slsth_right_front_touch_6101``)."""
+    rng = random.Random(20261205)
+    n = 0
+    for k, (view, lift_cm, dur) in enumerate([("front", 4.0, 0.5), ("front", 3.0, 0.6), ("front", 5.0, 0.4)]):
+        seed = 6200 + 2 * k
+        side = rng.choice(["left", "right"])
+        cam = camera(rng, view)
+        cam["distance_m"] = max(cam["distance_m"], 2.8)
+        write(f"slstc_{side}_{view}_touch{lift_cm:g}_{seed}",
+              f"Single-leg stance on the {side} leg, {view} view, {lift_cm:g} cm lift, a {dur:g} s touch-down at 5.5 s "
+              f"in a 9 s hold, 640x360 15 fps; calibration set (issue #17, touch-down from the front).", {
+                  "clip": {"seed": seed, "fps": 15, "lead_in_s": 1.2, "lead_out_s": 1.0},
+                  "exercise": {"kind": "single_leg_stance", "stance": side, "hold_s": 9.0, "lift_s": 0.7,
+                               "free_leg": "low", "free_lift_cm": lift_cm},
+                  "sway": {"ml_cm": 0.8, "ap_cm": 0.6, "freq_hz": round(rng.uniform(0.25, 0.6), 2),
+                           "wobble": round(rng.uniform(0.1, 0.5), 2)},
+                  "body": body(rng), "camera": cam, "output": output(rng),
+              }, [{"kind": "touch_down", "side": side, "start_s": 5.5, "end_s": round(5.5 + dur + 0.5, 2), "magnitude": dur}])
+        n += 1
+    return n
 
 
 if __name__ == "__main__":

@@ -209,10 +209,9 @@ def _hip_shoulder_axis(frame: PoseFrame) -> np.ndarray | None:
     return axis
 
 
-def body_turn_deg(frame: PoseFrame) -> float | None:
-    """How far the body is turned from square to the camera (0° facing or backing it, 90° side
-    on), from this frame's world hip (+ shoulder) axis; None without world landmarks."""
-    axis = _hip_shoulder_axis(frame)
+def _turn_deg(axis: np.ndarray | None) -> float | None:
+    """How far the body axis ``axis`` (:func:`_hip_shoulder_axis`) is turned from square to the
+    camera (0° facing or backing it, 90° side on); None without it."""
     if axis is None or (axis[0] == 0.0 and axis[2] == 0.0):
         return None
     return math.degrees(math.atan2(abs(float(axis[2])), abs(float(axis[0]))))
@@ -223,11 +222,11 @@ def heel_lateral_sign(frame: PoseFrame, view: str, side: str) -> float:
     measured: when the body is turned more than :data:`HEEL_TURN_MAX_DEG` from frontal (whatever
     the view label), or without world landmarks and a front / back label.  The view's direction
     (:func:`_lateral_sign`) in a front or back view, otherwise the world hip (+ shoulder) axis's."""
-    turn = body_turn_deg(frame)
+    axis = _hip_shoulder_axis(frame)
+    turn = _turn_deg(axis)
     if turn is not None and turn > HEEL_TURN_MAX_DEG:
         return 0.0
     lat = _lateral_sign(view, side)
-    axis = _hip_shoulder_axis(frame)
     if lat != 0.0 or axis is None or float(axis[0]) == 0.0:
         return lat
     # facing the camera (dx > 0) the subject's left is on the image right

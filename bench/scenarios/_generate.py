@@ -165,6 +165,7 @@ def main() -> None:
     n += fast_lowering_calibration()
     n += picture_size_twins()
     n += touchdown_front_calibration()
+    n += touchdown_webcam()
     print(f"wrote {n} scenarios to {HERE}")
 
 
@@ -592,6 +593,46 @@ def touchdown_front_calibration() -> int:
                            "wobble": round(rng.uniform(0.1, 0.5), 2)},
                   "body": body(rng), "camera": cam, "output": output(rng),
               }, [{"kind": "touch_down", "side": side, "start_s": 5.5, "end_s": round(5.5 + dur + 0.5, 2), "magnitude": dur}])
+        n += 1
+    return n
+
+
+def touchdown_webcam() -> int:
+    """Touch-downs at 1280×720 15 fps (issue #17's size), both splits: before these the size had one
+    front and one back test clip (``slsth_*``), too few to read a recall from.  Calibration = even
+    seeds (6400…), test = odd seeds (6401…); low lifts of 3–5 cm (what people do, and the hardest
+    case: the free ankle comes down only a few centimetres), a bent free knee, touch-downs of
+    0.3–0.6 s; front, back and a three-quarter view.  Own random stream: the other files are
+    unchanged."""
+    rng = random.Random(20261206)
+    n = 0
+    plan = [  # split seed, view, free leg, touch-down duration s
+        (6400, "front", {"free_leg": "low", "free_lift_cm": 3.0}, 0.5),
+        (6401, "front", {"free_leg": "low", "free_lift_cm": 4.0}, 0.4),
+        (6403, "front", {"free_leg": "low", "free_lift_cm": 3.0}, 0.6),
+        (6405, "back", {"free_leg": "low", "free_lift_cm": 4.0}, 0.5),
+        (6402, "front", {"free_leg": "low", "free_lift_cm": 5.0}, 0.3),
+        (6407, "front", {"free_hip_deg": 30.0, "free_knee_deg": 60.0}, 0.5),
+        (6409, "three-quarter-left", {"free_leg": "low", "free_lift_cm": 4.0}, 0.4),
+        (6404, "back", {"free_leg": "low", "free_lift_cm": 3.0}, 0.4),
+    ]
+    for seed, view, free, dur in plan:
+        split = "calibration" if seed % 2 == 0 else "test"
+        side = rng.choice(["left", "right"])
+        cam = camera(rng, view)
+        cam.update(width=1280, height=720, distance_m=max(cam["distance_m"], 2.8))
+        lift = f"{free['free_lift_cm']:g} cm lift" if "free_lift_cm" in free else "bent free knee"
+        tag = f"touch{free['free_lift_cm']:g}" if "free_lift_cm" in free else "touchbent"
+        write(f"slstw_{side}_{view}_{tag}_{seed}",
+              f"Single-leg stance on the {side} leg, {view} view, {lift}, a {dur:g} s touch-down at 5.5 s in a 9 s "
+              f"hold, 1280x720 15 fps; {split} set (issue #17, touch-down at webcam size).", {
+                  "clip": {"seed": seed, "fps": 15, "lead_in_s": 1.2, "lead_out_s": 1.0},
+                  "exercise": {"kind": "single_leg_stance", "stance": side, "hold_s": 9.0, "lift_s": 0.7, **free},
+                  "sway": {"ml_cm": 0.8, "ap_cm": 0.6, "freq_hz": round(rng.uniform(0.25, 0.6), 2),
+                           "wobble": round(rng.uniform(0.1, 0.5), 2)},
+                  "body": body(rng), "camera": cam, "output": output(rng),
+              }, [{"kind": "touch_down", "side": side, "start_s": 5.5, "end_s": round(5.5 + dur + 0.5, 2),
+                   "magnitude": dur}])
         n += 1
     return n
 

@@ -166,6 +166,7 @@ def main() -> None:
     n += picture_size_twins()
     n += touchdown_front_calibration()
     n += touchdown_webcam()
+    n += more_picture_size_tests()
     print(f"wrote {n} scenarios to {HERE}")
 
 
@@ -626,6 +627,41 @@ def touchdown_webcam() -> int:
         write(f"slstw_{side}_{view}_{tag}_{seed}",
               f"Single-leg stance on the {side} leg, {view} view, {lift}, a {dur:g} s touch-down at 5.5 s in a 9 s "
               f"hold, 1280x720 15 fps; {split} set (issue #17, touch-down at webcam size).", {
+                  "clip": {"seed": seed, "fps": 15, "lead_in_s": 1.2, "lead_out_s": 1.0},
+                  "exercise": {"kind": "single_leg_stance", "stance": side, "hold_s": 9.0, "lift_s": 0.7, **free},
+                  "sway": {"ml_cm": 0.8, "ap_cm": 0.6, "freq_hz": round(rng.uniform(0.25, 0.6), 2),
+                           "wobble": round(rng.uniform(0.1, 0.5), 2)},
+                  "body": body(rng), "camera": cam, "output": output(rng),
+              }, [{"kind": "touch_down", "side": side, "start_s": 5.5, "end_s": round(5.5 + dur + 0.5, 2),
+                   "magnitude": dur}])
+        n += 1
+    return n
+
+
+def more_picture_size_tests() -> int:
+    """More test clips (odd seeds) where the picture-size sets were thin: fast lowering at 640×360
+    **15 fps** (``fll_*``: three clips before, one 0.25 s drop missed by frame rounding) in four more
+    views and tempos, and two more 1280×720 touch-downs (a bent free knee from behind, a low lift
+    from the front three-quarter).  Nothing is set on them.  Own random stream."""
+    rng = random.Random(20261207)
+    n = 0
+    for i, (view, tempo) in enumerate([("back", "normal"), ("back-three-quarter-left", "fast"),
+                                       ("front", "normal"), ("side-right", "fast")]):
+        seed = 9201 + 2 * i
+        _fast_lowering_clip(rng, f"fll_{view}_{tempo}_fastdown_{seed}", view, tempo, True, (640, 360), 15,
+                            "test set (issue #17, fast lowering at 15 fps)")
+        n += 1
+    for k, (view, free, dur) in enumerate([("back", {"free_hip_deg": 35.0, "free_knee_deg": 70.0}, 0.5),
+                                           ("three-quarter-right", {"free_leg": "low", "free_lift_cm": 3.0}, 0.6)]):
+        seed = 6411 + 2 * k
+        side = rng.choice(["left", "right"])
+        cam = camera(rng, view)
+        cam.update(width=1280, height=720, distance_m=max(cam["distance_m"], 2.8))
+        lift = f"{free['free_lift_cm']:g} cm lift" if "free_lift_cm" in free else "bent free knee"
+        tag = f"touch{free['free_lift_cm']:g}" if "free_lift_cm" in free else "touchbent"
+        write(f"slstw_{side}_{view}_{tag}_{seed}",
+              f"Single-leg stance on the {side} leg, {view} view, {lift}, a {dur:g} s touch-down at 5.5 s in a 9 s "
+              f"hold, 1280x720 15 fps; test set (issue #17, touch-down at webcam size).", {
                   "clip": {"seed": seed, "fps": 15, "lead_in_s": 1.2, "lead_out_s": 1.0},
                   "exercise": {"kind": "single_leg_stance", "stance": side, "hold_s": 9.0, "lift_s": 0.7, **free},
                   "sway": {"ml_cm": 0.8, "ap_cm": 0.6, "freq_hz": round(rng.uniform(0.25, 0.6), 2),

@@ -597,3 +597,23 @@ def test_a_rep_does_not_start_before_its_baselines_were_learnt():
                       stance_at=lambda t: "both", free_at=lambda t: (0.0, 0.4))
     assert len(c.reps) == 4, c.events
     assert c.reps[0].t_start >= 0.95, c.reps[0]
+
+
+
+def test_phase_times_are_interpolated_between_frames_at_15_fps():
+    """A 0.25 s lowering at 15 fps spans ~4 frames.  Its 20-80 % time was read rounded outward to
+    whole frames at both ends (and the rise from the last low frame): up to two frames (0.13 s)
+    long, enough to lift a fast lowering over the rule's threshold (rendered fll_back: 0.67 against
+    0.65).  Read between frames, 15 fps gives the times 30 fps gives, wherever the frames fall
+    (old code: lowering 0.20 s at 15 fps against 0.167 s at 30 fps, rises 0.30-0.40 s)."""
+    def phases(fps: float, offset_s: float) -> list[tuple[float, float]]:
+        script = [still(1.5 + offset_s)] + [rep(0.07, 0.6, 0.3, 0.25), still(0.9)] * 4
+        s = analyze_frames(generate(script, view="back", fps=fps, seed=5, jitter=0.3)[0],
+                           AnalysisConfig(exercise="calf_raise"))
+        assert len(s.reps) == 4
+        return [(r["rise_s"], r["lower_s"]) for r in s.reps]
+
+    ref = phases(30.0, 0.0)
+    for offset in (0.0, 0.021, 0.043):
+        for (rise, lower), (rise30, lower30) in zip(phases(15.0, offset), ref):
+            assert lower == pytest.approx(lower30, abs=0.015) and rise == pytest.approx(rise30, abs=0.015)

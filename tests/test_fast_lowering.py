@@ -141,7 +141,10 @@ def test_a_camera_turned_mid_session_gets_the_same_judgement_live_and_in_the_sum
     """Six raises filmed from behind, then six from the side (each with two fast lowerings): the
     session's view is 'unknown' (neither reaches 60 % of the frames).  The live cue judges a rep with
     the view the summary would use if the session ended then — not the view of that moment, which
-    timed the side reps on the shoulders while the summary timed them on the heel."""
+    timed the side reps on the shoulders while the summary timed them on the heel.  A rep whose own
+    frames are a side view is timed on the shoulders by both (the heel's lift saturates from the
+    side: timed on the heel, with the phase times read between frames, correct side reps 7 and 10
+    read 0.54 and 0.57 and were flagged; on the shoulders 0.91 and 0.79)."""
     back, cfg = guard_frames("fl_back_fast_fastdown_9004")
     side, _ = guard_frames("fl_side-right_fast_fastdown_9000")
     summary, live = replay(back + _shifted(side, back[-1]), cfg)

@@ -12,7 +12,7 @@ from conftest import run_cli
 from synth import generate, lift, rep, still
 
 from footform.analysis.analyzer import AnalysisConfig, analyze_frames
-from footform.feedback.form import phase_times
+from footform.exercises.calf_raise import phase_times
 from footform.io.track import TrackWriter, make_header
 
 

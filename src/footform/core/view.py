@@ -120,7 +120,11 @@ class ViewSummary:
     counts: dict[str, int]
 
 
-def dominant_view(frames: Iterable[PoseFrame], min_share: float = 0.6) -> ViewSummary:
+#: A view is a clip's (or a rep's) view when it holds at least this share of its frames with a person.
+DOMINANT_SHARE = 0.6
+
+
+def dominant_view(frames: Iterable[PoseFrame], min_share: float = DOMINANT_SHARE) -> ViewSummary:
     """The view seen on most frames with a person; ``unknown`` unless it holds ``min_share`` of them."""
     counts: dict[str, int] = {v: 0 for v in VIEWS}
     for f in frames:
@@ -143,7 +147,7 @@ class ViewTracker:
     small strings, whatever the video length.
     """
 
-    def __init__(self, window: int = 45, min_share: float = 0.6) -> None:
+    def __init__(self, window: int = 45, min_share: float = DOMINANT_SHARE) -> None:
         self.window = window
         self.min_share = min_share
         self._recent: deque[str] = deque(maxlen=window)

@@ -158,8 +158,15 @@ CALIBRATION_S = 0.5
 #: after it and missed a rep starting then (the rear sample re-encoded at 300 px lost its 3rd rep
 #: that way).  Only then does it differ from a plain 4 s window.
 REST_STEP_MAX_S = 0.1
+#: A rep's phases: the rise runs from PHASE_LO to PHASE_HI of its peak lift, the lowering back from
+#: PHASE_HI to PHASE_LO; their times (``rise_s``, ``top_s``, ``lower_s``) are interpolated between
+#: frames at those crossings (:func:`phase_crossing_s`), so a 0.25 s lowering at 15 fps (4 frames)
+#: is not read up to two frames long — each end used to be rounded outward to a whole frame.
 PHASE_LO = 0.2
 PHASE_HI = 0.8
+#: While no rep is open the counter keeps this much of the lift (s) since the last low, for the
+#: rise's 20 % crossing of the rep that opens (a rise starts within ~1 s of its last low).
+PRE_REP_KEEP_S = 2.0
 #: Body rise (drifting, see above).  The window is shorter than the heel signals' so that an
 #: upward drift at rest builds up less false lift, and long enough to hold the valley through a
 #: slow 2 s rise (the start threshold is crossed ~0.7 s into it).  Fall and turn: a rep must come
@@ -420,6 +427,51 @@ def free_foot_travel(offsets: list[tuple[float, float]]) -> float:
     return float(np.max(xy.max(axis=0) - xy.min(axis=0)))
 
 
+def phase_crossing_s(ts: np.ndarray, ys: np.ndarray, level: float, i0: int, step: int) -> float:
+    """Time (s) where ``ys`` falls below ``level`` walking from index ``i0`` (at or above it) by
+    ``step`` (−1: back in time, +1: forward), interpolated linearly between the two samples on
+    either side; the last sample walked when it never does."""
+    i = i0
+    while 0 <= i + step < len(ys) and ys[i + step] >= level:
+        i += step
+    j = i + step
+    if not 0 <= j < len(ys):
+        return float(ts[i])
+    f = (ys[i] - level) / (ys[i] - ys[j]) if ys[i] != ys[j] else 0.0
+    return float(ts[i] + f * (ts[j] - ts[i]))
+
+
+def phase_durations_s(ts: np.ndarray, ys: np.ndarray) -> tuple[float, float, float]:
+    """Rise, top and lowering times (s) of one rep's height series ``ys`` (any unit, rest = 0, up +)
+    sampled at ``ts`` (s): :data:`PHASE_LO` → :data:`PHASE_HI` of the highest point, the time above
+    :data:`PHASE_HI`, and back, each end interpolated between frames.  NaN ×3 without a rise."""
+    ys = np.asarray(ys, float)
+    peak = float(ys.max()) if ys.size else math.nan
+    if not peak > 0:
+        return math.nan, math.nan, math.nan
+    lo, hi = PHASE_LO * peak, PHASE_HI * peak
+    idx = np.flatnonzero(ys >= hi)
+    up_hi = phase_crossing_s(ts, ys, hi, int(idx[0]), -1)
+    down_hi = phase_crossing_s(ts, ys, hi, int(idx[-1]), 1)
+    return (up_hi - phase_crossing_s(ts, ys, lo, int(idx[0]), -1), down_hi - up_hi,
+            phase_crossing_s(ts, ys, lo, int(idx[-1]), 1) - down_hi)
+
+
+def phase_times(ts: list[float], heights: list[float]) -> tuple[float, float]:
+    """Rise and lowering times (s, as :func:`phase_durations_s`) of a height series over one rep that
+    starts at rest (times in s, heights in any unit, up +; the first finite sample is the rest level,
+    e.g. the shoulders' image height seen from the side).  NaN, NaN without a rise or with fewer
+    than 5 finite samples."""
+    t = np.asarray(ts, float)
+    y = np.asarray(heights, float)
+    ok = np.isfinite(y)
+    t, y = t[ok], y[ok]
+    if len(y) < 5:
+        return math.nan, math.nan
+    rise, _, lower = phase_durations_s(t, y - y[0])
+    return rise, lower
+
+
 @dataclass
 class Rep:
     """One calf-raise rep.  Times in seconds on the source clock; heights in FL (and cm)."""
@@ -466,6 +518,9 @@ class _Current:
     body: list[float] = field(default_factory=list)
     #: per frame, where the free foot is against the standing one ((x, height), FL; NaN on two feet)
     free_foot: list[tuple[float, float]] = field(default_factory=list)
+    #: (t s, lift FL) of the frames from ``t_start`` (the last seen low) up to the frame the rep
+    #: opened on, so that the rise's 20 % crossing can be read between frames
+    pre: list[tuple[float, float]] = field(default_factory=list)
 
 
 class CalfRaiseCounter:
@@ -478,6 +533,9 @@ class CalfRaiseCounter:
         self.events: list[dict] = []
         self._bases: dict[str, LiftBaseline] = {}
         self._cur: _Current | None = None
+        #: (t s, lift FL) since the last seen low while no rep is open (bounded: the frames of
+        #: :data:`PRE_REP_KEEP_S`), handed to the rep that opens (:attr:`_Current.pre`)
+        self._pre: deque[tuple[float, float]] = deque()
         self._last_valid_t: float | None = None
         self._last_lo_t: float | None = None
         self.lift = float("nan")
@@ -780,7 +838,13 @@ class CalfRaiseCounter:
                 self._armed = True
             if lift > start_thr and self._armed:
                 t0 = self._last_lo_t if self._last_lo_t is not None else t
-                self._cur = _Current(t_start=t0, side=side, footing=footing)
+                self._cur = _Current(t_start=t0, side=side, footing=footing,
+                                     pre=[(tp, x) for tp, x in self._pre if tp >= t0])
+                self._pre.clear()
+            else:
+                self._pre.append((t, lift))
+                while t - self._pre[0][0] > PRE_REP_KEEP_S:
+                    self._pre.popleft()
         if self._cur is not None and footing != self._cur.footing:
             # a foot went up or came down mid-rep (a knee raise, a step): not a calf raise
             self.reset(t, "stance_changed", rebaseline=False)
@@ -836,6 +900,15 @@ class CalfRaiseCounter:
         t_end = float(ts[lo_after[0]]) if lo_after.size else t_now
         lo_before = np.flatnonzero((ls <= PHASE_LO * peak) & (ts < t_hi0))
         t_start = float(ts[lo_before[-1]]) if lo_before.size else c.t_start
+        # the phase times interpolated between frames (the rep's start and end stay frame times):
+        # with the frames before the rep opened, from its last seen low
+        pre_l = np.asarray([p[1] for p in c.pre], float)
+        rise_s, top_s, lower_s = phase_durations_s(np.concatenate([[p[0] for p in c.pre], ts]),
+                                                   np.concatenate([pre_l, ls]))
+        if lo_after.size == 0:   # the rep ended without a frame at PHASE_LO (a valley split): up to now
+            lower_s = t_now - t_hi1
+        if lo_before.size == 0 and not (pre_l < PHASE_LO * peak).any():
+            rise_s = t_hi0 - t_start   # no frame under PHASE_LO before the top (opened at a valley): from its start
         heel_in: dict[str, float | None] | str
         per_side = {s: heel_alignment(c.lifts, v) for s, v in c.heel_in.items()}
         if self._rise_mode or all(v is None for v in per_side.values()):
@@ -850,7 +923,7 @@ class CalfRaiseCounter:
         rep = Rep(
             index=0, side=side, t_start=t_start, t_top=0.5 * (t_hi0 + t_hi1), t_end=t_end,
             peak_lift=peak, peak_lift_cm=None if self.cm_per_fl is None else peak * self.cm_per_fl,
-            rise_s=t_hi0 - t_start, top_s=t_hi1 - t_hi0, lower_s=t_end - t_hi1, heel_in=heel_in,
+            rise_s=rise_s, top_s=top_s, lower_s=lower_s, heel_in=heel_in,
         )
         _, full_thr = self._thresholds()
         min_s = MIN_REP_IMAGE_S if self._image_heights and not self._rise_mode else MIN_REP_S

@@ -34,8 +34,8 @@ from typing import Any
 import numpy as np
 
 from footform.core.kinematics import SHANK_PER_HEIGHT, SIG, Kinematics
-from footform.core.view import view_family
-from footform.exercises.calf_raise import PHASE_HI, PHASE_LO
+from footform.core.view import DOMINANT_SHARE, view_family
+from footform.exercises.calf_raise import PHASE_LO, phase_times
 
 #: Seconds of per-frame values kept for measuring a rep when it completes (a rep lasts < 10 s,
 #: see calf_raise.MAX_REP_S).
@@ -109,53 +109,25 @@ class Lowering:
 
     ``heel``: :func:`lower_to_rise` on the heel lift (ratio); ``shoulders``: the shoulders' lowering
     over their rise, at least :data:`SIDE_SHOULDER_REF_MIN_S` (ratio; NaN where not measured); both
-    with the rise's start seen or not as it was when the rep completed.  Times in s."""
+    with the rise's start seen or not as it was when the rep completed.  ``side_share``: the share of
+    the rep's own frames classified as a side view (NaN where not measured).  Times in s."""
 
     t_start: float
     t_end: float
     heel: float
     shoulders: float
+    side_share: float = math.nan
 
     def ratio(self, view: str) -> float:
-        """``lower_to_rise`` as the fast-lowering rule judges it seen from ``view``: on the shoulders
-        in a side view (where the heel's lift saturates) when they were measured, else on the heel."""
-        if view_family(view) == "side" and math.isfinite(self.shoulders):
+        """``lower_to_rise`` as the fast-lowering rule judges it seen from ``view`` (the session's):
+        on the shoulders when they were measured and the rep was seen from the side — the session's
+        view, or the rep's own frames (:data:`~footform.core.view.DOMINANT_SHARE` of them) in a
+        session filmed from two sides — where the heel's lift saturates; else on the heel.  The rep's
+        own frames are fixed when it completes, so the live cue and the summary judge alike."""
+        side = view_family(view) == "side" or self.side_share >= DOMINANT_SHARE
+        if side and math.isfinite(self.shoulders):
             return self.shoulders
         return self.heel
-
-
-def _crossing_s(ts: np.ndarray, ys: np.ndarray, level: float, i0: int, step: int) -> float:
-    """Time (s) where ``ys`` falls below ``level`` walking from index ``i0`` (at or above it) by
-    ``step`` (−1: back in time, +1: forward), interpolated; the last sample when it never does."""
-    i = i0
-    while 0 <= i + step < len(ys) and ys[i + step] >= level:
-        i += step
-    j = i + step
-    if not 0 <= j < len(ys):
-        return float(ts[i])
-    f = (ys[i] - level) / (ys[i] - ys[j]) if ys[i] != ys[j] else 0.0
-    return float(ts[i] + f * (ts[j] - ts[i]))
-
-
-def phase_times(ts: list[float], heights: list[float]) -> tuple[float, float]:
-    """Rise and lowering times (s, :data:`PHASE_LO` → :data:`PHASE_HI` and back of the highest point
-    above the first sample, as the calf raise's ``rise_s`` / ``lower_s``) of a height series over one
-    rep (times in s, heights in any unit, up +), interpolated between samples.  NaN, NaN without a rise."""
-    t = np.asarray(ts, float)
-    y = np.asarray(heights, float)
-    ok = np.isfinite(y)
-    t, y = t[ok], y[ok]
-    if len(y) < 5:
-        return math.nan, math.nan
-    y = y - y[0]
-    peak = float(y.max())
-    if peak <= 0:
-        return math.nan, math.nan
-    lo, hi_level = PHASE_LO * peak, PHASE_HI * peak
-    hi = np.flatnonzero(y >= hi_level)
-    rise = _crossing_s(t, y, hi_level, int(hi[0]), -1) - _crossing_s(t, y, lo, int(hi[0]), -1)
-    lower = _crossing_s(t, y, lo, int(hi[-1]), 1) - _crossing_s(t, y, hi_level, int(hi[-1]), 1)
-    return rise, lower
 
 
 _BASE_SIGNALS = ("knee_angle_left", "knee_angle_right", "ankle_medial_left", "ankle_medial_right",
@@ -287,6 +259,7 @@ class FormTracker:
         values = {n: float(det[SIG[n]]) for n in ("heel_medial_left", "heel_medial_right", "shank_angle_left",
                                                    "shank_angle_right", "knee_angle_left", "knee_angle_right")}
         values["lift"] = lift
+        values["view_side"] = metrics["view_side"]
         values["shoulder_px"] = k.get("shoulder_h") * k.get("fl_px")   # unsmoothed, px up from the image top
         t = k.t_s
         if k.cut:
@@ -378,13 +351,15 @@ class FormTracker:
         first = [(abs(t - t0), x) for t, x in lifts if abs(t - t0) <= MEMO_TOL_S]
         rise_seen = not first or min(first)[1] <= RISE_START_FRACTION * max(x for _, x in lifts)
         heel = lower_to_rise(rep.get("rise_s"), rep.get("lower_s"), rise_seen)
-        shoulders = math.nan
+        shoulders, side_share = math.nan, math.nan
         if held:   # the heel's lift saturates from the side: the shoulders' image height is timed too
+            own = [v for t, v in self._buf if t0 - MEMO_TOL_S <= t <= t1]
             sh = [(t, v["shoulder_px"]) for t, v in self._buf if t0 - MEMO_TOL_S <= t <= t1]
             rise, lower = phase_times([t for t, _ in sh], [y for _, y in sh])
             if math.isfinite(lower):
                 shoulders = lower / max(rise if rise_seen and math.isfinite(rise) else 0.0, SIDE_SHOULDER_REF_MIN_S)
-        m = Lowering(t0, t1, heel, shoulders)
+            side_share = sum(v["view_side"] for v in own) / len(own) if own else math.nan
+        m = Lowering(t0, t1, heel, shoulders, side_share)
         if held:
             k = bisect.bisect_right(self._lowering_t0, t0)
             self._lowering_t0.insert(k, t0)

@@ -316,5 +316,5 @@ def test_the_form_note_names_each_flagged_fault_of_its_own_hold_only():
     flags = [{"code": "trunk_lean", "hold": 1}, {"code": "knee_valgus", "hold": 1}, {"code": "arch_collapse", "hold": 2},
              {"code": "knee_valgus", "hold": None}, {"code": "trunk_lean", "hold": 4}]
     note_form_faults(holds, flags)
-    assert holds[0]["sway"]["form_note"].startswith("Knee valgus and trunk lean flagged in this hold")
+    assert holds[0]["sway"]["form_note"].startswith("Knee valgus and trunk lean flagged in the hold")
     assert all("form_note" not in h["sway"] for h in holds[1:])   # another flag, no flag, no figure

@@ -368,7 +368,7 @@ FORM_FAULT_SWAY_CODES = {"knee_valgus": "knee valgus", "trunk_lean": "trunk lean
 #: and the larger pictures are reported there too).
 FORM_FAULT_SWAY_RATIO = (0.99, 1.49)
 FORM_FAULT_SWAY_MEDIAN = (1.07, 0.94)
-FORM_FAULT_NOTE = ("{faults} flagged in this hold: the sway figures include that movement and tend to read high — on "
+FORM_FAULT_NOTE = ("{faults} flagged in the hold: the sway figures include that movement and tend to read high — on "
                    "rendered holds with a 5–15° knee valgus or trunk lean {lo:.2f}–{hi:.2f} × the true centre-of-mass sway (median "
                    "{med:.2f}, against {clean:.2f} without), as the pose model's hip landmarks follow the knee and the trunk")
 

@@ -396,3 +396,30 @@ def test_a_hold_rules_fault_in_a_hold_the_view_could_not_measure_is_not_a_miss()
     # without the sentence, no hold is a miss (footform said nothing)
     silent = ev.score_clip(stance_truth(), summary(exercise="single_leg_stance"), labels=labels)
     assert silent["faults"][0]["measurable"] is True
+
+
+def test_sway_is_scored_apart_for_holds_with_a_knee_valgus_or_trunk_lean():
+    """A rendered knee valgus / trunk lean moves the body's mass and the pose model's hips follow it,
+    so those holds read high (docs/metrics.md): the evaluator counts sway within ±20 % for holds
+    without and with such a fault apart (an arch collapse does not count as one)."""
+    def truth_with(faults):
+        tr = stance_truth()
+        tr["faults"] = faults
+        ml = np.asarray(tr["frames"]["sway_cm"])[:, 0] / 100.0
+        tr["frames"]["com_m"] = np.stack([ml, np.zeros_like(ml), np.full_like(ml, 1.0)], 1).tolist()
+        return tr
+    clean = truth_with([{"kind": "arch_collapse", "side": "left", "start_s": 4.0, "end_s": 8.0}])
+    valgus = truth_with([{"kind": "knee_valgus", "side": "left", "start_s": 5.0, "end_s": 10.0, "magnitude": 10.0}])
+    lean_after = truth_with([{"kind": "trunk_lean", "side": "left", "start_s": 10.5, "end_s": 11.5}])
+    true_rms = ev.truth_sway_h_cm(clean, 2.0, 10.0, fixed_base=True)
+    scored = [ev.score_clip(tr, summary(holds=[hold(1.8, 10.0, sway_cm=k * true_rms)], exercise="single_leg_stance"),
+                            labels={"arch_collapse": "x", "knee_valgus": "x", "trunk_lean": "x"})
+              for tr, k in ((clean, 1.05), (valgus, 1.4), (lean_after, 0.95))]
+    assert [s["holds"]["matched"][0]["form_faults"] for s in scored] == [[], ["knee_valgus"], []]
+    assert scored[1]["holds"]["matched"][0]["sway_ratio_fixed_base"] == pytest.approx(1.4, rel=1e-3)
+    a = ev.aggregate(scored)["exercises"]["single_leg_stance"]["all"]
+    assert (a["sway_within_20pct"], a["sway_ratios"]) == (2, 3)
+    assert (a["sway_within_20pct_clean"], a["sway_ratios_clean"]) == (2, 2)
+    assert (a["sway_within_20pct_form_fault"], a["sway_ratios_form_fault"]) == (0, 1)
+    assert a["sway_ratio_median_form_fault"] == pytest.approx(1.4, rel=1e-3)
+    assert "without a knee valgus / trunk lean 2/2, median 1.00, with one 0/1, median 1.40" in ev.format_table(ev.aggregate(scored))

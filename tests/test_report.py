@@ -503,3 +503,27 @@ def test_sway_below_the_picture_resolution_is_marked_in_the_hold_table():
     t = hold_rows([hold(1, 0.007, True), hold(2, 0.009, True), hold(3, 0.037, False)], None)
     assert [r["rms"]["value"] for r in t["rows"]] == ["0.007*", "0.009*", "0.037"]
     assert t["notes"] == [note]
+
+
+def test_a_hold_with_a_flagged_knee_valgus_has_its_sway_marked_in_the_report(tmp_path):
+    """A hold whose sway carries a ``form_note`` (a knee valgus / trunk lean flagged in it: the
+    figure includes that movement and reads high, docs/metrics.md) has its RMS marked † in the
+    session report, with the sentence under the table once — through the store, as a user gets it."""
+    import html as html_lib
+
+    from footform.exercises.single_leg_stance import note_form_faults
+    from footform.outputs.report.session import hold_rows
+
+    sls, track = make_session(tmp_path, "sls", "front")
+    for h in sls["holds"]:
+        h["sway"].pop("form_note", None)
+    note_form_faults(sls["holds"][:1], [{"code": "knee_valgus", "hold": sls["holds"][0]["index"]}])
+    note = sls["holds"][0]["sway"]["form_note"]
+    with Store.open(tmp_path / "ff.db") as st:
+        sid = st.add_session(sls, person="Ana", track_path=track, source={"name": "sls.mp4"})
+        stored = st.session(sid).holds
+        text = html_lib.unescape(write_html(tmp_path / "sls.html", session_report(st, sid)).read_text(encoding="utf-8"))
+    t = hold_rows(stored, None)
+    assert t["form_notes"] == [note] and t["rows"][0]["rms"]["value"].endswith("†")
+    assert not any(r["rms"]["value"].endswith("†") for r in t["rows"][1:])
+    assert text.count(f"† {note}") == 1

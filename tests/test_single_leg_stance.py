@@ -279,3 +279,42 @@ def test_sway_counts_from_lift_off_when_the_lift_is_confirmed_late():
     com_px = segmental_com_x(Q, "left") - segmental_com_x(P, "left")
     px_per_fl = b["sway"]["rms_ml_px"] / b["sway"]["rms_ml"]
     assert b["sway"]["range_ml"] - a["sway"]["range_ml"] > 0.7 * com_px / px_per_fl
+
+
+def test_a_hold_with_a_knee_valgus_flag_says_its_sway_reads_high(tmp_path):
+    """The rendered holds with a 10–15° knee valgus or trunk lean read up to 1.5 × the true sway
+    (the pose model's hips follow the knee / trunk; docs/metrics.md): a hold whose knee-valgus flag
+    fired carries a ``form_note`` on its sway — in summary.json, the CLI table (†) and holds.csv —
+    and the same hold with that rule switched off (no flag) does not."""
+    from footform.analysis.summary import format_table, hold_rows
+
+    frames, _ = generate([still(1.5), lift("right", 10.0), still(1.0)], view="front", seed=25)
+    for f in frames:
+        if 4.0 <= f.t_s < 10.0:   # the standing (left) knee goes in towards the midline: image left from the front
+            f.image[LM.LEFT_KNEE, 0] -= 0.02
+    off = tmp_path / "no_valgus.toml"
+    off.write_text('schema = "footform.rules/1"\nexercise = "single_leg_stance"\n[[rule]]\ncode = "knee_valgus"\nenabled = false\n')
+    b = analyze_frames(frames, AnalysisConfig(height_cm=170))
+    a = analyze_frames(frames, AnalysisConfig(height_cm=170, rules=str(off)))
+    assert [h["stance_side"] for h in a.holds] == [h["stance_side"] for h in b.holds] == ["left"]
+    assert [f["hold"] for f in b.flags if f["code"] == "knee_valgus"] == [1]
+    assert not [f for f in a.flags if f["code"] in ("knee_valgus", "trunk_lean")]
+    assert "form_note" not in a.holds[0]["sway"]
+    note = b.holds[0]["sway"]["form_note"]
+    assert note.startswith("Knee valgus flagged") and "read high" in note and "× the true centre-of-mass sway" in note
+    assert b.holds[0]["sway"]["rms_ml"] == a.holds[0]["sway"]["rms_ml"]   # the figures themselves are unchanged
+    table = format_table(b)
+    assert f"† hold 1: {note}" in table and "†" not in format_table(a)
+    assert hold_rows(b)[0]["sway_form_note"] == note and "sway_form_note" not in hold_rows(a)[0]
+
+
+def test_the_form_note_names_each_flagged_fault_of_its_own_hold_only():
+    from footform.exercises.single_leg_stance import note_form_faults
+
+    holds = [{"index": i, "sway": {"rms_ml": 0.03, "axes": {"ml": "image horizontal"}}} for i in (1, 2, 3)]
+    holds.append({"index": 4, "sway": {"rms_ml": "not measurable from this view"}})
+    flags = [{"code": "trunk_lean", "hold": 1}, {"code": "knee_valgus", "hold": 1}, {"code": "arch_collapse", "hold": 2},
+             {"code": "knee_valgus", "hold": None}, {"code": "trunk_lean", "hold": 4}]
+    note_form_faults(holds, flags)
+    assert holds[0]["sway"]["form_note"].startswith("Knee valgus and trunk lean flagged in the hold")
+    assert all("form_note" not in h["sway"] for h in holds[1:])   # another flag, no flag, no figure

@@ -334,6 +334,9 @@ class Analyzer:
         frame_flags = [f for f in self.feedback.finish(self._t_last) if f.code in {r.code for r in rules if r.scope == "frame"}]
         flags = sorted(frame_flags + rows.finish(), key=lambda f: (f.t_start, f.code))
         summary.flags = [f.to_dict() for f in flags]
+        info = registry.find(summary.exercise)
+        if info is not None and info.machine is not None:
+            info.machine.note_flags(summary.holds, summary.flags)
         if judges_lowering and "controlled_lowering_share" in summary.set_stats:
             # the same judgement as the fast-lowering flags: the judged reps it did not flag
             summary.set_stats["controlled_lowering_share"] = schema.controlled_lowering_share(summary.reps, summary.flags)

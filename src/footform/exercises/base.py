@@ -324,6 +324,12 @@ class Exercise(ABC):
         return lines
 
     @classmethod
+    def note_flags(cls, holds: list[dict[str, Any]], flags: list[dict[str, Any]]) -> None:
+        """Say on the final hold rows what the flags raised on them mean for their figures (in
+        place; the stance's sway with a knee valgus or trunk lean).  Generic: nothing to say."""
+        return None
+
+    @classmethod
     def rep_csv(cls, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """``reps.csv`` rows."""
         return [flat_row(r) for r in rows]

@@ -297,13 +297,14 @@ def event_fields(event: Mapping[str, Any]) -> dict[str, Any]:
 def metric_columns(prefix: str, d: Mapping[str, Any] | None, skip: Sequence[str] = ("axes", "units", "method"),
                    nd: int | None = None) -> dict[str, Any]:
     """A hold's sway / noise-floor / wobble figures as unit-named columns (``sway_rms_ml_fl`` …);
-    a figure the view could not measure (a sentence) goes to ``<prefix>note``."""
+    a figure the view could not measure (a sentence) goes to ``<prefix>note``, a sentence of its
+    own under a ``…_note`` key (the sway's ``form_note``) to ``<prefix><key>``."""
     out: dict[str, Any] = {}
     for k, v in (d or {}).items():
         if k in skip or isinstance(v, (dict, list)):
             continue
         if isinstance(v, str):
-            out[f"{prefix}note"] = v
+            out[f"{prefix}{k}" if k.endswith("_note") else f"{prefix}note"] = v
         else:
             out[f"{prefix}{unit_name(k)}"] = finite(v, nd)
     return out

@@ -355,6 +355,38 @@ def sway_about(stance: str, sig: np.ndarray, foot_ref_px: float) -> float:
     return float(sig[SIG[f"com_body_x_{stance}"]] - foot_ref_px / sig[SIG["fl_px"]])
 
 
+#: Hold flags whose movement is in the hold's sway and makes the figure read high: a knee moving
+#: inwards or a trunk leaning sideways moves the body's mass (the true centre of mass moves with them,
+#: so the sway rightly includes it), and MediaPipe's hip landmarks follow the knee / the trunk besides
+#: (rendered holds with a 10–15° knee valgus: the model's standing hip moved 1.1–1.9 × the centre of
+#: mass where the true hip moved 0.4–0.7 ×; docs/metrics.md, "sway with a form fault").  A flagged
+#: hold's sway carries a ``form_note`` saying so.
+FORM_FAULT_SWAY_CODES = {"knee_valgus": "knee valgus", "trunk_lean": "trunk lean"}
+#: footform / true centre-of-mass sway (about the foot's fixed place) on the rendered front/back
+#: holds of the calibration split (even seeds, 640×360) with a 5–15° knee valgus or trunk lean
+#: flagged: range and median, and the median of the holds without (docs/metrics.md; the test split
+#: and the larger pictures are reported there too).
+FORM_FAULT_SWAY_RATIO = (0.99, 1.49)
+FORM_FAULT_SWAY_MEDIAN = (1.07, 0.94)
+FORM_FAULT_NOTE = ("{faults} flagged in the hold: the sway figures include that movement and tend to read high — on "
+                   "rendered holds with a 5–15° knee valgus or trunk lean {lo:.2f}–{hi:.2f} × the true centre-of-mass sway (median "
+                   "{med:.2f}, against {clean:.2f} without), as the pose model's hip landmarks follow the knee and the trunk")
+
+
+def note_form_faults(holds: list[dict[str, Any]], flags: list[dict[str, Any]]) -> None:
+    """Put a ``form_note`` on the sway of each hold with a knee-valgus or trunk-lean flag (the flags'
+    ``hold`` index): that hold's sway includes the fault's movement and reads high (the measured
+    range :data:`FORM_FAULT_SWAY_RATIO`).  Holds without such a flag are left as they are."""
+    for h in holds:
+        codes = sorted({f["code"] for f in flags if f.get("code") in FORM_FAULT_SWAY_CODES and f.get("hold") == h.get("index")})
+        sway = h.get("sway")
+        if not codes or not isinstance(sway, dict) or not any(isinstance(v, float) for k, v in sway.items() if k.startswith("rms_")):
+            continue
+        sway["form_note"] = FORM_FAULT_NOTE.format(
+            faults=" and ".join(FORM_FAULT_SWAY_CODES[c] for c in codes).capitalize(), lo=FORM_FAULT_SWAY_RATIO[0],
+            hi=FORM_FAULT_SWAY_RATIO[1], med=FORM_FAULT_SWAY_MEDIAN[0], clean=FORM_FAULT_SWAY_MEDIAN[1])
+
+
 NOT_MEASURABLE_SIDE = "not measurable from this view"
 NOT_RESOLVED_SMALL = ("sway under {px:g} px RMS in the picture ({limit} here), below what the body landmarks resolve: "
                       "the true sway may be {lo:.1f}–{hi:.1f} × these figures (film closer or at a higher resolution)")
@@ -675,22 +707,34 @@ class SingleLegStanceExercise(Exercise):
         lines = [f"{'hold':>4} {'stance':<6} {'start s':>7} {'end s':>7} {'dur s':>6} {'ended by':<13} {'touch':>5} "
                  f"{'sway rms':>8} {'noise':>6} {'wobble°':>7}"]
         small = ""
+        faulted: dict[str, list[str]] = {}   # form note → the holds that carry it
         for h in res.holds:
             sw = h["sway"]
             key = "rms_ml" if "rms_ml" in sw and sw.get("axes", {}).get("ml") == "image horizontal" else "rms_ap"
             wob = h["ankle_wobble"].get("rms_deg")
             rms = sw.get(key)
+            mark = ""
             if isinstance(rms, float) and isinstance(sw.get("note"), str):   # below the resolution limit
-                rms, small = f"{rms:.3f}*", sw["note"]
+                mark, small = "*", sw["note"]
+            if isinstance(rms, float) and isinstance(sw.get("form_note"), str):   # a flagged knee valgus / trunk lean
+                mark += "†"
+                faulted.setdefault(sw["form_note"], []).append(str(h["index"]))
+            if mark:
+                rms = f"{rms:.3f}{mark}"
             lines.append(f"{h['index']:>4} {h['stance_side']:<6} {fmt(h['t_start']):>7} {fmt(h['t_end']):>7} "
                          f"{fmt(h['duration_s']):>6} {h['ended_by'] or '-':<13} {h['touchdowns']:>5} "
                          f"{fmt(rms, 3):>8} {fmt(h['noise_floor'].get(key), 3):>6} "
                          f"{fmt(wob, 1) if isinstance(wob, float) else 'n/a':>7}")
         if small:
             lines.append(f"* {small}")
+        lines += [f"† hold{'s' if len(ix) > 1 else ''} {', '.join(ix)}: {note}" for note, ix in faulted.items()]
         lifts = [e for e in res.events if e["type"] == "brief_lift"]
         lines.append(f"holds: {len(res.holds)}   brief lifts (not holds): {len(lifts)}")
         return lines
+
+    @classmethod
+    def note_flags(cls, holds: list[dict[str, Any]], flags: list[dict[str, Any]]) -> None:
+        note_form_faults(holds, flags)
 
     @classmethod
     def hold_csv(cls, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -189,6 +189,7 @@ def hold_rows(holds: Sequence[Mapping[str, Any]], cm: float | None) -> dict[str,
     axis = hold_figs(holds[0])["axis"] if holds else "ml"
     rows = []
     notes: list[str] = []       # sway below what the picture resolves (exercises/single_leg_stance)
+    form_notes: list[str] = []  # sway with a flagged knee valgus / trunk lean in it (the same)
     for h in holds:
         sway = h.get("sway") or {}
         nf = h.get("noise_floor") or {}
@@ -204,12 +205,13 @@ def hold_rows(holds: Sequence[Mapping[str, Any]], cm: float | None) -> dict[str,
                      "area": with_noise(f["area"], f["area_noise"], 4, cm=cm, cm_unit="cm²", square=True),
                      "wobble": with_noise(wob.get("rms_deg"), nf.get("wobble_rms_deg"), 1),
                      "freq": None if isinstance(freq, str) else fmt(freq, 1)})
-        note = sway.get("note")
-        if isinstance(note, str) and rows[-1]["rms"].get("value"):
-            rows[-1]["rms"]["value"] += "*"
-            if note not in notes:
-                notes.append(note)
-    return {"axis": {"ml": "ML", "ap": "AP"}[axis], "rows": rows, "notes": notes}
+        # "*": under the resolution limit; "†": a flagged knee valgus / trunk lean is in the sway
+        for mark, note, into in (("*", sway.get("note"), notes), ("†", sway.get("form_note"), form_notes)):
+            if isinstance(note, str) and rows[-1]["rms"].get("value"):
+                rows[-1]["rms"]["value"] += mark
+                if note not in into:
+                    into.append(note)
+    return {"axis": {"ml": "ML", "ap": "AP"}[axis], "rows": rows, "notes": notes, "form_notes": form_notes}
 
 
 def stretch_row(rec: SessionRecord, h: Mapping[str, Any]) -> dict[str, Any]:

@@ -618,24 +618,30 @@ def touchdown_webcam() -> int:
         (6404, "back", {"free_leg": "low", "free_lift_cm": 3.0}, 0.4),
     ]
     for seed, view, free, dur in plan:
-        split = "calibration" if seed % 2 == 0 else "test"
-        side = rng.choice(["left", "right"])
-        cam = camera(rng, view)
-        cam.update(width=1280, height=720, distance_m=max(cam["distance_m"], 2.8))
-        lift = f"{free['free_lift_cm']:g} cm lift" if "free_lift_cm" in free else "bent free knee"
-        tag = f"touch{free['free_lift_cm']:g}" if "free_lift_cm" in free else "touchbent"
-        write(f"slstw_{side}_{view}_{tag}_{seed}",
-              f"Single-leg stance on the {side} leg, {view} view, {lift}, a {dur:g} s touch-down at 5.5 s in a 9 s "
-              f"hold, 1280x720 15 fps; {split} set (issue #17, touch-down at webcam size).", {
-                  "clip": {"seed": seed, "fps": 15, "lead_in_s": 1.2, "lead_out_s": 1.0},
-                  "exercise": {"kind": "single_leg_stance", "stance": side, "hold_s": 9.0, "lift_s": 0.7, **free},
-                  "sway": {"ml_cm": 0.8, "ap_cm": 0.6, "freq_hz": round(rng.uniform(0.25, 0.6), 2),
-                           "wobble": round(rng.uniform(0.1, 0.5), 2)},
-                  "body": body(rng), "camera": cam, "output": output(rng),
-              }, [{"kind": "touch_down", "side": side, "start_s": 5.5, "end_s": round(5.5 + dur + 0.5, 2),
-                   "magnitude": dur}])
+        _webcam_touchdown_clip(rng, seed, view, free, dur)
         n += 1
     return n
+
+
+def _webcam_touchdown_clip(rng: random.Random, seed: int, view: str, free: dict, dur: float) -> None:
+    """One ``slstw_*`` clip: a ``dur`` s touch-down at 5.5 s in a 9 s single-leg hold, 1280×720
+    15 fps, the free leg as ``free`` (a low lift or a bent knee); the split by the seed's parity."""
+    split = "calibration" if seed % 2 == 0 else "test"
+    side = rng.choice(["left", "right"])
+    cam = camera(rng, view)
+    cam.update(width=1280, height=720, distance_m=max(cam["distance_m"], 2.8))
+    lift = f"{free['free_lift_cm']:g} cm lift" if "free_lift_cm" in free else "bent free knee"
+    tag = f"touch{free['free_lift_cm']:g}" if "free_lift_cm" in free else "touchbent"
+    write(f"slstw_{side}_{view}_{tag}_{seed}",
+          f"Single-leg stance on the {side} leg, {view} view, {lift}, a {dur:g} s touch-down at 5.5 s in a 9 s "
+          f"hold, 1280x720 15 fps; {split} set (issue #17, touch-down at webcam size).", {
+              "clip": {"seed": seed, "fps": 15, "lead_in_s": 1.2, "lead_out_s": 1.0},
+              "exercise": {"kind": "single_leg_stance", "stance": side, "hold_s": 9.0, "lift_s": 0.7, **free},
+              "sway": {"ml_cm": 0.8, "ap_cm": 0.6, "freq_hz": round(rng.uniform(0.25, 0.6), 2),
+                       "wobble": round(rng.uniform(0.1, 0.5), 2)},
+              "body": body(rng), "camera": cam, "output": output(rng),
+          }, [{"kind": "touch_down", "side": side, "start_s": 5.5, "end_s": round(5.5 + dur + 0.5, 2),
+               "magnitude": dur}])
 
 
 def more_picture_size_tests() -> int:
@@ -653,22 +659,7 @@ def more_picture_size_tests() -> int:
         n += 1
     for k, (view, free, dur) in enumerate([("back", {"free_hip_deg": 35.0, "free_knee_deg": 70.0}, 0.5),
                                            ("three-quarter-right", {"free_leg": "low", "free_lift_cm": 3.0}, 0.6)]):
-        seed = 6411 + 2 * k
-        side = rng.choice(["left", "right"])
-        cam = camera(rng, view)
-        cam.update(width=1280, height=720, distance_m=max(cam["distance_m"], 2.8))
-        lift = f"{free['free_lift_cm']:g} cm lift" if "free_lift_cm" in free else "bent free knee"
-        tag = f"touch{free['free_lift_cm']:g}" if "free_lift_cm" in free else "touchbent"
-        write(f"slstw_{side}_{view}_{tag}_{seed}",
-              f"Single-leg stance on the {side} leg, {view} view, {lift}, a {dur:g} s touch-down at 5.5 s in a 9 s "
-              f"hold, 1280x720 15 fps; test set (issue #17, touch-down at webcam size).", {
-                  "clip": {"seed": seed, "fps": 15, "lead_in_s": 1.2, "lead_out_s": 1.0},
-                  "exercise": {"kind": "single_leg_stance", "stance": side, "hold_s": 9.0, "lift_s": 0.7, **free},
-                  "sway": {"ml_cm": 0.8, "ap_cm": 0.6, "freq_hz": round(rng.uniform(0.25, 0.6), 2),
-                           "wobble": round(rng.uniform(0.1, 0.5), 2)},
-                  "body": body(rng), "camera": cam, "output": output(rng),
-              }, [{"kind": "touch_down", "side": side, "start_s": 5.5, "end_s": round(5.5 + dur + 0.5, 2),
-                   "magnitude": dur}])
+        _webcam_touchdown_clip(rng, 6411 + 2 * k, view, free, dur)
         n += 1
     return n
 

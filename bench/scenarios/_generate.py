@@ -648,7 +648,7 @@ def more_picture_size_tests() -> int:
     """More test clips (odd seeds) where the picture-size sets were thin: fast lowering at 640×360
     **15 fps** (``fll_*``: three clips before, one 0.25 s drop missed by frame rounding) in four more
     views and tempos, and two more 1280×720 touch-downs (a bent free knee from behind, a low lift
-    from the front three-quarter).  Nothing is set on them.  Own random stream."""
+    from the front three-quarter, then four more).  Nothing is set on them.  Own random stream."""
     rng = random.Random(20261207)
     n = 0
     for i, (view, tempo) in enumerate([("back", "normal"), ("back-three-quarter-left", "fast"),
@@ -660,6 +660,13 @@ def more_picture_size_tests() -> int:
     for k, (view, free, dur) in enumerate([("back", {"free_hip_deg": 35.0, "free_knee_deg": 70.0}, 0.5),
                                            ("three-quarter-right", {"free_leg": "low", "free_lift_cm": 3.0}, 0.6)]):
         _webcam_touchdown_clip(rng, 6411 + 2 * k, view, free, dur)
+        n += 1
+    # four more 1280x720 touch-downs (test): with nine, one miss already puts recall under 0.9
+    for k, (view, free, dur) in enumerate([("front", {"free_leg": "low", "free_lift_cm": 3.5}, 0.5),
+                                           ("back", {"free_leg": "low", "free_lift_cm": 3.0}, 0.6),
+                                           ("front", {"free_hip_deg": 25.0, "free_knee_deg": 50.0}, 0.4),
+                                           ("three-quarter-left", {"free_hip_deg": 30.0, "free_knee_deg": 60.0}, 0.5)]):
+        _webcam_touchdown_clip(rng, 6415 + 2 * k, view, free, dur)
         n += 1
     return n
 

@@ -704,8 +704,10 @@ class SingleLegStanceExercise(Exercise):
 
     @classmethod
     def table_lines(cls, res: Results, height_cm: float | None) -> list[str]:
+        # sway RMS and its noise floor in FL, and in cm when the person's height is known
+        cm = height_cm is not None
         lines = [f"{'hold':>4} {'stance':<6} {'start s':>7} {'end s':>7} {'dur s':>6} {'ended by':<13} {'touch':>5} "
-                 f"{'sway rms':>8} {'noise':>6} {'wobble°':>7}"]
+                 f"{'sway FL':>8} {'noise FL':>8}" + (f" {'sway cm':>7}" if cm else "") + f" {'wobble°':>7}"]
         small = ""
         faulted: dict[str, list[str]] = {}   # form note → the holds that carry it
         for h in res.holds:
@@ -723,8 +725,9 @@ class SingleLegStanceExercise(Exercise):
                 rms = f"{rms:.3f}{mark}"
             lines.append(f"{h['index']:>4} {h['stance_side']:<6} {fmt(h['t_start']):>7} {fmt(h['t_end']):>7} "
                          f"{fmt(h['duration_s']):>6} {h['ended_by'] or '-':<13} {h['touchdowns']:>5} "
-                         f"{fmt(rms, 3):>8} {fmt(h['noise_floor'].get(key), 3):>6} "
-                         f"{fmt(wob, 1) if isinstance(wob, float) else 'n/a':>7}")
+                         f"{fmt(rms, 3):>8} {fmt(h['noise_floor'].get(key), 3):>8} "
+                         + (f"{fmt(sw.get(key + '_cm'), 2):>7} " if cm else "")
+                         + f"{fmt(wob, 1) if isinstance(wob, float) else 'n/a':>7}")
         if small:
             lines.append(f"* {small}")
         lines += [f"† hold{'s' if len(ix) > 1 else ''} {', '.join(ix)}: {note}" for note, ix in faulted.items()]

@@ -157,3 +157,14 @@ def test_dips_that_are_no_tap_keep_the_low_lift_up():
     for stream in (_tap_stream(sag, 2.0, seed=5), _tap_stream(half_dip, 0.4, seed=6),
                    _tap_stream(forward_dip, 0.4, seed=7, up=forward_up)):
         _one_right_lift(stream, off=(3.0, 3.4), on=(11.1, 13.1))
+
+
+def test_low_lift_set_down_with_a_lagging_ankle_is_dated_when_the_whole_foot_is_half_way_down():
+    """The low front lift set down at ~7.5 s while the ankle lags 0.07 FL up for 0.4 s more (the
+    hysteresis sets the foot down only once it is under 0.05 FL, ~8.0 s): the touch-down is the
+    first frame both points were under half their levels, not the hysteresis's."""
+    lag = (0.01, 0.12, 0.07)
+    stream = _piecewise([(3.0, DOWN, DOWN), (0.3, DOWN, LOW_FRONT_UP), (4.0, LOW_FRONT_UP, LOW_FRONT_UP),
+                         (0.2, LOW_FRONT_UP, lag), (0.4, lag, lag), (0.3, lag, DOWN), (2.0, DOWN, DOWN)],
+                        seed=8, noise=(0.005, 0.005, 0.005))
+    _one_right_lift(stream, off=(3.0, 3.4), on=(7.3, 7.6))

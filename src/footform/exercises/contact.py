@@ -140,19 +140,21 @@ FLOOR_FL = 0.2
 EDGE_BACK_S = 1.5
 #: A tap of a low lift, seen by the image alone (see the module docstring): the lowest point and the
 #: ankle each within this fraction of the lift's own level over the low base (and the lift showed
-#: both: each level above LOW_IMAGE_FL).  Measured on the calibration clips (even seeds) with low
-#: lifts: in the touch-downs of slstc_*_620[024] (front, 640×360, 3–5 cm lifts; all also found by
-#: the hysteresis) the ankle came down to 0.16–0.24 of its level and the lowest point to 0.0–0.15;
-#: over the 20 low holds of sls_*/slsr_*/slsg_* (front, back, three-quarter; arms, lean, arch, valgus
-#: and hip-drop faults) and outside those touch-downs, both points stayed above 0.67 of their levels
-#: for every MIN_DOWN_S stretch.  Half-way down lies between the two.  (Outside the calibration
-#: set: slsth_right_front_touch_6101, 1280×720, comes down to 0.35; the hip drops of the test clips,
-#: which lower the free foot for seconds, to 0.59.)
+#: both: each level above LOW_IMAGE_FL).  Measured on the calibration clips (even seeds).  Taps: the
+#: front touch-downs of slstc_*_620[024] (640×360) and slstw_left_front_touch{3,5}_640[02]
+#: (1280×720), 3–5 cm lifts, came down to 0.18–0.30 of their level (the higher of the two points,
+#: held MIN_DOWN_S; level = median of the 2 s before; all five were also found by the hysteresis).
+#: Holds: on the 25 low holds of the calibration clips (sls_*, slsr_*, slsg_*, slstc_*, slstw_*:
+#: front, back, three-quarter; lean, arch, valgus and hip-drop faults; contact's own level),
+#: outside their touch-downs, the two points never stayed under 0.69 of their levels for
+#: MIN_DOWN_S.  Half-way down lies between the two.  (Test clips, not used for the choice:
+#: slsth_right_front_touch_6101 came down to 0.35 — missed by the hysteresis, its ankle 0.057 FL
+#: up; the 8° hip drop of slsg_right_front_hipdrop_8009 held its free foot at 0.59 for seconds.)
 TAP_FRAC = 0.5
 #: … and the dip ends when the higher of the two points is back above this fraction of its level (a
-#: hysteresis, so that frame noise about TAP_FRAC — 0.03–0.06 of the level on the renders — is not a
-#: string of taps): three quarters of the way up, under the 0.69 that the calibration holds' points
-#: never stayed below for MIN_DOWN_S outside their touch-downs.
+#: hysteresis, so that frame noise about TAP_FRAC is not a string of taps): three quarters of the
+#: way up, a quarter of the level above TAP_FRAC — several times the frame noise (the detection-
+#: smoothed ankle jitters by ≈ 0.005–0.01 FL on the renders, 0.03–0.08 of a 0.12–0.17 FL level).
 TAP_UP_FRAC = 0.75
 #: A dip of the image evidence longer than this (s) is no tap (single_leg_stance.MAX_TOUCHDOWN_S):
 #: a hip drop holds the free foot lower for seconds; a foot set down for good is the hysteresis's.

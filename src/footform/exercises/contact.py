@@ -30,12 +30,13 @@ nor the low-lift evidence says it is up, for :data:`MIN_DOWN_S`.
 model's world elevation of a low lift does not come down in a 0.4 s toe tap, and the free ankle's
 image height lags: it stays a few hundredths of a foot length above its standing level, so the
 hysteresis above (:data:`LOW_IMAGE_FL`) misses the tap.  A low lift whose image shows the whole foot
-up (lowest point *and* ankle above :data:`LOW_IMAGE_FL` over the lift's own level) is also set down
-and lifted again when both points fall to within :data:`TAP_FRAC` of that level for at least
-:data:`MIN_DOWN_S` and rise back above it within :data:`TAP_MAX_S`: a tap.  The level is the median
-of the lift's last :data:`TAP_LEVEL_S` of frames outside such a dip.  A dip that lasts longer is a
-sag (a hip drop lowers the free foot too), not a tap: the lift goes on, and only the hysteresis above
-sets the foot down.
+up (the levels of its lowest point *and* its ankle over the low base both above :data:`LOW_IMAGE_FL`)
+is also set down and lifted again when both points fall to within :data:`TAP_FRAC` of their levels
+and, at least :data:`MIN_DOWN_S` and at most :data:`TAP_MAX_S` later, one of them is back above
+:data:`TAP_UP_FRAC` of its level: a tap.  A level is the median of the lift's last
+:data:`TAP_LEVEL_S` of frames outside such a dip.  A dip that lasts longer is a sag (a hip drop
+lowers the free foot too), not a tap: the lift goes on, and only the hysteresis above sets the foot
+down.
 
 **Lift-off and touch-down times** are where the foot leaves and reaches the floor as the image
 elevation shows it (:data:`FLOOR_FL`), not the moment the evidence above became sure: a found lift
@@ -386,7 +387,7 @@ class FootContact:
                     # the whole foot was more than half-way down since then (the hysteresis waits for
                     # the lagging ankle).  Rendered holds (main set, slsgh, res, tdcal, slstw): mean
                     # |touch-down error| 0.094 → 0.056 s on the 39 calibration holds, 0.097 → 0.066 s
-                    # on the 86 test holds; medians unchanged (0.067 s), no hold or sway changed
+                    # on the 86 test holds; medians unchanged (0.067 s); no hold, touch-down count or sway changed
                     t_on = min(t_on, self._dip_t)
                 self.finished.append(Lift(lifted, self.current.t_off, t_on, self.current.observed))
                 self._last_down = (lifted, t_on)

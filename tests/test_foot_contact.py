@@ -112,3 +112,59 @@ def test_low_base_is_the_median_of_the_newest_old_enough_standing_samples():
         if i == 250:
             c.reset()
     assert checked == 1200
+
+
+# A 4 cm lift seen from the front at 1280×720 (rendered slsth_right_front_touch_6101, here as the
+# right foot): lowest point 0.12 FL, world 0.18 FL, ankle 0.17 FL over their standing levels.  In its
+# 0.4 s toe tap the world elevation stayed at 0.165 FL, the lowest point came down to 0.02 FL and the
+# ankle only to 0.057 FL — above the hysteresis's LOW_IMAGE_FL (0.05 FL), under half its level.
+LOW_FRONT_UP = (0.12, 0.18, 0.17)
+TAP = (0.02, 0.165, 0.057)
+
+
+def _tap_stream(dip, dip_s, seed, up=LOW_FRONT_UP):
+    """Down 3 s, a 0.3 s rise, 3 s up, 0.2 s down to ``dip`` held ``dip_s`` (from 6.5 s), 0.2 s back up,
+    4 s up, 0.3 s down (from 9.3 s + ``dip_s``), 2 s down (noise σ 0.005 FL, as the detection-smoothed renders)."""
+    return _piecewise([(3.0, DOWN, DOWN), (0.3, DOWN, up), (3.0, up, up), (0.2, up, dip), (dip_s, dip, dip),
+                       (0.2, dip, up), (4.0, up, up), (0.3, up, DOWN), (2.0, DOWN, DOWN)],
+                      seed=seed, noise=(0.005, 0.005, 0.005))
+
+
+def test_short_tap_of_a_low_front_lift_seen_by_the_image_alone_is_a_touch_down():
+    """The toe tap above (dip from 6.5 s to 6.9 s): the lowest point and the ankle both fall under
+    TAP_FRAC of the lift's own level for 0.4 s and rise back, so the foot was set down and lifted
+    again — two lifts, the first ending in the dip, the second starting as the foot rises — though
+    the world elevation never came down and the ankle stayed above the absolute hysteresis."""
+    lifts, current = _run(_tap_stream(TAP, 0.4, seed=4))
+    first, second = lifts
+    assert first.lifted_side == second.lifted_side == "right"
+    assert 3.0 <= first.t_off <= 3.4 and 6.4 <= first.t_on <= 6.75
+    assert 6.85 <= second.t_off <= 7.15 and 11.1 <= second.t_on <= 11.5
+    assert current is None
+
+
+def test_dips_that_are_no_tap_keep_the_low_lift_up():
+    """Not a tap, each one lift from ~3 s to its set-down: a dip under half the level but above the
+    hysteresis, held 2 s (a hip drop holds the free foot lower for seconds — the 8° one of rendered
+    slsg_right_front_hipdrop_8009 took the lowest point to 0.05 FL and the ankle to 0.55 of its level:
+    a sag, not a tap); a 0.4 s dip to 0.6 of the level (over the
+    calibration holds the points stayed above 0.69 of their levels outside touch-downs); a dip of
+    the ankle alone when the lowest point never showed the lift (a foot held forward, seen from the
+    front: sls_right_front_hipdrop_09's lowest point read −0.02 FL through its hold)."""
+    half_dip = tuple(0.6 * v if i != 1 else v for i, v in enumerate(LOW_FRONT_UP))
+    forward_up, forward_dip = (0.0, 0.2, 0.25), (0.0, 0.2, 0.06)
+    sag = (0.04, 0.15, 0.075)
+    for stream in (_tap_stream(sag, 2.0, seed=5), _tap_stream(half_dip, 0.4, seed=6),
+                   _tap_stream(forward_dip, 0.4, seed=7, up=forward_up)):
+        _one_right_lift(stream, off=(3.0, 3.4), on=(11.1, 13.1))
+
+
+def test_low_lift_set_down_with_a_lagging_ankle_is_dated_when_the_whole_foot_is_half_way_down():
+    """The low front lift set down at ~7.5 s while the ankle lags 0.07 FL up for 0.4 s more (the
+    hysteresis sets the foot down only once it is under 0.05 FL, ~8.0 s): the touch-down is the
+    first frame both points were under half their levels, not the hysteresis's."""
+    lag = (0.01, 0.12, 0.07)
+    stream = _piecewise([(3.0, DOWN, DOWN), (0.3, DOWN, LOW_FRONT_UP), (4.0, LOW_FRONT_UP, LOW_FRONT_UP),
+                         (0.2, LOW_FRONT_UP, lag), (0.4, lag, lag), (0.3, lag, DOWN), (2.0, DOWN, DOWN)],
+                        seed=8, noise=(0.005, 0.005, 0.005))
+    _one_right_lift(stream, off=(3.0, 3.4), on=(7.3, 7.6))

@@ -70,6 +70,25 @@ def test_slowly_rising_low_lift_is_not_taken_for_the_standing_level():
     _one_right_lift(stream, off=(3.0, 4.2), on=(11.0, 11.4))
 
 
+def test_low_lift_right_after_the_first_standing_samples_keeps_its_standing_level():
+    """A bent-knee lift from a front three-quarter view (rendered
+    slstw_right_three-quarter-left_touchbent_6421): standing, the far (right) foot reads 0.41–0.45 FL
+    higher, above LIFT_EXIT_FL, so the only standing samples are the 0.2 s before the left foot
+    rises (to 0.25 FL below in the image, 0.2 FL in the world, the ankle 0.35 FL).  Dropping the
+    rising samples must not leave the lift without a standing level: it stays up until the foot is
+    set down at 8 s (the old code ended it 0.3 s after finding it)."""
+    stand, near = (0.45, 0.0, 0.0), (0.40, 0.0, 0.0)
+    up = (0.16, -0.20, -0.35)
+    stream = _piecewise([(1.5, stand, near), (0.2, (0.39, 0.0, 0.0), (0.38, 0.0, 0.0)), (0.3, (0.38, 0.0, 0.0), up),
+                         (6.0, up, up), (0.3, up, (0.40, 0.0, 0.0)), (2.0, (0.40, 0.0, 0.0), (0.40, 0.0, 0.0))],
+                        seed=5, noise=(0.005, 0.005, 0.005))
+    lifts, current = _run(stream)
+    assert current is None
+    (lift,) = lifts
+    assert lift.lifted_side == "left"
+    assert 1.6 <= lift.t_off <= 2.8 and 8.0 <= lift.t_on <= 8.6
+
+
 def test_standing_noise_drift_and_replaced_feet_are_no_lift():
     """Both feet down: noise of the rendered standing clips (world ±0.03 FL, image ±0.02 FL), a foot
     set down further from the camera (the image reads it 0.13 FL higher, the world does not), and the

@@ -348,9 +348,16 @@ class FootContact:
                 self.state = "left" if lifted == "right" else "right"
             elif self._low is not None and t_s - self._low[1] >= self._low_confirm_s(*self._low):
                 lifted, since = self._low
-                # the samples taken while the foot was rising are no standing offset
-                while self._both and self._both[-1][0] >= since - LOW_RAMP_S:
-                    self._both.pop()
+                # the samples taken while the foot was rising are no standing offset — unless they
+                # are all there is: with no standing offset left the lift would be measured from 0
+                # (the image) and from nothing (the low-lift evidence) and end on the next frames
+                # (rendered slstw_right_three-quarter-left_touchbent_6421: the far foot reads 0.41 FL
+                # up while standing, just above LIFT_EXIT_FL, so the first standing samples were
+                # the 0.2 s before the rise; the lift found at 2.7 s ended at 3.1 s and the lifted
+                # foot became the standing level)
+                if any(b[0] < since - LOW_RAMP_S for b in self._both):
+                    while self._both[-1][0] >= since - LOW_RAMP_S:
+                        self._both.pop()
                 self.current = Lift(lifted, self._rise_start(lifted, since), None, observed=self.state == "both")
                 self._low_lift = True
                 self._tap_clear()

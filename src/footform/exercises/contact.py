@@ -95,7 +95,14 @@ LOW_IMAGE_FL = 0.05
 #: slsr_right_back-three-quarter-left_low3_6002); a staggered stance (a calf stretch seen from a
 #: front three-quarter view) reads 0.07–0.08 FL in the world with the back ankle 0.10 FL but its
 #: lowest point only 0.04–0.06 FL up in the image.  Above this world level the ankle alone suffices
-#: (LOW_IMAGE_FL), as before.
+#: (LOW_IMAGE_FL), as before.  Not found for that reason at 1280×720: a 3 cm lift from behind
+#: (slstw_right_back_touch3_6404, calibration) reads 0.07–0.09 FL in the world but only 0.04–0.07
+#: (lowest point) / 0.05–0.09 (ankle) in the image, inside the staggered stance's levels.  With
+#: LOW_IMAGE_WEAK_FL at 0.04 it is found (tried on the sls_*/slsr_* calibration and the calf-stretch clips: no
+#: new lift there) but split in two at its touch-down; not kept — 0.04 FL is twice the image's
+#: standing noise and would be set for this one clip.  A 3 cm lift from a front three-quarter view
+#: (slstw_right_three-quarter-right_touch3_6413, test) reads 0.01–0.03 FL in the world, the standing
+#: noise, and 0.03–0.045 FL in the image: no evidence at all here.
 LOW_WORLD_WEAK_FL = 0.10
 LOW_IMAGE_WEAK_FL = 0.08
 #: Once a foot is up on the low-lift evidence, the world elevation needs only this much (FL) to keep
@@ -108,7 +115,10 @@ LOW_WORLD_STAY_FL = 0.03
 #: The low-lift evidence is measured from standing offsets at least this old (s), and the samples
 #: taken from LOW_RAMP_S before the evidence began are dropped when a low lift is confirmed: a foot
 #: rising slowly must not become its own standing level (rendered back 3 cm lifts: the world
-#: elevation takes ~1 s to rise to 0.08 FL, while a 1 s running median follows it).
+#: elevation takes ~1 s to rise to 0.08 FL, while a 1 s running median follows it).  Frames under
+#: the evidence levels are both-feet-down samples: a lift the evidence never shows becomes the base
+#: LOW_BASE_LAG_S later (the two 1280×720 3 cm lifts above fade at ~4.5 s).  Keeping such frames out
+#: of the base would not find them: their evidence never begins (checked frame by frame).
 LOW_BASE_LAG_S = 2.0
 LOW_RAMP_S = 0.5
 #: Both-feet-down samples kept (the newest :data:`OFFSET_WINDOW` at least LOW_BASE_LAG_S old are used).

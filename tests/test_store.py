@@ -28,6 +28,21 @@ def child_env() -> dict:
 
 # -- round trips ------------------------------------------------------------------------------
 
+
+def test_a_uuid_prefix_of_digits_resolves_when_no_session_has_that_id(tmp_path):
+    """One uuid in ~40 starts with eight digits: its prefix was read as a session id only, and the
+    round-trip test failed on such a draw (CI, 2026-11-29: "there is no session '08033215'")."""
+    summary, track = make_session(tmp_path)
+    db = tmp_path / "db" / "ff.db"
+    with Store.open(db) as st:
+        sid = st.add_session(summary, track_path=track)
+    with sqlite3.connect(db) as con:
+        con.execute("UPDATE sessions SET uuid = ? WHERE id = ?", ("08033215-aaaa-4bbb-8ccc-dddddddddddd", sid))
+    with Store.open(db) as st:
+        assert st.resolve_session("08033215") == sid == st.resolve_session(str(sid))
+        with pytest.raises(InputError, match="there is no session '99999999'"):
+            st.resolve_session("99999999")
+
 def test_add_session_round_trip_and_track_copied(tmp_path):
     summary, track = make_session(tmp_path)
     summary = with_flags(summary)

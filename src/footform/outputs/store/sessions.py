@@ -274,18 +274,16 @@ class Store(Database, People):
         return out
 
     def resolve_session(self, ref: int | str) -> int:
-        """A session id from ``ref``: an id, ``last``/``latest``, or a uuid (or its unique prefix)."""
+        """A session id from ``ref``: an id, ``last``/``latest``, or a uuid (or its unique prefix).
+        Digits are an id first, else a uuid prefix: one uuid in ~40 starts with eight digits."""
         s = str(ref).strip()
-        if s.isdigit():
-            rows = self._read("SELECT id FROM sessions WHERE id = ?", (int(s),))
-        elif s.lower() in ("last", "latest"):
+        rows = self._read("SELECT id FROM sessions WHERE id = ?", (int(s),)) if s.isdigit() else []
+        if not rows and s.lower() in ("last", "latest"):
             rows = self._read("SELECT id FROM sessions ORDER BY started_utc DESC, id DESC LIMIT 1")
-        elif len(s) >= 4 and all(c in "0123456789abcdef" for c in s.lower()):
+        elif not rows and len(s) >= 4 and all(c in "0123456789abcdef" for c in s.lower()):
             rows = self._read("SELECT id FROM sessions WHERE uuid LIKE ? LIMIT 2", (s.lower() + "%",))
             if len(rows) > 1:
                 raise InputError(f"session {s!r} is ambiguous; give more of its id.")
-        else:
-            rows = []
         if not rows:
             raise InputError(f"there is no session {s!r} in {self.path} (see 'footform sessions').")
         return int(rows[0]["id"])

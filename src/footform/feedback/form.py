@@ -346,19 +346,18 @@ class FormTracker:
                 return self._lowering[i]
             i += 1
         held = bool(self._buf) and self._buf[0][0] <= t0 + MEMO_TOL_S
+        own = [(t, v) for t, v in self._buf if t0 - MEMO_TOL_S <= t <= t1]   # the rep's buffered frames
         # the rep's first frame (its times may come rounded to the ms) against the rep's highest lift
-        lifts = [(t, v["lift"]) for t, v in self._buf if t0 - MEMO_TOL_S <= t <= t1 and math.isfinite(v["lift"])]
+        lifts = [(t, v["lift"]) for t, v in own if math.isfinite(v["lift"])]
         first = [(abs(t - t0), x) for t, x in lifts if abs(t - t0) <= MEMO_TOL_S]
         rise_seen = not first or min(first)[1] <= RISE_START_FRACTION * max(x for _, x in lifts)
         heel = lower_to_rise(rep.get("rise_s"), rep.get("lower_s"), rise_seen)
         shoulders, side_share = math.nan, math.nan
         if held:   # the heel's lift saturates from the side: the shoulders' image height is timed too
-            own = [v for t, v in self._buf if t0 - MEMO_TOL_S <= t <= t1]
-            sh = [(t, v["shoulder_px"]) for t, v in self._buf if t0 - MEMO_TOL_S <= t <= t1]
-            rise, lower = phase_times([t for t, _ in sh], [y for _, y in sh])
+            rise, lower = phase_times([t for t, _ in own], [v["shoulder_px"] for _, v in own])
             if math.isfinite(lower):
                 shoulders = lower / max(rise if rise_seen and math.isfinite(rise) else 0.0, SIDE_SHOULDER_REF_MIN_S)
-            side_share = sum(v["view_side"] for v in own) / len(own) if own else math.nan
+            side_share = sum(v["view_side"] for _, v in own) / len(own) if own else math.nan
         m = Lowering(t0, t1, heel, shoulders, side_share)
         if held:
             k = bisect.bisect_right(self._lowering_t0, t0)
